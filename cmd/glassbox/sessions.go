@@ -1,0 +1,46 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/glassbox-dev/glassbox/store/sqlite"
+)
+
+func runSessions(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("sessions", "sessions [--db PATH]", stderr)
+	dbFlag := fs.String("db", "", "SQLite database file (default: $GLASSBOX_HOME/glassbox.db or the user data directory)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	path, err := dbPathOrDefault(*dbFlag)
+	if err != nil {
+		return err
+	}
+	db, err := sqlite.OpenReadOnly(path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	list, err := db.Sessions(ctx)
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		fmt.Fprintf(stdout, "no sessions in %s yet: run glassbox and browse through it\n", path)
+		return nil
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSTARTED\tDURATION\tFLOWS\tPAGES\tSOURCE")
+	for _, s := range list {
+		dur := "running"
+		if !s.Ended.IsZero() {
+			dur = s.Ended.Sub(s.Started).Round(time.Second).String()
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%s\n", s.ID, s.Started.Local().Format("2006-01-02 15:04:05"), dur, s.Flows, s.Pages, s.Source)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,168 @@
+package proxy
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptrace"
+	"sync"
+	"time"
+
+	"github.com/elazarl/goproxy"
+
+	"github.com/glassbox-dev/glassbox/store"
+)
+
+// flowState is the per-request state shared by the trace hooks, the body
+// tees and the final recording. The mutex guards the Flow: trace hooks run
+// on the Transport's goroutines.
+type flowState struct {
+	p    *Proxy
+	mu   sync.Mutex
+	flow store.Flow
+	req  *tee // nil when the request had no body
+	once sync.Once
+}
+
+// roundTrip is our goproxy.RoundTripper: it never returns an error, because
+// goproxy would then close a MITM'd browser connection without a word
+// (FIELD-NOTES). Failures become an explained 502 response instead.
+func (p *Proxy) roundTrip(req *http.Request, ctx *goproxy.ProxyCtx) (*http.Response, error) {
+	st := &flowState{p: p}
+	f := &st.flow
+	f.ID = p.nextFlowID()
+	f.Kind = store.KindHTTP
+	f.Start = p.now()
+	f.ClientAddr = req.RemoteAddr
+	// https:// requests only reach us through an intercepted CONNECT.
+	f.MITM = req.URL.Scheme == "https"
+	f.Method = req.Method
+	f.URL = req.URL.String()
+	f.Proto = req.Proto
+	f.ReqHeaders = store.HeadersFrom(req.Header)
+	f.ReqHeaderSize = headerSize(req.Method+" "+req.URL.RequestURI()+" "+req.Proto, req.Header, req.Host)
+	f.RespHeaderSize = -1
+	if req.Body != nil && req.Body != http.NoBody {
+		st.req = newTee(req.Body, p.cfg.MaxBody, nil)
+		req.Body = st.req
+	}
+
+	trace := &httptrace.ClientTrace{
+		GotConn: func(info httptrace.GotConnInfo) {
+			st.mu.Lock()
+			defer st.mu.Unlock()
+			f.GotConn = p.now()
+			f.ConnReused = info.Reused
+			if info.Conn != nil {
+				f.ServerAddr = info.Conn.RemoteAddr().String()
+				if p.cfg.ConnInfo != nil {
+					if c := p.cfg.ConnInfo(info.Conn); c != nil {
+						f.ConnID = c.ID
+					}
+				}
+			}
+		},
+		WroteRequest: func(info httptrace.WroteRequestInfo) {
+			st.mu.Lock()
+			f.WroteRequest = p.now()
+			st.mu.Unlock()
+		},
+		GotFirstResponseByte: func() {
+			st.mu.Lock()
+			f.FirstByte = p.now()
+			st.mu.Unlock()
+		},
+	}
+	out := req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
+	resp, err := p.tr.RoundTrip(out)
+	if err != nil {
+		st.mu.Lock()
+		f.Error = classify(err, f)
+		st.mu.Unlock()
+		st.finish(p.now())
+		return p.errorResponse(req, &st.flow), nil
+	}
+
+	st.mu.Lock()
+	if f.FirstByte.IsZero() {
+		f.FirstByte = p.now()
+	}
+	f.Status = resp.StatusCode
+	f.StatusText = reasonPhrase(resp.Status)
+	f.RespProto = resp.Proto
+	f.RespHeaders = store.HeadersFrom(resp.Header)
+	f.RespHeaderSize = headerSize(resp.Proto+" "+resp.Status, resp.Header, "")
+	if resp.TLS != nil && f.ServerAddr == "" {
+		f.ServerAddr = req.URL.Host
+	}
+	st.mu.Unlock()
+
+	if resp.StatusCode == http.StatusSwitchingProtocols {
+		f.Kind = store.KindWebSocket
+		f.ResourceType = "websocket"
+	}
+	if resp.Body == nil || resp.Body == http.NoBody {
+		// Nothing to stream (HEAD, 204, 304): the flow is complete now. The
+		// body is left as it is so goproxy frames the response unchanged.
+		st.finish(p.now())
+		return resp, nil
+	}
+	body := newTee(resp.Body, p.cfg.MaxBody, func(t *tee, err error) {
+		st.mu.Lock()
+		f.RespBody = t.body()
+		if f.Kind == store.KindWebSocket {
+			f.BytesDown, f.BytesUp = t.n, t.written
+		} else if err != nil {
+			f.Error = classifyBodyErr(err)
+		}
+		st.mu.Unlock()
+		st.finish(p.now())
+	})
+	body.want = resp.ContentLength
+	resp.Body = body
+	return resp, nil
+}
+
+// finish records the flow once, with its end time.
+func (st *flowState) finish(end time.Time) {
+	st.once.Do(func() {
+		st.mu.Lock()
+		f := st.flow // a copy: the recorder owns it from here
+		st.mu.Unlock()
+		f.End = end
+		if st.req != nil {
+			f.ReqBody = st.req.body()
+		}
+		st.p.cfg.Recorder.RecordFlow(&f)
+		if st.p.cfg.OnFlow != nil {
+			st.p.cfg.OnFlow(&f)
+		}
+	})
+}
+
+// reasonPhrase extracts "Not Found" from "404 Not Found".
+func reasonPhrase(status string) string {
+	for i := 0; i < len(status); i++ {
+		if status[i] == ' ' {
+			return status[i+1:]
+		}
+	}
+	return ""
+}
+
+// headerSize is the size of a header block as HTTP/1.1 writes it: the
+// start line, "Name: value\r\n" per field, and the blank line (RFC 9112 §2.1).
+// For HTTP/2 it is the uncompressed equivalent, which is what HAR expects.
+func headerSize(startLine string, h http.Header, host string) int64 {
+	n := len(startLine) + 2
+	if host != "" {
+		n += len("Host: ") + len(host) + 2
+	}
+	for k, vs := range h {
+		for _, v := range vs {
+			n += len(k) + 2 + len(v) + 2
+		}
+	}
+	return int64(n + 2)
+}
+
+var _ io.ReadCloser = (*tee)(nil)

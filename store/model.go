@@ -1,0 +1,209 @@
+// Package store holds glassbox's model of a capture (sessions, flows,
+// connections, DNS lookups, page loads) and the two interfaces through which
+// the rest of the program touches storage: Recorder for the proxy, which writes,
+// and Reader for the inspector and exporters, which read.
+//
+// The package imports only the standard library. The one implementation lives
+// in store/sqlite; only cmd/ wires it to the proxy and the viewers.
+//
+// Raw timestamps live on the object that owns the event (a Conn owns its DNS,
+// TCP and TLS times; a Flow owns send, wait and receive) and durations are
+// derived when shown, never stored, as in mitmproxy's flow model.
+//
+// Identifiers: a Session is numbered by the database; everything inside a
+// session (flows, connections, lookups, pages) is numbered by the process that
+// owns the session, starting at 1. That lets the proxy link a flow to its
+// connection and page as it happens, without waiting for the disk, and lets an
+// importer write a session of its own beside a running proxy.
+package store
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// ErrNotFound is returned by a Reader when the session, flow or connection
+// asked for does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Session is one run of the proxy, or one imported file.
+type Session struct {
+	ID      int64
+	Started time.Time
+	Ended   time.Time // zero while the session is still being recorded
+	// Source says where the session came from: "proxy" or "import:<file>".
+	Source string
+	// Listen is the address the proxy listened on, empty for imports.
+	Listen string
+	// Flows and Pages are counted when read; writers leave them zero.
+	Flows int64
+	Pages int64
+}
+
+// Header is one header field as it was sent, in order; names keep the case
+// the peer used (HTTP/2 sends them lower case).
+type Header struct {
+	Name  string
+	Value string
+}
+
+// Headers is an ordered header block.
+type Headers []Header
+
+// HeadersFrom converts an http.Header. Go's map loses the wire order, so
+// the fields are sorted by name to keep the result stable.
+func HeadersFrom(h http.Header) Headers {
+	if len(h) == 0 {
+		return nil
+	}
+	out := make(Headers, 0, len(h))
+	for name, values := range h {
+		for _, v := range values {
+			out = append(out, Header{Name: name, Value: v})
+		}
+	}
+	sortHeaders(out)
+	return out
+}
+
+// Get returns the first value of the named field (case-insensitive).
+func (h Headers) Get(name string) string {
+	for _, f := range h {
+		if strings.EqualFold(f.Name, name) {
+			return f.Value
+		}
+	}
+	return ""
+}
+
+// Values returns every value of the named field (case-insensitive).
+func (h Headers) Values(name string) []string {
+	var out []string
+	for _, f := range h {
+		if strings.EqualFold(f.Name, name) {
+			out = append(out, f.Value)
+		}
+	}
+	return out
+}
+
+// Body is the stored copy of a request or response body.
+type Body struct {
+	// Data is the captured copy, at most the configured cap (--max-body).
+	// It holds the bytes as they crossed the proxy: still compressed when the
+	// server used a Content-Encoding.
+	Data []byte
+	// Size is the true number of body bytes that crossed the proxy, which
+	// may be larger than len(Data).
+	Size int64
+	// Truncated is true when Data holds only the first part of the body.
+	Truncated bool
+}
+
+// Error phases: where in the life of a request something failed. They match
+// the steps of the story glassbox tells (DESIGN.md).
+const (
+	PhaseDNS     = "dns"     // finding the IP address
+	PhaseConnect = "connect" // the TCP handshake
+	PhaseTLS     = "tls"     // the TLS handshake with the origin
+	PhaseSend    = "send"    // writing the request upstream
+	PhaseWait    = "wait"    // waiting for the response head
+	PhaseReceive = "receive" // reading the response body
+	PhaseClient  = "client"  // the browser went away or sent something unusable
+	PhaseProxy   = "proxy"   // glassbox itself refused or could not serve
+)
+
+// FlowError says why a flow has no (complete) response.
+type FlowError struct {
+	Phase string // one of the Phase constants
+	// Kind is a short machine-readable cause inside the phase, e.g.
+	// "nxdomain", "refused", "timeout", "unknown-authority", "reset".
+	Kind    string
+	Message string // the error text as Go reported it
+}
+
+// Flow kinds.
+const (
+	KindHTTP      = "http"      // one request and its response
+	KindTunnel    = "tunnel"    // a CONNECT passed through untouched (--no-mitm)
+	KindWebSocket = "websocket" // an upgraded request; bytes counted, not parsed
+)
+
+// Flow is one request and what became of it: exactly one of a response
+// (Status > 0) or an Error, never both and never neither once recorded...
+// except that a response whose body broke off carries both, with the error
+// in PhaseReceive.
+type Flow struct {
+	SessionID int64
+	ID        int64 // per session, from 1, in the order requests arrived
+	PageID    int64 // the page load it belongs to; 0 = unattributed
+	ConnID    int64 // the upstream connection used; 0 = none
+	// ConnReused is true when the connection had served a request before
+	// this one, so this flow paid no DNS, TCP or TLS time.
+	ConnReused bool
+
+	Kind         string // KindHTTP, KindTunnel, KindWebSocket
+	ResourceType string // document, stylesheet, script, image, font, fetch, media, websocket, other
+	ClientAddr   string // the browser's address as the proxy saw it
+	MITM         bool   // true when the request came through an intercepted CONNECT
+
+	Method     string
+	URL        string
+	Proto      string // the client's protocol, e.g. "HTTP/1.1", "HTTP/2.0"
+	ReqHeaders Headers
+	ReqBody    Body
+
+	Status      int    // 0 when no response was received
+	StatusText  string // the reason phrase as sent ("" for HTTP/2)
+	RespProto   string // the protocol spoken to the origin
+	RespHeaders Headers
+	RespBody    Body
+	// RespTrailers holds HTTP trailers, if the origin sent any.
+	RespTrailers Headers
+
+	ServerAddr string // IP:port of the origin, empty when never connected
+
+	// Timestamps; zero when the event did not happen.
+	Start        time.Time // the proxy has the whole request head
+	GotConn      time.Time // a connection to the origin was ready for this request
+	WroteRequest time.Time // request head and body written upstream
+	FirstByte    time.Time // first byte of the response head arrived
+	End          time.Time // last byte of the response body, or the failure
+
+	// Wire sizes: header blocks as the peer wrote them (HTTP/1 count; for
+	// HTTP/2, an estimate of the uncompressed block). -1 when unknown.
+	ReqHeaderSize  int64
+	RespHeaderSize int64
+
+	// Tunnel byte counts (KindTunnel and KindWebSocket): client->origin and
+	// origin->client.
+	BytesUp   int64
+	BytesDown int64
+
+	Error *FlowError
+}
+
+// Duration is End-Start, or 0 when the flow has not ended.
+func (f *Flow) Duration() time.Duration {
+	if f.End.IsZero() || f.Start.IsZero() {
+		return 0
+	}
+	return f.End.Sub(f.Start)
+}
+
+// Host returns the host[:port] part of the flow's URL.
+func (f *Flow) Host() string {
+	rest := f.URL
+	if i := strings.Index(rest, "://"); i >= 0 {
+		rest = rest[i+3:]
+	}
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	if i := strings.LastIndex(rest, "@"); i >= 0 {
+		rest = rest[i+1:]
+	}
+	return rest
+}

@@ -1,0 +1,292 @@
+// Package sqlite is glassbox's one storage implementation: a single SQLite
+// file in WAL mode, one batching writer goroutine (Writer, a store.Recorder)
+// and a separate read-only connection pool for viewers (DB implements
+// store.Reader). Migrations are embedded and recorded in schema_migrations.
+//
+// The schema is documented for users in README.md beside this file.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+
+	"github.com/glassbox-dev/glassbox/store"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DB is an open glassbox database.
+type DB struct {
+	path string
+	rw   *sql.DB // one connection: the only writer (FIELD-NOTES: _txlock=immediate, no SQLITE_BUSY)
+	ro   *sql.DB // pooled, read-only: viewers never block the writer in WAL mode
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+var _ store.Reader = (*DB)(nil)
+
+// DefaultPath is where the database lives unless --db says otherwise:
+// $GLASSBOX_HOME/glassbox.db, else the user's data directory.
+func DefaultPath() (string, error) {
+	if h := os.Getenv("GLASSBOX_HOME"); h != "" {
+		return filepath.Join(h, "glassbox.db"), nil
+	}
+	dir, err := dataDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "glassbox", "glassbox.db"), nil
+}
+
+func dataDir() (string, error) {
+	switch runtime.GOOS {
+	case "windows":
+		if d := os.Getenv("LocalAppData"); d != "" {
+			return d, nil
+		}
+	case "darwin":
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", err
+		}
+		return filepath.Join(home, "Library", "Application Support"), nil
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return d, nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("find a place for the database: %w (set GLASSBOX_HOME or use --db)", err)
+	}
+	return filepath.Join(home, ".local", "share"), nil
+}
+
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	// WAL lets viewers read while the proxy writes.
+	q.Set("_journal_mode", "WAL")
+	// NORMAL is durable across application crashes in WAL mode; a power
+	// loss may lose the last transactions, never corrupt the file.
+	q.Set("_synchronous", "NORMAL")
+	// Wait for a lock rather than fail at once (another process may hold it).
+	q.Set("_busy_timeout", "5000")
+	q.Set("_foreign_keys", "on")
+	if readOnly {
+		q.Set("mode", "ro")
+	} else {
+		// Take the write lock at BEGIN: deferred transactions that read then
+		// write fail with SQLITE_BUSY under concurrency (FIELD-NOTES).
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+// Open opens (creating if needed) the database at path for reading and
+// writing, and brings its schema up to date. The file is created 0600 in a
+// 0700 directory: captures hold cookies and tokens.
+func Open(path string) (*DB, error) {
+	if err := prepareFile(path); err != nil {
+		return nil, err
+	}
+	rw, err := sql.Open("sqlite3", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	rw.SetMaxOpenConns(1)
+	if err := rw.Ping(); err != nil {
+		rw.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	db := &DB{path: path, rw: rw, Now: time.Now}
+	if err := db.migrate(); err != nil {
+		rw.Close()
+		return nil, err
+	}
+	if db.ro, err = openRO(path); err != nil {
+		rw.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// OpenReadOnly opens an existing database for viewing only.
+func OpenReadOnly(path string) (*DB, error) {
+	if _, err := os.Stat(path); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("no database at %s: record something first (glassbox proxy), or pass --db", path)
+		}
+		return nil, err
+	}
+	ro, err := openRO(path)
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{path: path, ro: ro, Now: time.Now}
+	var n int
+	if err := ro.QueryRow(`SELECT count(*) FROM sqlite_master WHERE name = 'flows'`).Scan(&n); err != nil || n == 0 {
+		ro.Close()
+		if err == nil {
+			err = errors.New("it has no flows table")
+		}
+		return nil, fmt.Errorf("%s is not a glassbox database: %w", path, err)
+	}
+	return db, nil
+}
+
+func openRO(path string) (*sql.DB, error) {
+	ro, err := sql.Open("sqlite3", dsn(path, true))
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	ro.SetMaxOpenConns(4)
+	if err := ro.Ping(); err != nil {
+		ro.Close()
+		return nil, fmt.Errorf("open database %s read-only: %w", path, err)
+	}
+	return ro, nil
+}
+
+// prepareFile makes the directory (0700) and the file (0600), tightening
+// permissions that are looser than that.
+func prepareFile(path string) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create database directory %s: %w", dir, err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("open database file %s: %w", path, err)
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Mode().Perm()&0o077 != 0 {
+		if err := f.Chmod(0o600); err != nil {
+			return fmt.Errorf("database %s is readable by others and cannot be fixed: %w", path, err)
+		}
+	}
+	return nil
+}
+
+// Path is the database file.
+func (db *DB) Path() string { return db.path }
+
+// Close closes both pools. Close every Writer first.
+func (db *DB) Close() error {
+	var errs []error
+	if db.rw != nil {
+		errs = append(errs, db.rw.Close())
+	}
+	if db.ro != nil {
+		errs = append(errs, db.ro.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func (db *DB) migrate() error {
+	if _, err := db.rw.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		base := filepath.Base(name)
+		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s: name must start with a number", base)
+		}
+		var n int
+		if err := db.rw.QueryRow(`SELECT count(*) FROM schema_migrations WHERE version = ?`, v).Scan(&n); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		if n > 0 {
+			continue
+		}
+		text, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		tx, err := db.rw.Begin()
+		if err != nil {
+			return fmt.Errorf("migration %s: %w", base, err)
+		}
+		if _, err := tx.Exec(string(text)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %s: %w", base, err)
+		}
+		if _, err := tx.Exec(`INSERT INTO schema_migrations(version, name, applied) VALUES (?, ?, ?)`,
+			v, base, time.Now().UnixNano()); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %s: %w", base, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migration %s: %w", base, err)
+		}
+	}
+	return nil
+}
+
+// StartSession writes a new session row and returns it with its ID.
+func (db *DB) StartSession(ctx context.Context, s store.Session) (store.Session, error) {
+	if db.rw == nil {
+		return s, errors.New("database opened read-only")
+	}
+	if s.Started.IsZero() {
+		s.Started = db.Now()
+	}
+	if s.Source == "" {
+		s.Source = "proxy"
+	}
+	res, err := db.rw.ExecContext(ctx, `INSERT INTO sessions(started, source, listen) VALUES (?, ?, ?)`,
+		s.Started.UnixNano(), s.Source, s.Listen)
+	if err != nil {
+		return s, fmt.Errorf("start session: %w", err)
+	}
+	s.ID, err = res.LastInsertId()
+	return s, err
+}
+
+// EndSession marks a session as finished.
+func (db *DB) EndSession(ctx context.Context, id int64, end time.Time) error {
+	if db.rw == nil {
+		return errors.New("database opened read-only")
+	}
+	_, err := db.rw.ExecContext(ctx, `UPDATE sessions SET ended = ? WHERE id = ?`, end.UnixNano(), id)
+	if err != nil {
+		return fmt.Errorf("end session %d: %w", id, err)
+	}
+	return nil
+}
+
+// DeleteSession removes a session and everything recorded in it.
+func (db *DB) DeleteSession(ctx context.Context, id int64) error {
+	if db.rw == nil {
+		return errors.New("database opened read-only")
+	}
+	res, err := db.rw.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("delete session %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("session %d: %w", id, store.ErrNotFound)
+	}
+	return nil
+}

@@ -1,0 +1,164 @@
+package sqlite
+
+import (
+	"database/sql"
+	"encoding/json"
+	"time"
+
+	"github.com/glassbox-dev/glassbox/store"
+)
+
+const insertFlow = `INSERT OR REPLACE INTO flows (
+	session_id, id, page_id, conn_id, conn_reused, kind, resource_type, client_addr, mitm,
+	method, url, host, proto, req_headers, req_header_size, req_body_size, req_body_truncated,
+	status, status_text, resp_proto, resp_headers, resp_trailers, resp_header_size,
+	resp_body_size, resp_body_truncated, server_addr,
+	t_start, t_got_conn, t_wrote_request, t_first_byte, t_end,
+	bytes_up, bytes_down, error_phase, error_kind, error_message
+) VALUES (?,?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?, ?,?,?,?,?,?, ?,?,?, ?,?,?,?,?, ?,?,?,?,?)`
+
+const insertBody = `INSERT OR REPLACE INTO bodies (session_id, flow_id, which, data) VALUES (?,?,?,?)`
+
+const deleteBody = `DELETE FROM bodies WHERE session_id = ? AND flow_id = ? AND which = ?`
+
+func (s *stmts) flow(session int64, f *store.Flow) error {
+	if f.ID <= 0 {
+		return errNoID
+	}
+	var ePhase, eKind, eMsg any
+	if f.Error != nil {
+		ePhase, eKind, eMsg = f.Error.Phase, f.Error.Kind, f.Error.Message
+	}
+	err := s.exec(insertFlow,
+		session, f.ID, f.PageID, f.ConnID, f.ConnReused, f.Kind, f.ResourceType, f.ClientAddr, f.MITM,
+		f.Method, f.URL, f.Host(), f.Proto, headersJSON(f.ReqHeaders), f.ReqHeaderSize, f.ReqBody.Size, f.ReqBody.Truncated,
+		f.Status, f.StatusText, f.RespProto, headersJSON(f.RespHeaders), headersJSON(f.RespTrailers), f.RespHeaderSize,
+		f.RespBody.Size, f.RespBody.Truncated, f.ServerAddr,
+		nanos(f.Start), nanos(f.GotConn), nanos(f.WroteRequest), nanos(f.FirstByte), nanos(f.End),
+		f.BytesUp, f.BytesDown, ePhase, eKind, eMsg)
+	if err != nil {
+		return err
+	}
+	for which, b := range [2]store.Body{f.ReqBody, f.RespBody} {
+		if len(b.Data) > 0 {
+			err = s.exec(insertBody, session, f.ID, which, b.Data)
+		} else {
+			err = s.exec(deleteBody, session, f.ID, which)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const insertConn = `INSERT OR REPLACE INTO conns (
+	session_id, id, host, port, remote_addr, local_addr, lookup_id,
+	t_dns_start, t_dns_end, t_connect_start, t_connect_end, t_tls_start, t_tls_end, t_closed,
+	attempts, tls, error_phase, error_kind, error_message
+) VALUES (?,?,?,?,?,?,?, ?,?,?,?,?,?,?, ?,?,?,?,?)`
+
+func (s *stmts) conn(session int64, c *store.Conn) error {
+	if c.ID <= 0 {
+		return errNoID
+	}
+	var ePhase, eKind, eMsg any
+	if c.Error != nil {
+		ePhase, eKind, eMsg = c.Error.Phase, c.Error.Kind, c.Error.Message
+	}
+	return s.exec(insertConn, session, c.ID, c.Host, c.Port, c.RemoteAddr, c.LocalAddr, c.LookupID,
+		nanos(c.DNSStart), nanos(c.DNSEnd), nanos(c.ConnectStart), nanos(c.ConnectEnd),
+		nanos(c.TLSStart), nanos(c.TLSEnd), nanos(c.Closed),
+		jsonOrNil(c.Attempts, len(c.Attempts) > 0), jsonOrNil(c.TLS, c.TLS != nil), ePhase, eKind, eMsg)
+}
+
+const insertLookup = `INSERT OR REPLACE INTO lookups (
+	session_id, id, name, source, server, rcode, cnames, answers, hops, t_start, t_end, rtt_ns, error
+) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`
+
+func (s *stmts) lookup(session int64, l *store.Lookup) error {
+	if l.ID <= 0 {
+		return errNoID
+	}
+	return s.exec(insertLookup, session, l.ID, l.Name, l.Source, l.Server, l.Rcode,
+		jsonOrNil(l.CNAMEs, len(l.CNAMEs) > 0), jsonOrNil(l.Answers, len(l.Answers) > 0),
+		jsonOrNil(l.Hops, len(l.Hops) > 0), nanos(l.Start), nanos(l.End), int64(l.RTT), l.Error)
+}
+
+const insertPage = `INSERT OR REPLACE INTO pages (session_id, id, parent_id, flow_id, url, title, t_start)
+	VALUES (?,?,?,?,?,?,?)`
+
+func (s *stmts) page(session int64, p *store.Page) error {
+	if p.ID <= 0 {
+		return errNoID
+	}
+	return s.exec(insertPage, session, p.ID, p.ParentID, p.FlowID, p.URL, p.Title, nanos(p.Start))
+}
+
+// nanos stores a time as Unix nanoseconds, or NULL for the zero time.
+func nanos(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixNano()
+}
+
+func fromNanos(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return time.Unix(0, n.Int64)
+}
+
+// headersJSON stores a header block as [[name, value], ...]: readable with
+// SQLite's json functions and ordered, unlike an object.
+func headersJSON(h store.Headers) any {
+	if len(h) == 0 {
+		return nil
+	}
+	pairs := make([][2]string, len(h))
+	for i, f := range h {
+		pairs[i] = [2]string{f.Name, f.Value}
+	}
+	b, _ := json.Marshal(pairs)
+	return string(b)
+}
+
+func parseHeaders(s sql.NullString) store.Headers {
+	if !s.Valid || s.String == "" {
+		return nil
+	}
+	var pairs [][2]string
+	if json.Unmarshal([]byte(s.String), &pairs) != nil {
+		return nil
+	}
+	h := make(store.Headers, len(pairs))
+	for i, p := range pairs {
+		h[i] = store.Header{Name: p[0], Value: p[1]}
+	}
+	return h
+}
+
+func jsonOrNil(v any, present bool) any {
+	if !present {
+		return nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	return string(b)
+}
+
+func parseJSON(s sql.NullString, v any) {
+	if s.Valid && s.String != "" {
+		_ = json.Unmarshal([]byte(s.String), v)
+	}
+}
+
+func flowError(phase, kind, msg sql.NullString) *store.FlowError {
+	if !phase.Valid {
+		return nil
+	}
+	return &store.FlowError{Phase: phase.String, Kind: kind.String, Message: msg.String}
+}

@@ -1,0 +1,272 @@
+package sqlite_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/glassbox-dev/glassbox/store"
+	"github.com/glassbox-dev/glassbox/store/sqlite"
+)
+
+func mustOpen(tb testing.TB) (*sqlite.DB, string) {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), "sub", "glassbox.db")
+	db, err := sqlite.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db, path
+}
+
+func sampleFlow(id int64, body []byte) *store.Flow {
+	t0 := time.Unix(1700000000, int64(id)*1000)
+	return &store.Flow{
+		ID: id, PageID: 1, ConnID: 3, ConnReused: id > 1, Kind: store.KindHTTP, MITM: true,
+		Method: "GET", URL: fmt.Sprintf("https://shop.test/item/%d?x=1", id), Proto: "HTTP/1.1",
+		ReqHeaders: store.Headers{{Name: "Host", Value: "shop.test"}, {Name: "Accept", Value: "*/*"}},
+		Status:     200, StatusText: "OK", RespProto: "HTTP/2.0",
+		RespHeaders: store.Headers{{Name: "Content-Type", Value: "text/plain"}, {Name: "Set-Cookie", Value: "a=1"}, {Name: "Set-Cookie", Value: "b=2"}},
+		RespBody:    store.Body{Data: body, Size: int64(len(body)) * 3, Truncated: true},
+		ServerAddr:  "127.0.0.1:443",
+		Start:       t0, GotConn: t0.Add(time.Millisecond), WroteRequest: t0.Add(2 * time.Millisecond),
+		FirstByte: t0.Add(10 * time.Millisecond), End: t0.Add(12 * time.Millisecond),
+		ReqHeaderSize: 80, RespHeaderSize: 120,
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	db, path := mustOpen(t)
+	ctx := context.Background()
+	sess, err := db.StartSession(ctx, store.Session{Listen: "127.0.0.1:8080"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := db.NewWriter(sess.ID, sqlite.WriterOptions{})
+	body := bytes.Repeat([]byte("ab"), 100)
+	for i := int64(1); i <= 10; i++ {
+		w.RecordFlow(sampleFlow(i, body))
+	}
+	failed := sampleFlow(11, nil)
+	failed.Status, failed.RespHeaders, failed.RespBody = 0, nil, store.Body{}
+	failed.Error = &store.FlowError{Phase: store.PhaseConnect, Kind: "refused", Message: "connection refused"}
+	w.RecordFlow(failed)
+	w.RecordConn(&store.Conn{ID: 3, Host: "shop.test", Port: "443", RemoteAddr: "127.0.0.1:443",
+		Attempts: []store.DialAttempt{{Addr: "127.0.0.1:443", Outcome: "ok"}},
+		TLS:      &store.TLSInfo{Version: "TLS 1.3", ALPN: "h2"}})
+	w.RecordLookup(&store.Lookup{ID: 1, Name: "shop.test", Source: "network", Answers: []store.DNSAnswer{{Type: "A", Addr: "127.0.0.1", TTL: 60}}})
+	w.RecordPage(&store.Page{ID: 1, FlowID: 1, URL: "https://shop.test/", Title: "Shop"})
+	if err := w.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st := w.Stats(); st.Written != 14 || st.Dropped != 0 || st.Failed != 0 {
+		t.Fatalf("stats = %+v, want 14 written", st)
+	}
+	if err := db.EndSession(ctx, sess.ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+
+	got, err := db.Flow(ctx, sess.ID, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := sampleFlow(4, body)
+	want.SessionID = sess.ID
+	if got.URL != want.URL || got.Status != 200 || !got.ConnReused || !got.MITM || got.RespProto != "HTTP/2.0" {
+		t.Errorf("flow = %+v", got)
+	}
+	if !bytes.Equal(got.RespBody.Data, body) || got.RespBody.Size != int64(len(body))*3 || !got.RespBody.Truncated {
+		t.Errorf("body = %d bytes size %d truncated %v", len(got.RespBody.Data), got.RespBody.Size, got.RespBody.Truncated)
+	}
+	if v := got.RespHeaders.Values("set-cookie"); len(v) != 2 || v[1] != "b=2" {
+		t.Errorf("headers lost order or repeats: %v", got.RespHeaders)
+	}
+	if !got.FirstByte.Equal(want.FirstByte) || got.Duration() != 12*time.Millisecond {
+		t.Errorf("times: first byte %v, duration %v", got.FirstByte, got.Duration())
+	}
+	f11, err := db.Flow(ctx, sess.ID, 11)
+	if err != nil || f11.Error == nil || f11.Error.Phase != store.PhaseConnect || f11.Error.Kind != "refused" {
+		t.Errorf("error flow = %+v, %v", f11.Error, err)
+	}
+	if _, err := db.Flow(ctx, sess.ID, 99); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("missing flow: err = %v, want ErrNotFound", err)
+	}
+
+	// Keyset paging returns every flow once, in order, without bodies unless asked.
+	var ids []int64
+	err = store.EachFlow(ctx, db, store.FlowQuery{SessionID: sess.ID}, 3, func(f *store.Flow) error {
+		if f.RespBody.Data != nil {
+			t.Errorf("flow %d: body loaded without WithBodies", f.ID)
+		}
+		ids = append(ids, f.ID)
+		return nil
+	})
+	if err != nil || len(ids) != 11 || ids[0] != 1 || ids[10] != 11 {
+		t.Errorf("paging: ids %v err %v", ids, err)
+	}
+
+	conns, err := db.Conns(ctx, sess.ID)
+	if err != nil || len(conns) != 1 || conns[0].TLS == nil || conns[0].TLS.ALPN != "h2" || len(conns[0].Attempts) != 1 {
+		t.Errorf("conns = %+v, %v", conns, err)
+	}
+	lks, err := db.Lookups(ctx, sess.ID)
+	if err != nil || len(lks) != 1 || lks[0].Answers[0].TTL != 60 {
+		t.Errorf("lookups = %+v, %v", lks, err)
+	}
+
+	// A separate read-only handle (what `glassbox inspect` uses) sees it all.
+	ro, err := sqlite.OpenReadOnly(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	s, err := ro.Session(ctx, 0)
+	if err != nil || s.ID != sess.ID || s.Flows != 11 || s.Pages != 1 || s.Ended.IsZero() {
+		t.Errorf("latest session = %+v, %v", s, err)
+	}
+	if res, err := ro.IntegrityCheck(ctx); err != nil || res != "ok" {
+		t.Errorf("integrity_check = %q, %v", res, err)
+	}
+}
+
+func TestRecordReplacesEarlierRow(t *testing.T) {
+	db, _ := mustOpen(t)
+	ctx := context.Background()
+	sess, _ := db.StartSession(ctx, store.Session{})
+	w := db.NewWriter(sess.ID, sqlite.WriterOptions{})
+	f := sampleFlow(1, []byte("first"))
+	w.RecordFlow(f)
+	if err := w.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	g := sampleFlow(1, nil) // recorded again at its end, this time with no body
+	g.Status = 404
+	w.RecordFlow(g)
+	w.Close(ctx)
+	got, err := db.Flow(ctx, sess.ID, 1)
+	if err != nil || got.Status != 404 || got.RespBody.Data != nil {
+		t.Fatalf("got status %d body %q err %v; want the second recording", got.Status, got.RespBody.Data, err)
+	}
+}
+
+func TestFilesArePrivate(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	path := filepath.Join(dir, "glassbox.db")
+	db, err := sqlite.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	for p, want := range map[string]os.FileMode{dir: 0o700, path: 0o600} {
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != want {
+			t.Errorf("%s mode %v, want %v", p, st.Mode().Perm(), want)
+		}
+	}
+	// A file someone made world-readable is tightened on the next open.
+	os.Chmod(path, 0o644)
+	db, err = sqlite.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0o600 {
+		t.Errorf("mode after reopen %v, want 0600", st.Mode().Perm())
+	}
+}
+
+func TestQueueFullDropsAndCounts(t *testing.T) {
+	db, _ := mustOpen(t)
+	ctx := context.Background()
+	sess, _ := db.StartSession(ctx, store.Session{})
+	// A queue of 1 and a writer that is busy committing: some Records must
+	// be refused at once rather than wait.
+	w := db.NewWriter(sess.ID, sqlite.WriterOptions{Queue: 1, Batch: 1})
+	const n = 2000
+	for i := int64(1); i <= n; i++ {
+		w.RecordFlow(sampleFlow(i, nil))
+	}
+	w.Close(ctx)
+	st := w.Stats()
+	if st.Dropped == 0 {
+		t.Errorf("no drops with a queue of 1: %+v", st)
+	}
+	if st.Written+st.Dropped != n {
+		t.Errorf("written %d + dropped %d != %d recorded", st.Written, st.Dropped, n)
+	}
+	w.RecordFlow(sampleFlow(n+1, nil))
+	if w.Stats().Dropped != st.Dropped+1 {
+		t.Errorf("a Record after Close was not counted as dropped")
+	}
+}
+
+func TestOpenReadOnlyErrors(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := sqlite.OpenReadOnly(filepath.Join(dir, "missing.db")); err == nil {
+		t.Error("opening a missing database succeeded")
+	}
+	junk := filepath.Join(dir, "junk.db")
+	os.WriteFile(junk, []byte("not a database at all, just text padding it out............"), 0o600)
+	if _, err := sqlite.OpenReadOnly(junk); err == nil {
+		t.Error("opening a text file as a database succeeded")
+	}
+}
+
+func TestDeleteSession(t *testing.T) {
+	db, _ := mustOpen(t)
+	ctx := context.Background()
+	a, _ := db.StartSession(ctx, store.Session{})
+	b, _ := db.StartSession(ctx, store.Session{})
+	for _, s := range []store.Session{a, b} {
+		w := db.NewWriter(s.ID, sqlite.WriterOptions{})
+		w.RecordFlow(sampleFlow(1, []byte("body")))
+		w.Close(ctx)
+	}
+	if err := db.DeleteSession(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Flow(ctx, a.ID, 1); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("flow of deleted session still there: %v", err)
+	}
+	if f, err := db.Flow(ctx, b.ID, 1); err != nil || string(f.RespBody.Data) != "body" {
+		t.Errorf("other session damaged: %v", err)
+	}
+	if err := db.DeleteSession(ctx, a.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("deleting twice: %v", err)
+	}
+}
+
+// BenchmarkWriter measures flows/s through the batching writer with 2 KiB
+// response bodies (issue 7's target: >= 20,000 flows/s).
+func BenchmarkWriter(b *testing.B) {
+	db, _ := mustOpen(b)
+	ctx := context.Background()
+	sess, _ := db.StartSession(ctx, store.Session{})
+	w := db.NewWriter(sess.ID, sqlite.WriterOptions{Block: true})
+	body := bytes.Repeat([]byte("x"), 2048)
+	flows := make([]*store.Flow, b.N)
+	for i := range flows {
+		flows[i] = sampleFlow(int64(i+1), body)
+	}
+	b.ResetTimer()
+	for _, f := range flows {
+		w.RecordFlow(f)
+	}
+	if err := w.Close(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "flows/s")
+	if st := w.Stats(); st.Written != int64(b.N) {
+		b.Fatalf("written %d of %d", st.Written, b.N)
+	}
+}

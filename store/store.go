@@ -1,0 +1,97 @@
+package store
+
+import (
+	"context"
+	"sort"
+	"strings"
+)
+
+// Recorder is how the proxy writes. Every Record call returns at once: the
+// value is queued for a writer goroutine and must not be modified afterwards.
+// Recording the same (session, id) again replaces the earlier row, so a flow
+// may be recorded when it starts and again when it ends.
+//
+// When the queue is full the value is dropped and counted in Stats: the
+// proxy never waits on the disk.
+type Recorder interface {
+	RecordFlow(f *Flow)
+	RecordConn(c *Conn)
+	RecordLookup(l *Lookup)
+	RecordPage(p *Page)
+	Stats() RecorderStats
+}
+
+// RecorderStats counts what happened to recorded values.
+type RecorderStats struct {
+	Queued  int64 // accepted into the queue
+	Written int64 // committed to the database
+	Dropped int64 // refused because the queue was full
+	Failed  int64 // lost because the database refused to write
+	// LastError is the most recent write error, empty when none.
+	LastError string
+}
+
+// FlowQuery selects flows of one session, in ID order, paged by key.
+type FlowQuery struct {
+	SessionID int64
+	AfterID   int64 // return flows with ID > AfterID
+	Limit     int   // 0 means no limit
+	// WithBodies loads body data; without it Body.Data is nil but Size and
+	// Truncated are set.
+	WithBodies bool
+}
+
+// Reader is how viewers (the inspector, exporters, the CLI) read.
+type Reader interface {
+	// Sessions lists every session, newest first.
+	Sessions(ctx context.Context) ([]Session, error)
+	// Session returns one session; id 0 means the latest.
+	Session(ctx context.Context, id int64) (Session, error)
+	// Flows returns flows in ID order; see FlowQuery.
+	Flows(ctx context.Context, q FlowQuery) ([]Flow, error)
+	// Flow returns one flow with its bodies.
+	Flow(ctx context.Context, sessionID, id int64) (Flow, error)
+	// Conns returns every connection of a session, in ID order.
+	Conns(ctx context.Context, sessionID int64) ([]Conn, error)
+	// Lookups returns every DNS lookup of a session, in ID order.
+	Lookups(ctx context.Context, sessionID int64) ([]Lookup, error)
+	// Pages returns every page load of a session, in ID order.
+	Pages(ctx context.Context, sessionID int64) ([]Page, error)
+}
+
+// EachFlow calls fn for every flow of a session matching q, reading pages of
+// batch flows at a time so memory stays bounded however large the session.
+func EachFlow(ctx context.Context, r Reader, q FlowQuery, batch int, fn func(*Flow) error) error {
+	if batch <= 0 {
+		batch = 500
+	}
+	limit := q.Limit
+	seen := 0
+	for {
+		page := q
+		page.Limit = batch
+		if limit > 0 && limit-seen < batch {
+			page.Limit = limit - seen
+		}
+		flows, err := r.Flows(ctx, page)
+		if err != nil {
+			return err
+		}
+		for i := range flows {
+			if err := fn(&flows[i]); err != nil {
+				return err
+			}
+		}
+		seen += len(flows)
+		if len(flows) < page.Limit || (limit > 0 && seen >= limit) {
+			return nil
+		}
+		q.AfterID = flows[len(flows)-1].ID
+	}
+}
+
+func sortHeaders(h Headers) {
+	sort.SliceStable(h, func(i, j int) bool {
+		return strings.ToLower(h[i].Name) < strings.ToLower(h[j].Name)
+	})
+}
