@@ -91,6 +91,9 @@ type Config struct {
 	// target is one of them are answered, not forwarded (no loops).
 	ListenAddrs []string
 
+	// Grouper places each request in a page load; nil makes one.
+	Grouper *store.Grouper
+
 	// OnFlow is called with every finished flow (for the log line).
 	OnFlow func(*store.Flow)
 	// Logf receives warnings; nil discards them.
@@ -107,6 +110,7 @@ type Proxy struct {
 	gp     *goproxy.ProxyHttpServer
 	tr     *http.Transport
 	leaves *certs.LeafCache
+	pages  *store.Grouper
 	setup  http.Handler
 	flows  atomic.Int64 // last flow ID handed out
 	now    func() time.Time
@@ -132,6 +136,9 @@ func New(cfg Config) (*Proxy, error) {
 	}
 	if p.leaves == nil {
 		p.leaves = certs.NewLeafCache(cfg.CA, 0)
+	}
+	if p.pages = cfg.Grouper; p.pages == nil {
+		p.pages = store.NewGrouper()
 	}
 	p.tr = p.transport()
 	p.setup = newSetupHandler(cfg.CA, p.leaves)

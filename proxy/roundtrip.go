@@ -41,6 +41,11 @@ func (p *Proxy) roundTrip(req *http.Request, ctx *goproxy.ProxyCtx) (*http.Respo
 	f.ReqHeaders = store.HeadersFrom(req.Header)
 	f.ReqHeaderSize = headerSize(req.Method+" "+req.URL.RequestURI()+" "+req.Proto, req.Header, req.Host)
 	f.RespHeaderSize = -1
+	a := p.pages.Assign(store.PageRequest{FlowID: f.ID, Method: f.Method, URL: f.URL, Headers: f.ReqHeaders, Start: f.Start})
+	f.PageID, f.ResourceType = a.PageID, a.ResourceType
+	if a.NewPage != nil {
+		p.cfg.Recorder.RecordPage(a.NewPage)
+	}
 	if req.Body != nil && req.Body != http.NoBody {
 		st.req = newTee(req.Body, p.cfg.MaxBody, nil)
 		req.Body = st.req
@@ -131,6 +136,14 @@ func (st *flowState) finish(end time.Time) {
 		f.End = end
 		if st.req != nil {
 			f.ReqBody = st.req.body()
+		}
+		changed, rt := st.p.pages.Response(store.PageResponse{FlowID: f.ID, Status: f.Status,
+			Headers: f.RespHeaders, Body: f.RespBody.Data, End: end})
+		if f.Kind == store.KindHTTP {
+			f.ResourceType = rt
+		}
+		if changed != nil {
+			st.p.cfg.Recorder.RecordPage(changed)
 		}
 		st.p.cfg.Recorder.RecordFlow(&f)
 		if st.p.cfg.OnFlow != nil {

@@ -1,0 +1,368 @@
+package store
+
+import (
+	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"html"
+	"io"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Grouper decides, as each request arrives, which page load it belongs to.
+// The proxy calls Assign for every request and Response for every response,
+// so the live view groups as it happens. It keeps only what it needs to
+// place later requests, bounded in size.
+//
+// The signals a proxy sees (FIELD-NOTES, "What the peers teach"):
+//   - Sec-Fetch-Mode: navigate with Sec-Fetch-Dest: document (or iframe) marks
+//     a navigation; a GET for HTML with no Sec-Fetch headers at all counts too
+//     (older browsers, scripts);
+//   - a redirect's Location, which the browser navigates to next, staying in
+//     the same page load;
+//   - Referer, the full URL of the document or stylesheet that asked, or
+//     only its origin for cross-origin requests under the default
+//     strict-origin-when-cross-origin policy;
+//   - time, when nothing else is left.
+//
+// A request with no usable signal goes to the most recent page only if that
+// page was active moments ago, else to no page (ID 0, "unattributed").
+type Grouper struct {
+	// RedirectWindow is how long a redirect's target is expected (30s).
+	RedirectWindow time.Duration
+	// OriginWindow is how recently a page must have been active to take a
+	// request whose Referer is only an origin (60s).
+	OriginWindow time.Duration
+	// IdleWindow is how recently the latest page must have been active to
+	// take a request with no Referer at all (5s).
+	IdleWindow time.Duration
+	// MaxURLs bounds the URL index (100,000).
+	MaxURLs int
+
+	mu        sync.Mutex
+	nextID    int64
+	pages     []*pageState // in opening order
+	byID      map[int64]*pageState
+	urls      map[string]urlEntry // flow URL -> page that fetched it most recently
+	redirects map[string]urlEntry // redirect target -> page of the redirect
+	flows     map[int64]flowEntry // in-flight flows
+}
+
+type pageState struct {
+	page   Page
+	origin string
+	last   time.Time
+	docURL string // the URL the page finally landed on (after redirects)
+}
+
+type urlEntry struct {
+	page int64
+	at   time.Time
+}
+
+type flowEntry struct {
+	page    int64
+	url     string
+	reqType string
+	doc     bool // the navigation request of its page (or a redirect hop of it)
+}
+
+// PageRequest is what Assign needs to know about a request.
+type PageRequest struct {
+	FlowID  int64
+	Method  string
+	URL     string
+	Headers Headers
+	Start   time.Time
+}
+
+// Assignment is Assign's answer.
+type Assignment struct {
+	PageID       int64 // 0: unattributed
+	ResourceType string
+	// NewPage is set when this request opened a page load; record it.
+	NewPage *Page
+}
+
+// NewGrouper returns a Grouper whose page IDs start at 1.
+func NewGrouper() *Grouper {
+	return &Grouper{
+		RedirectWindow: 30 * time.Second,
+		OriginWindow:   60 * time.Second,
+		IdleWindow:     5 * time.Second,
+		MaxURLs:        100_000,
+		byID:           map[int64]*pageState{},
+		urls:           map[string]urlEntry{},
+		redirects:      map[string]urlEntry{},
+		flows:          map[int64]flowEntry{},
+	}
+}
+
+// IsNavigation reports whether a request loads a document into a window or
+// frame, and whether that is a frame.
+func IsNavigation(method string, h Headers) (nav, frame bool) {
+	mode := strings.ToLower(h.Get("Sec-Fetch-Mode"))
+	dest := strings.ToLower(h.Get("Sec-Fetch-Dest"))
+	if mode != "" || dest != "" {
+		if mode != "navigate" && mode != "nested-navigate" {
+			return false, false
+		}
+		switch dest {
+		case "iframe", "frame", "fencedframe", "embed", "object":
+			return true, true
+		case "document", "":
+			return true, false
+		}
+		return false, false
+	}
+	// No Fetch metadata: an HTML GET is the best sign of a navigation.
+	if (method == "GET" || method == "") && strings.Contains(strings.ToLower(h.Get("Accept")), "text/html") {
+		return true, false
+	}
+	return false, false
+}
+
+// Assign places a request in a page load as it arrives.
+func (g *Grouper) Assign(r PageRequest) Assignment {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	a := Assignment{ResourceType: RequestType(r.Method, r.URL, r.Headers)}
+	nav, frame := IsNavigation(r.Method, r.Headers)
+	if nav {
+		a.ResourceType = TypeDocument
+	}
+	switch {
+	case nav && g.isRedirectTarget(r):
+		// A redirect chain stays in the page it began.
+		red := g.redirects[r.URL]
+		delete(g.redirects, r.URL)
+		a.PageID = red.page
+		if ps := g.byID[red.page]; ps != nil {
+			ps.docURL = r.URL
+		}
+	case nav:
+		parent := int64(0)
+		if frame {
+			parent = g.refererPage(r.Headers.Get("Referer"), r.Start)
+			if parent == 0 {
+				parent = g.latestTop()
+			}
+		}
+		g.nextID++
+		p := Page{ID: g.nextID, ParentID: parent, FlowID: r.FlowID, URL: r.URL, Start: r.Start}
+		ps := &pageState{page: p, origin: originOf(r.URL), last: r.Start, docURL: r.URL}
+		g.pages = append(g.pages, ps)
+		g.byID[p.ID] = ps
+		a.PageID = p.ID
+		a.NewPage = &p
+	default:
+		a.PageID = g.refererPage(r.Headers.Get("Referer"), r.Start)
+		if a.PageID == 0 && r.Headers.Get("Referer") == "" {
+			a.PageID = g.activeTop(r.Start)
+		}
+	}
+	if ps := g.byID[a.PageID]; ps != nil && r.Start.After(ps.last) {
+		ps.last = r.Start
+	}
+	g.remember(r.URL, a.PageID, r.Start)
+	g.flows[r.FlowID] = flowEntry{page: a.PageID, url: r.URL, reqType: a.ResourceType, doc: nav}
+	return a
+}
+
+func (g *Grouper) isRedirectTarget(r PageRequest) bool {
+	red, ok := g.redirects[r.URL]
+	return ok && r.Start.Sub(red.at) <= g.RedirectWindow
+}
+
+// refererPage finds the page a Referer points at: first by the full URL of
+// a document or sub-resource already seen (page -> stylesheet -> font), then,
+// for an origin-only Referer, the most recent page of that origin.
+func (g *Grouper) refererPage(ref string, at time.Time) int64 {
+	if ref == "" {
+		return 0
+	}
+	if e, ok := g.urls[ref]; ok && e.page != 0 {
+		return e.page
+	}
+	u, err := url.Parse(ref)
+	if err != nil || u.Host == "" {
+		return 0
+	}
+	origin := u.Scheme + "://" + u.Host
+	// Most recent first; a handful of pages back is plenty.
+	for i, n := len(g.pages)-1, 0; i >= 0 && n < 64; i, n = i-1, n+1 {
+		ps := g.pages[i]
+		if ps.origin == origin || originOf(ps.docURL) == origin {
+			if at.Sub(ps.last) <= g.OriginWindow {
+				return ps.page.ID
+			}
+			return 0
+		}
+	}
+	return 0
+}
+
+// activeTop returns the latest top-level page if it, or a frame inside it,
+// was active within IdleWindow of at; else 0.
+func (g *Grouper) activeTop(at time.Time) int64 {
+	var last time.Time
+	for i := len(g.pages) - 1; i >= 0; i-- {
+		ps := g.pages[i]
+		if ps.last.After(last) {
+			last = ps.last
+		}
+		if ps.page.ParentID == 0 {
+			if at.Sub(last) <= g.IdleWindow {
+				return ps.page.ID
+			}
+			return 0
+		}
+	}
+	return 0
+}
+
+func (g *Grouper) latestTop() int64 {
+	for i := len(g.pages) - 1; i >= 0; i-- {
+		if g.pages[i].page.ParentID == 0 {
+			return g.pages[i].page.ID
+		}
+	}
+	return 0
+}
+
+func (g *Grouper) remember(u string, page int64, at time.Time) {
+	if page == 0 {
+		return
+	}
+	g.urls[u] = urlEntry{page: page, at: at}
+	if len(g.urls) > g.MaxURLs {
+		// Forget the older half: pages that old no longer take new requests
+		// by Referer anyway.
+		var times []time.Time
+		for _, e := range g.urls {
+			times = append(times, e.at)
+		}
+		cut := median(times)
+		for k, e := range g.urls {
+			if !e.at.After(cut) {
+				delete(g.urls, k)
+			}
+		}
+	}
+}
+
+func median(ts []time.Time) time.Time {
+	// Selection by counting is enough for a rare prune.
+	var min, max time.Time
+	for i, t := range ts {
+		if i == 0 || t.Before(min) {
+			min = t
+		}
+		if i == 0 || t.After(max) {
+			max = t
+		}
+	}
+	return min.Add(max.Sub(min) / 2)
+}
+
+// PageResponse is what Response needs to know about a response.
+type PageResponse struct {
+	FlowID      int64
+	Status      int
+	Headers     Headers
+	Body        []byte // the stored copy (maybe truncated, maybe compressed)
+	End         time.Time
+	ContentType string
+}
+
+// Response updates the grouping with a response: a redirect's target is
+// expected next in the same page; a document's <title> names its page. It
+// returns the page when it changed (record it again) and the flow's final
+// resource type.
+func (g *Grouper) Response(r PageResponse) (changed *Page, resourceType string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	fe, ok := g.flows[r.FlowID]
+	if !ok {
+		return nil, ResponseType("", r.Headers.Get("Content-Type"), "")
+	}
+	delete(g.flows, r.FlowID)
+	resourceType = ResponseType(fe.reqType, r.Headers.Get("Content-Type"), fe.url)
+	ps := g.byID[fe.page]
+	if ps != nil && r.End.After(ps.last) {
+		ps.last = r.End
+	}
+	if loc := r.Headers.Get("Location"); loc != "" && r.Status >= 300 && r.Status < 400 && fe.page != 0 {
+		if base, err := url.Parse(fe.url); err == nil {
+			if target, err := base.Parse(loc); err == nil {
+				target.Fragment = ""
+				g.redirects[target.String()] = urlEntry{page: fe.page, at: r.End}
+			}
+		}
+	}
+	if fe.doc && ps != nil && r.Status >= 200 && r.Status < 300 && ps.page.Title == "" {
+		if t := htmlTitle(r.Body, r.Headers.Get("Content-Encoding")); t != "" {
+			ps.page.Title = t
+			p := ps.page
+			changed = &p
+		}
+	}
+	return changed, resourceType
+}
+
+// htmlTitle reads the <title> of an HTML document from the stored body,
+// decoding gzip and deflate (the standard library has no Brotli or zstd:
+// such pages keep their URL as title).
+func htmlTitle(body []byte, encoding string) string {
+	if len(body) == 0 {
+		return ""
+	}
+	data := body
+	switch strings.ToLower(strings.TrimSpace(encoding)) {
+	case "", "identity":
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(bytes.NewReader(body))
+		if err != nil {
+			return ""
+		}
+		data, _ = io.ReadAll(io.LimitReader(zr, 256<<10))
+	case "deflate":
+		data, _ = io.ReadAll(io.LimitReader(flate.NewReader(bytes.NewReader(body)), 256<<10))
+	default:
+		return ""
+	}
+	if len(data) > 256<<10 {
+		data = data[:256<<10]
+	}
+	lower := bytes.ToLower(data)
+	start := bytes.Index(lower, []byte("<title"))
+	if start < 0 {
+		return ""
+	}
+	gt := bytes.IndexByte(lower[start:], '>')
+	if gt < 0 {
+		return ""
+	}
+	start += gt + 1
+	end := bytes.Index(lower[start:], []byte("</title"))
+	if end < 0 {
+		return ""
+	}
+	t := html.UnescapeString(string(data[start : start+end]))
+	t = strings.Join(strings.Fields(t), " ")
+	if len(t) > 200 {
+		t = t[:200]
+	}
+	return t
+}
+
+func originOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}

@@ -1,0 +1,164 @@
+package store_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"testing"
+	"time"
+
+	"github.com/glassbox-dev/glassbox/store"
+)
+
+// req builds a request's headers from name/value pairs.
+func hdr(kv ...string) store.Headers {
+	var h store.Headers
+	for i := 0; i+1 < len(kv); i += 2 {
+		h = append(h, store.Header{Name: kv[i], Value: kv[i+1]})
+	}
+	return h
+}
+
+var (
+	navigate  = []string{"Sec-Fetch-Mode", "navigate", "Sec-Fetch-Dest", "document", "Accept", "text/html"}
+	navFrame  = []string{"Sec-Fetch-Mode", "navigate", "Sec-Fetch-Dest", "iframe", "Accept", "text/html"}
+	style     = []string{"Sec-Fetch-Mode", "no-cors", "Sec-Fetch-Dest", "style", "Accept", "text/css,*/*;q=0.1"}
+	font      = []string{"Sec-Fetch-Mode", "cors", "Sec-Fetch-Dest", "font"}
+	image     = []string{"Sec-Fetch-Mode", "no-cors", "Sec-Fetch-Dest", "image", "Accept", "image/avif,image/webp,*/*"}
+	fetchAPI  = []string{"Sec-Fetch-Mode", "cors", "Sec-Fetch-Dest", "empty", "Accept", "*/*"}
+	preflight = []string{"Sec-Fetch-Mode", "cors", "Sec-Fetch-Dest", "empty", "Access-Control-Request-Method", "PUT"}
+)
+
+func with(base []string, kv ...string) store.Headers { return hdr(append(append([]string{}, base...), kv...)...) }
+
+// step is one request (and optionally its response) in a scripted browsing
+// sequence; wantPage is the page it must land in (0 = unattributed).
+type step struct {
+	name     string
+	url      string
+	method   string
+	headers  store.Headers
+	at       time.Duration // since the start of the script
+	status   int
+	respHdr  store.Headers
+	body     []byte
+	wantPage int64
+	wantType string
+	wantNew  bool
+}
+
+func runScript(t *testing.T, steps []step) *store.Grouper {
+	t.Helper()
+	g := store.NewGrouper()
+	t0 := time.Unix(1700000000, 0)
+	for i, s := range steps {
+		method := s.method
+		if method == "" {
+			method = "GET"
+		}
+		a := g.Assign(store.PageRequest{FlowID: int64(i + 1), Method: method, URL: s.url, Headers: s.headers, Start: t0.Add(s.at)})
+		if a.PageID != s.wantPage {
+			t.Errorf("%s: page %d, want %d", s.name, a.PageID, s.wantPage)
+		}
+		if (a.NewPage != nil) != s.wantNew {
+			t.Errorf("%s: opened a page = %v, want %v", s.name, a.NewPage != nil, s.wantNew)
+		}
+		status := s.status
+		if status == 0 {
+			status = 200
+		}
+		_, rt := g.Response(store.PageResponse{FlowID: int64(i + 1), Status: status, Headers: s.respHdr, Body: s.body, End: t0.Add(s.at + 10*time.Millisecond)})
+		if s.wantType != "" && rt != s.wantType {
+			t.Errorf("%s: type %q, want %q", s.name, rt, s.wantType)
+		}
+	}
+	return g
+}
+
+func TestGroupingRules(t *testing.T) {
+	ms := time.Millisecond
+	runScript(t, []step{
+		// The user types http://shop.test/: a navigation opens page 1.
+		{name: "navigation-opens-page", url: "http://shop.test/", headers: with(navigate), wantPage: 1, wantNew: true, wantType: "document",
+			status: 301, respHdr: hdr("Location", "https://shop.test/")},
+		// The browser follows the redirect: same page load, no new page.
+		{name: "redirect-stays-in-page", url: "https://shop.test/", headers: with(navigate), at: 20 * ms, wantPage: 1, wantType: "document",
+			respHdr: hdr("Content-Type", "text/html")},
+		// The HTML asks for a stylesheet: Referer is the page's full URL.
+		{name: "stylesheet-by-full-referer", url: "https://shop.test/app.css", headers: with(style, "Referer", "https://shop.test/"), at: 40 * ms, wantPage: 1, wantType: "stylesheet"},
+		// The stylesheet imports a font from a CDN: Referer is the stylesheet.
+		{name: "font-via-stylesheet", url: "https://cdn.test/f.woff2", headers: with(font, "Referer", "https://shop.test/app.css"), at: 60 * ms, wantPage: 1, wantType: "font"},
+		// A cross-origin image: strict-origin-when-cross-origin sends only the origin.
+		{name: "cross-origin-image-by-origin", url: "https://img.test/a.png", headers: with(image, "Referer", "https://shop.test/"), at: 70 * ms, wantPage: 1, wantType: "image"},
+		// A CORS preflight and the fetch after it, Referer origin only.
+		{name: "preflight", url: "https://api.test/cart", method: "OPTIONS", headers: with(preflight, "Referer", "https://shop.test/"), at: 80 * ms, wantPage: 1, wantType: "fetch"},
+		{name: "fetch", url: "https://api.test/cart", method: "PUT", headers: with(fetchAPI, "Referer", "https://shop.test/"), at: 90 * ms, wantPage: 1, wantType: "fetch"},
+		// An iframe from another host is a nested page load (page 2, parent 1).
+		{name: "iframe-nested", url: "https://widget.test/frame", headers: with(navFrame, "Referer", "https://shop.test/"), at: 100 * ms, wantPage: 2, wantNew: true, wantType: "document"},
+		// The iframe's own script: Referer is the iframe URL.
+		{name: "iframe-subresource", url: "https://widget.test/w.js", headers: with([]string{"Sec-Fetch-Mode", "no-cors", "Sec-Fetch-Dest", "script"}, "Referer", "https://widget.test/frame"), at: 110 * ms, wantPage: 2, wantType: "script"},
+		// A beacon with no Referer moments later: the latest top-level page
+		// (its frame was active, so the page was too).
+		{name: "no-referer-recent", url: "https://stats.test/b", method: "POST", headers: with(fetchAPI), at: 2 * time.Second, wantPage: 1},
+		// The user clicks a link: a new page load.
+		{name: "click-opens-page", url: "https://shop.test/item/1", headers: with(navigate, "Referer", "https://shop.test/"), at: 5 * time.Second, wantPage: 3, wantNew: true},
+		// Its image with a full Referer to the new page.
+		{name: "second-page-image", url: "https://shop.test/item/1.png", headers: with(image, "Referer", "https://shop.test/item/1"), at: 5*time.Second + 20*ms, wantPage: 3, wantType: "image"},
+		// Much later, a request with no Referer and no recent page: unattributed.
+		{name: "no-signal-unattributed", url: "https://stats.test/late", headers: with(fetchAPI), at: 2 * time.Minute, wantPage: 0},
+		// A Referer naming an origin no page has: unattributed, not a guess.
+		{name: "unknown-origin-unattributed", url: "https://x.test/y.js", headers: with(image, "Referer", "https://elsewhere.test/"), at: 2*time.Minute + ms, wantPage: 0},
+	})
+}
+
+// Without Fetch metadata (older browsers, curl), an HTML GET is a navigation
+// and types come from Accept, Content-Type and the extension.
+func TestGroupingWithoutFetchMetadata(t *testing.T) {
+	runScript(t, []step{
+		{name: "html-get-navigates", url: "http://old.test/", headers: hdr("Accept", "text/html,application/xhtml+xml"), wantPage: 1, wantNew: true, wantType: "document"},
+		{name: "script-by-content-type", url: "http://old.test/x", headers: hdr("Accept", "*/*", "Referer", "http://old.test/"), at: time.Millisecond, wantPage: 1,
+			respHdr: hdr("Content-Type", "application/javascript"), wantType: "script"},
+		{name: "image-by-extension", url: "http://old.test/logo.svg?v=2", headers: hdr("Accept", "*/*", "Referer", "http://old.test/"), at: 2 * time.Millisecond, wantPage: 1, wantType: "image"},
+	})
+}
+
+func TestPageTitle(t *testing.T) {
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte("<!doctype html><html><head><TITLE>\n  Caf&eacute; &amp; shop </TITLE></head>"))
+	zw.Close()
+	g := store.NewGrouper()
+	t0 := time.Now()
+	a := g.Assign(store.PageRequest{FlowID: 1, Method: "GET", URL: "https://cafe.test/", Headers: with(navigate), Start: t0})
+	p, _ := g.Response(store.PageResponse{FlowID: 1, Status: 200, Headers: hdr("Content-Type", "text/html", "Content-Encoding", "gzip"), Body: gz.Bytes(), End: t0})
+	if a.NewPage == nil || p == nil || p.Title != "Café & shop" || p.ID != a.PageID {
+		t.Fatalf("title page = %+v", p)
+	}
+	// A sub-resource's HTML never renames the page.
+	g.Assign(store.PageRequest{FlowID: 2, Method: "GET", URL: "https://cafe.test/frag", Headers: with(fetchAPI, "Referer", "https://cafe.test/"), Start: t0})
+	if p, _ := g.Response(store.PageResponse{FlowID: 2, Status: 200, Headers: hdr("Content-Type", "text/html"), Body: []byte("<title>x</title>"), End: t0}); p != nil {
+		t.Errorf("fetch renamed the page: %+v", p)
+	}
+}
+
+func TestRequestTypeFromDest(t *testing.T) {
+	for _, tc := range []struct {
+		dest, want string
+	}{
+		{"document", "document"}, // a top-level navigation
+		{"iframe", "document"},   // a frame's document
+		{"style", "stylesheet"},  // <link rel=stylesheet>
+		{"script", "script"},     // <script src>
+		{"worker", "script"},     // new Worker()
+		{"image", "image"},       // <img>, CSS background
+		{"font", "font"},         // @font-face
+		{"video", "media"},       // <video>
+		{"empty", "fetch"},       // fetch() and XMLHttpRequest
+		{"manifest", "other"},    // web app manifest
+	} {
+		t.Run(tc.dest, func(t *testing.T) {
+			if got := store.RequestType("GET", "https://a.test/x", hdr("Sec-Fetch-Dest", tc.dest)); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,121 @@
+package store
+
+import (
+	"mime"
+	"path"
+	"strings"
+)
+
+// Resource types, as DESIGN.md names them (and HAR's _resourceType).
+const (
+	TypeDocument   = "document"
+	TypeStylesheet = "stylesheet"
+	TypeScript     = "script"
+	TypeImage      = "image"
+	TypeFont       = "font"
+	TypeFetch      = "fetch"
+	TypeMedia      = "media"
+	TypeWebSocket  = "websocket"
+	TypeOther      = "other"
+)
+
+// RequestType guesses a resource type from the request alone: first
+// Sec-Fetch-Dest (Fetch standard, "request destination"), then Accept, then
+// the URL's extension. It returns "" when nothing says.
+func RequestType(method, rawURL string, h Headers) string {
+	if strings.EqualFold(h.Get("Upgrade"), "websocket") {
+		return TypeWebSocket
+	}
+	switch strings.ToLower(h.Get("Sec-Fetch-Dest")) {
+	case "document", "iframe", "frame", "fencedframe", "embed", "object":
+		return TypeDocument
+	case "style":
+		return TypeStylesheet
+	case "script", "worker", "sharedworker", "serviceworker", "audioworklet", "paintworklet", "xslt":
+		return TypeScript
+	case "image":
+		return TypeImage
+	case "font":
+		return TypeFont
+	case "audio", "video", "track":
+		return TypeMedia
+	case "empty":
+		// fetch(), XMLHttpRequest, sendBeacon, EventSource...
+		return TypeFetch
+	case "websocket":
+		return TypeWebSocket
+	case "manifest", "report":
+		return TypeOther
+	}
+	accept := strings.ToLower(h.Get("Accept"))
+	switch {
+	case strings.HasPrefix(accept, "text/html"):
+		return TypeDocument
+	case strings.HasPrefix(accept, "text/css"):
+		return TypeStylesheet
+	case strings.HasPrefix(accept, "image/"):
+		return TypeImage
+	case strings.HasPrefix(accept, "application/json"):
+		return TypeFetch
+	}
+	return extensionType(rawURL)
+}
+
+// ResponseType refines a type with the response's Content-Type when the
+// request did not say.
+func ResponseType(reqType, contentType, rawURL string) string {
+	if reqType != "" && reqType != TypeOther {
+		return reqType
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		mt = strings.ToLower(strings.TrimSpace(strings.SplitN(contentType, ";", 2)[0]))
+	}
+	switch {
+	case mt == "text/html" || mt == "application/xhtml+xml":
+		return TypeDocument
+	case mt == "text/css":
+		return TypeStylesheet
+	case strings.Contains(mt, "javascript") || mt == "application/ecmascript" || mt == "application/wasm":
+		return TypeScript
+	case strings.HasPrefix(mt, "image/"):
+		return TypeImage
+	case strings.HasPrefix(mt, "font/") || strings.Contains(mt, "font-"):
+		return TypeFont
+	case strings.HasPrefix(mt, "video/") || strings.HasPrefix(mt, "audio/"):
+		return TypeMedia
+	case mt == "application/json" || strings.HasSuffix(mt, "+json") || mt == "text/event-stream":
+		return TypeFetch
+	}
+	if t := extensionType(rawURL); t != "" {
+		return t
+	}
+	if reqType != "" {
+		return reqType
+	}
+	return TypeOther
+}
+
+func extensionType(rawURL string) string {
+	p := rawURL
+	if i := strings.IndexAny(p, "?#"); i >= 0 {
+		p = p[:i]
+	}
+	switch strings.ToLower(path.Ext(p)) {
+	case ".html", ".htm":
+		return TypeDocument
+	case ".css":
+		return TypeStylesheet
+	case ".js", ".mjs":
+		return TypeScript
+	case ".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg", ".ico", ".bmp":
+		return TypeImage
+	case ".woff", ".woff2", ".ttf", ".otf", ".eot":
+		return TypeFont
+	case ".mp4", ".webm", ".mp3", ".ogg", ".wav", ".m4a", ".m3u8", ".vtt":
+		return TypeMedia
+	case ".json":
+		return TypeFetch
+	}
+	return ""
+}
