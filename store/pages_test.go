@@ -28,7 +28,9 @@ var (
 	preflight = []string{"Sec-Fetch-Mode", "cors", "Sec-Fetch-Dest", "empty", "Access-Control-Request-Method", "PUT"}
 )
 
-func with(base []string, kv ...string) store.Headers { return hdr(append(append([]string{}, base...), kv...)...) }
+func with(base []string, kv ...string) store.Headers {
+	return hdr(append(append([]string{}, base...), kv...)...)
+}
 
 // step is one request (and optionally its response) in a scripted browsing
 // sequence; wantPage is the page it must land in (0 = unattributed).
