@@ -39,6 +39,16 @@ type FlowQuery struct {
 	// WithBodies loads body data; without it Body.Data is nil but Size and
 	// Truncated are set.
 	WithBodies bool
+	// Summary skips the header blocks (ReqHeaders, RespHeaders and
+	// RespTrailers stay nil) except the response's Content-Type, kept in
+	// RespHeaders: enough for lists of 100,000 flows.
+	Summary bool
+}
+
+// SessionDeleter is implemented by stores that can delete a session; the
+// inspector offers the action when its store has it.
+type SessionDeleter interface {
+	DeleteSession(ctx context.Context, id int64) error
 }
 
 // Reader is how viewers (the inspector, exporters, the CLI) read.

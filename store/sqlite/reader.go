@@ -71,6 +71,15 @@ const flowCols = `session_id, id, page_id, conn_id, conn_reused, kind, resource_
 	t_start, t_got_conn, t_wrote_request, t_first_byte, t_end,
 	bytes_up, bytes_down, error_phase, error_kind, error_message`
 
+// summaryCols is flowCols without the header blocks, except the
+// response's Content-Type pulled out with SQLite's JSON functions.
+var summaryCols = strings.NewReplacer(
+	"req_headers,", "NULL,",
+	"resp_headers,", `(SELECT json_array(json_array('Content-Type', coalesce(
+		(SELECT value ->> 1 FROM json_each(resp_headers) WHERE lower(value ->> 0) = 'content-type' LIMIT 1), '')))),`,
+	"resp_trailers,", "NULL,",
+).Replace(flowCols)
+
 func scanFlow(sc interface{ Scan(...any) error }) (store.Flow, error) {
 	var f store.Flow
 	var reqH, respH, respT, ePhase, eKind, eMsg sql.NullString
@@ -93,7 +102,11 @@ func scanFlow(sc interface{ Scan(...any) error }) (store.Flow, error) {
 // Flows implements store.Reader: keyset paging on (session_id, id), so the
 // cost of a page does not grow with how far into the session it is.
 func (db *DB) Flows(ctx context.Context, q store.FlowQuery) ([]store.Flow, error) {
-	query := `SELECT ` + flowCols + ` FROM flows WHERE session_id = ? AND id > ? ORDER BY id`
+	cols := flowCols
+	if q.Summary {
+		cols = summaryCols
+	}
+	query := `SELECT ` + cols + ` FROM flows WHERE session_id = ? AND id > ? ORDER BY id`
 	args := []any{q.SessionID, q.AfterID}
 	if q.Limit > 0 {
 		query += ` LIMIT ?`
@@ -109,6 +122,9 @@ func (db *DB) Flows(ctx context.Context, q store.FlowQuery) ([]store.Flow, error
 		f, err := scanFlow(rows)
 		if err != nil {
 			return nil, fmt.Errorf("read flows: %w", err)
+		}
+		if q.Summary && len(f.RespHeaders) == 1 && f.RespHeaders[0].Value == "" {
+			f.RespHeaders = nil
 		}
 		out = append(out, f)
 	}

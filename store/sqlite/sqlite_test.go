@@ -111,6 +111,13 @@ func TestRoundTrip(t *testing.T) {
 		t.Errorf("paging: ids %v err %v", ids, err)
 	}
 
+	// Summaries skip header blocks but keep the response's Content-Type.
+	sum, err := db.Flows(ctx, store.FlowQuery{SessionID: sess.ID, Summary: true, AfterID: 9})
+	if err != nil || len(sum) != 2 || sum[0].ReqHeaders != nil || sum[0].RespHeaders.Get("content-type") != "text/plain" ||
+		sum[0].RespBody.Size != int64(len(body))*3 || sum[1].RespHeaders != nil {
+		t.Errorf("summaries = %+v, %v", sum, err)
+	}
+
 	conns, err := db.Conns(ctx, sess.ID)
 	if err != nil || len(conns) != 1 || conns[0].TLS == nil || conns[0].TLS.ALPN != "h2" || len(conns[0].Attempts) != 1 {
 		t.Errorf("conns = %+v, %v", conns, err)
