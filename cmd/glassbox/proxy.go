@@ -61,21 +61,56 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return serveProxy(ctx, pf, stderr)
 }
 
+// runningProxy is a started proxy with its store, for `glassbox proxy` and
+// the live inspector.
+type runningProxy struct {
+	DB      *sqlite.DB
+	Session store.Session
+	Writer  *sqlite.Writer
+	Listen  []string // the addresses actually listened on
+	DBPath  string
+
+	logger  *log.Logger
+	srv     *http.Server
+	proxy   *proxy.Proxy
+	wg      sync.WaitGroup
+	errc    chan error
+	stopped bool
+}
+
 func serveProxy(ctx context.Context, pf proxyFlags, stderr io.Writer) error {
 	logger := log.New(stderr, "", log.Ltime)
-
-	addrs, err := proxy.ListenAddrs(pf.listen)
+	rp, err := startProxy(ctx, pf, logger, func(f *store.Flow) { logger.Print(flowLine(f)) })
 	if err != nil {
 		return err
 	}
+	logger.Printf("glassbox %s listening on %s (session %d, database %s)", version, strings.Join(rp.Listen, " and "), rp.Session.ID, rp.DBPath)
+	logger.Printf("set your browser's proxy to %s; setup page and CA: http://%s/", rp.Listen[0], rp.Listen[0])
+	var runErr error
+	select {
+	case <-ctx.Done():
+		logger.Printf("stopping: finishing open requests and writing what is queued")
+	case runErr = <-rp.errc:
+	}
+	rp.Stop()
+	return runErr
+}
+
+// startProxy opens the store, loads the CA and starts serving. onFlow gets
+// every finished flow. Stop undoes it all.
+func startProxy(ctx context.Context, pf proxyFlags, logger *log.Logger, onFlow func(*store.Flow)) (*runningProxy, error) {
+	addrs, err := proxy.ListenAddrs(pf.listen)
+	if err != nil {
+		return nil, err
+	}
 	for _, a := range addrs {
 		if err := proxy.CheckRemote(a, pf.allowRemote); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	ca, err := loadCA()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, fix := range ca.Fixed {
 		logger.Printf("warning: %s", fix)
@@ -87,7 +122,7 @@ func serveProxy(ctx context.Context, pf proxyFlags, stderr io.Writer) error {
 	var roots *x509.CertPool
 	if pf.upstreamCA != "" {
 		if roots, err = loadRoots(pf.upstreamCA); err != nil {
-			return err
+			return nil, err
 		}
 		logger.Printf("trusting extra origin CAs from %s (--upstream-ca)", pf.upstreamCA)
 	}
@@ -97,30 +132,27 @@ func serveProxy(ctx context.Context, pf proxyFlags, stderr io.Writer) error {
 
 	lns, err := proxy.Listen(addrs)
 	if err != nil {
-		return err
+		return nil, err
 	}
-
-	dbPath, err := dbPathOrDefault(pf.db)
+	rp := &runningProxy{logger: logger, errc: make(chan error, len(lns))}
+	if rp.DBPath, err = dbPathOrDefault(pf.db); err != nil {
+		closeAll(lns)
+		return nil, err
+	}
+	if rp.DB, err = sqlite.Open(rp.DBPath); err != nil {
+		closeAll(lns)
+		return nil, err
+	}
+	for _, ln := range lns {
+		rp.Listen = append(rp.Listen, ln.Addr().String())
+	}
+	rp.Session, err = rp.DB.StartSession(ctx, store.Session{Listen: strings.Join(rp.Listen, " "), Source: "proxy"})
 	if err != nil {
 		closeAll(lns)
-		return err
+		rp.DB.Close()
+		return nil, err
 	}
-	db, err := sqlite.Open(dbPath)
-	if err != nil {
-		closeAll(lns)
-		return err
-	}
-	defer db.Close()
-	listenDesc := make([]string, len(lns))
-	for i, ln := range lns {
-		listenDesc[i] = ln.Addr().String()
-	}
-	sess, err := db.StartSession(ctx, store.Session{Listen: strings.Join(listenDesc, " "), Source: "proxy"})
-	if err != nil {
-		closeAll(lns)
-		return err
-	}
-	writer := db.NewWriter(sess.ID, sqlite.WriterOptions{OnError: func(err error) {
+	rp.Writer = rp.DB.NewWriter(rp.Session.ID, sqlite.WriterOptions{OnError: func(err error) {
 		logger.Printf("ERROR: cannot store flows (%v); glassbox keeps forwarding, unsaved flows are counted", err)
 	}})
 
@@ -128,15 +160,15 @@ func serveProxy(ctx context.Context, pf proxyFlags, stderr io.Writer) error {
 	if maxBody == 0 {
 		maxBody = -1 // --max-body 0: store no bodies
 	}
-	p, err := proxy.New(proxy.Config{
-		Recorder:         writer,
+	rp.proxy, err = proxy.New(proxy.Config{
+		Recorder:         rp.Writer,
 		CA:               ca,
 		MaxBody:          maxBody,
 		UpstreamRoots:    roots,
 		InsecureUpstream: pf.insecureUpstream,
 		NoMITM:           pf.noMITM,
-		ListenAddrs:      listenDesc,
-		OnFlow:           func(f *store.Flow) { logger.Print(flowLine(f)) },
+		ListenAddrs:      rp.Listen,
+		OnFlow:           onFlow,
 		Logf: func(format string, args ...any) {
 			if pf.verbose {
 				logger.Printf(format, args...)
@@ -145,48 +177,52 @@ func serveProxy(ctx context.Context, pf proxyFlags, stderr io.Writer) error {
 	})
 	if err != nil {
 		closeAll(lns)
-		return err
+		rp.Writer.Close(context.Background())
+		rp.DB.Close()
+		return nil, err
 	}
 
-	srv := proxy.NewServer(p)
-	srv.ErrorLog = log.New(io.Discard, "", 0)
-	var wg sync.WaitGroup
-	serveErr := make(chan error, len(lns))
+	rp.srv = proxy.NewServer(rp.proxy)
+	rp.srv.ErrorLog = log.New(io.Discard, "", 0)
 	for _, ln := range lns {
-		wg.Add(1)
+		rp.wg.Add(1)
 		go func(ln net.Listener) {
-			defer wg.Done()
-			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				serveErr <- err
+			defer rp.wg.Done()
+			if err := rp.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				rp.errc <- err
 			}
 		}(ln)
 	}
-	logger.Printf("glassbox %s listening on %s (session %d, database %s)", version, strings.Join(listenDesc, " and "), sess.ID, dbPath)
-	logger.Printf("set your browser's proxy to %s; setup page and CA: http://%s/", listenDesc[0], listenDesc[0])
+	return rp, nil
+}
 
-	var runErr error
-	select {
-	case <-ctx.Done():
-		logger.Printf("stopping: finishing open requests and writing what is queued")
-	case runErr = <-serveErr:
+// Errors reports a listener that failed while serving.
+func (rp *runningProxy) Errors() <-chan error { return rp.errc }
+
+// Stop stops serving, drains the writer into the database, ends the
+// session and closes the database. It is safe to call twice.
+func (rp *runningProxy) Stop() {
+	if rp.stopped {
+		return
 	}
+	rp.stopped = true
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_ = srv.Shutdown(shutdownCtx)
-	wg.Wait()
-	p.Close()
+	_ = rp.srv.Shutdown(shutdownCtx)
+	rp.wg.Wait()
+	rp.proxy.Close()
 
 	drainCtx, cancel2 := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel2()
-	if err := writer.Close(drainCtx); err != nil {
-		logger.Printf("ERROR: %v", err)
+	if err := rp.Writer.Close(drainCtx); err != nil {
+		rp.logger.Printf("ERROR: %v", err)
 	}
-	if err := db.EndSession(context.Background(), sess.ID, time.Now()); err != nil {
-		logger.Printf("ERROR: %v", err)
+	if err := rp.DB.EndSession(context.Background(), rp.Session.ID, time.Now()); err != nil {
+		rp.logger.Printf("ERROR: %v", err)
 	}
-	st := writer.Stats()
-	logger.Printf("session %d: %d flows recorded%s", sess.ID, st.Written, lossNote(st))
-	return runErr
+	st := rp.Writer.Stats()
+	rp.logger.Printf("session %d: %d records written (flows, pages, connections, lookups)%s", rp.Session.ID, st.Written, lossNote(st))
+	rp.DB.Close()
 }
 
 func lossNote(st store.RecorderStats) string {
