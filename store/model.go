@@ -100,6 +100,10 @@ type Body struct {
 	Size int64
 	// Truncated is true when Data holds only the first part of the body.
 	Truncated bool
+	// Decoded is true when Data is the decoded entity although the headers
+	// name a Content-Encoding (bodies imported from HAR, which stores the
+	// decoded content).
+	Decoded bool
 }
 
 // Error phases: where in the life of a request something failed. They match

@@ -38,6 +38,7 @@ func commands() []command {
 		{"proxy", "run the proxy headless: one log line per flow on stderr", runProxy},
 		{"sessions", "list recorded sessions", runSessions},
 		{"export", "write a session as HAR", runExport},
+		{"import", "read a HAR file (Chrome, Firefox, mitmproxy, glassbox) as a new session", runImport},
 		{"ca", "show the certificate authority and how to trust it", runCA},
 		{"version", "print the version", func(_ context.Context, _ []string, out, _ io.Writer) error {
 			fmt.Fprintln(out, "glassbox", version)

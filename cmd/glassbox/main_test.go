@@ -277,6 +277,11 @@ func TestRecordAndExport(t *testing.T) {
 	if !strings.Contains(full, "hunter2") || !strings.Contains(full, "Not redacted") {
 		t.Error("--no-redact export lost the credentials or the warning")
 	}
+	// The export imports back as a new session.
+	out, errOut, code = glassbox(t, home, "import", harPath)
+	if code != 0 || !strings.Contains(out, "as session 2") {
+		t.Errorf("import: exit %d\n%s%s", code, out, errOut)
+	}
 	if st, err := os.Stat(filepath.Join(home, "glassbox.db")); err != nil || st.Mode().Perm() != 0o600 {
 		t.Errorf("database mode: %v %v", st.Mode(), err)
 	}
@@ -324,6 +329,12 @@ func TestExportErrors(t *testing.T) {
 	_, errOut, code = glassbox(t, home, "export", "--format", "xml")
 	if code == 0 || !strings.Contains(errOut, "xml") {
 		t.Errorf("bad format: exit %d: %s", code, errOut)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.har")
+	os.WriteFile(bad, []byte("not json"), 0o600)
+	_, errOut, code = glassbox(t, home, "import", bad)
+	if code != 1 || !strings.Contains(errOut, "not a HAR file") {
+		t.Errorf("import of garbage: exit %d: %s", code, errOut)
 	}
 	_, _, code = glassbox(t, home, "nonsense")
 	if code != 2 {

@@ -406,7 +406,13 @@ func content(f *store.Flow) Content {
 	}
 	c := Content{MimeType: mt, Size: f.RespBody.Size, Truncated: f.RespBody.Truncated}
 	data := f.RespBody.Data
-	if enc := strings.ToLower(strings.TrimSpace(f.RespHeaders.Get("Content-Encoding"))); enc != "" && enc != "identity" && len(data) > 0 {
+	if f.RespBody.Decoded && !f.RespBody.Truncated {
+		c.Size = int64(len(data))
+		if f.RespHeaders.Get("Content-Encoding") != "" && f.RespBody.Size > 0 {
+			c.Compression = c.Size - f.RespBody.Size
+		}
+	}
+	if enc := strings.ToLower(strings.TrimSpace(f.RespHeaders.Get("Content-Encoding"))); enc != "" && enc != "identity" && len(data) > 0 && !f.RespBody.Decoded {
 		decoded, err := decode(enc, data)
 		switch {
 		case err == nil && !f.RespBody.Truncated:

@@ -14,8 +14,8 @@ const insertFlow = `INSERT OR REPLACE INTO flows (
 	status, status_text, resp_proto, resp_headers, resp_trailers, resp_header_size,
 	resp_body_size, resp_body_truncated, server_addr,
 	t_start, t_got_conn, t_wrote_request, t_first_byte, t_end,
-	bytes_up, bytes_down, error_phase, error_kind, error_message
-) VALUES (?,?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?, ?,?,?,?,?,?, ?,?,?, ?,?,?,?,?, ?,?,?,?,?)`
+	bytes_up, bytes_down, error_phase, error_kind, error_message, req_body_decoded, resp_body_decoded
+) VALUES (?,?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?, ?,?,?,?,?,?, ?,?,?, ?,?,?,?,?, ?,?,?,?,?,?,?)`
 
 const insertBody = `INSERT OR REPLACE INTO bodies (session_id, flow_id, which, data) VALUES (?,?,?,?)`
 
@@ -35,7 +35,7 @@ func (s *stmts) flow(session int64, f *store.Flow) error {
 		f.Status, f.StatusText, f.RespProto, headersJSON(f.RespHeaders), headersJSON(f.RespTrailers), f.RespHeaderSize,
 		f.RespBody.Size, f.RespBody.Truncated, f.ServerAddr,
 		nanos(f.Start), nanos(f.GotConn), nanos(f.WroteRequest), nanos(f.FirstByte), nanos(f.End),
-		f.BytesUp, f.BytesDown, ePhase, eKind, eMsg)
+		f.BytesUp, f.BytesDown, ePhase, eKind, eMsg, f.ReqBody.Decoded, f.RespBody.Decoded)
 	if err != nil {
 		return err
 	}

@@ -69,7 +69,7 @@ const flowCols = `session_id, id, page_id, conn_id, conn_reused, kind, resource_
 	status, status_text, resp_proto, resp_headers, resp_trailers, resp_header_size,
 	resp_body_size, resp_body_truncated, server_addr,
 	t_start, t_got_conn, t_wrote_request, t_first_byte, t_end,
-	bytes_up, bytes_down, error_phase, error_kind, error_message`
+	bytes_up, bytes_down, error_phase, error_kind, error_message, req_body_decoded, resp_body_decoded`
 
 // summaryCols is flowCols without the header blocks, except the
 // response's Content-Type pulled out with SQLite's JSON functions.
@@ -88,7 +88,8 @@ func scanFlow(sc interface{ Scan(...any) error }) (store.Flow, error) {
 		&f.ClientAddr, &f.MITM, &f.Method, &f.URL, &f.Proto, &reqH, &f.ReqHeaderSize, &f.ReqBody.Size,
 		&f.ReqBody.Truncated, &f.Status, &f.StatusText, &f.RespProto, &respH, &respT, &f.RespHeaderSize,
 		&f.RespBody.Size, &f.RespBody.Truncated, &f.ServerAddr,
-		&tStart, &tConn, &tWrote, &tFirst, &tEnd, &f.BytesUp, &f.BytesDown, &ePhase, &eKind, &eMsg)
+		&tStart, &tConn, &tWrote, &tFirst, &tEnd, &f.BytesUp, &f.BytesDown, &ePhase, &eKind, &eMsg,
+		&f.ReqBody.Decoded, &f.RespBody.Decoded)
 	if err != nil {
 		return f, err
 	}
