@@ -9,24 +9,17 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/glassbox-dev/glassbox/proxy/dialer"
 	"github.com/glassbox-dev/glassbox/store"
 )
-
-// PhasedError is implemented by dial errors that already know the step
-// they failed in (proxy/dialer.DialError).
-type PhasedError interface {
-	error
-	ErrorPhase() string
-	ErrorKind() string
-}
 
 // classify turns a round-trip error into the phase it happened in and a
 // short kind, using what the trace saw of the flow so far.
 func classify(err error, f *store.Flow) *store.FlowError {
 	fe := &store.FlowError{Message: err.Error()}
-	var pe PhasedError
-	if errors.As(err, &pe) {
-		fe.Phase, fe.Kind = pe.ErrorPhase(), pe.ErrorKind()
+	var de *dialer.DialError
+	if errors.As(err, &de) {
+		fe.Phase, fe.Kind = de.Phase, de.Kind
 		return fe
 	}
 	switch {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"sort"
 	"sync"
 	"testing"
@@ -148,3 +149,5 @@ func closedPort(t *testing.T) string {
 	ln.Close()
 	return addr
 }
+
+func writeFile(path, content string) error { return os.WriteFile(path, []byte(content), 0o600) }

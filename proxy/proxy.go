@@ -35,6 +35,7 @@ import (
 	"github.com/elazarl/goproxy"
 
 	"github.com/glassbox-dev/glassbox/certs"
+	"github.com/glassbox-dev/glassbox/proxy/dialer"
 	"github.com/glassbox-dev/glassbox/store"
 )
 
@@ -43,19 +44,10 @@ import (
 // video does not fill the disk.
 const DefaultMaxBody = 1 << 20
 
-// Dialer reaches origins. DialTLSContext, when the Dialer has it (see
-// TLSDialer), does the TLS handshake itself so it can time it and describe
-// the session (FIELD-NOTES: with the Transport doing TLS over a custom dial
-// the handshake hooks fire but cannot be tied to the connection).
-type Dialer interface {
-	DialContext(ctx context.Context, network, addr string) (net.Conn, error)
-}
-
-// TLSDialer is a Dialer that also does TLS.
-type TLSDialer interface {
-	Dialer
-	DialTLSContext(ctx context.Context, network, addr string) (net.Conn, error)
-}
+// DefaultResponseTimeout bounds the wait for a response head. Long-polling
+// APIs hold a request for tens of seconds; two minutes is past them and
+// short of forever.
+const DefaultResponseTimeout = 2 * time.Minute
 
 // Config is everything the proxy needs. Zero values take the defaults in
 // the field comments.
@@ -71,12 +63,17 @@ type Config struct {
 	// 0 means DefaultMaxBody; negative stores no body at all.
 	MaxBody int64
 
-	// Dialer dials origins; nil uses a plain net.Dialer (the Transport
-	// then does TLS).
-	Dialer Dialer
-	// ConnInfo returns what the Dialer recorded about a connection, or nil.
-	// It lets a flow point at its connection (store.Flow.ConnID).
-	ConnInfo func(net.Conn) *store.Conn
+	// Resolver finds origins' addresses (proxy/resolver); nil uses the
+	// operating system's resolver, recorded with source "system".
+	Resolver dialer.Resolver
+
+	// ConnectTimeout bounds each TCP connection attempt, TLSTimeout the
+	// TLS handshake with an origin, ResponseTimeout the wait for a
+	// response head once the request is sent. Zero takes the defaults
+	// (10s, 10s, DefaultResponseTimeout).
+	ConnectTimeout  time.Duration
+	TLSTimeout      time.Duration
+	ResponseTimeout time.Duration
 
 	// UpstreamRoots are the CAs trusted for origins; nil means the system's.
 	UpstreamRoots *x509.CertPool
@@ -94,8 +91,9 @@ type Config struct {
 	// Grouper places each request in a page load; nil makes one.
 	Grouper *store.Grouper
 
-	// OnFlow is called with every finished flow (for the log line).
-	OnFlow func(*store.Flow)
+	// OnFlow is called with every finished flow (for the log line), with
+	// the connection it used when known.
+	OnFlow func(*store.Flow, *store.Conn)
 	// Logf receives warnings; nil discards them.
 	Logf func(format string, args ...any)
 
@@ -111,6 +109,7 @@ type Proxy struct {
 	tr     *http.Transport
 	leaves *certs.LeafCache
 	pages  *store.Grouper
+	dialer *dialer.Dialer
 	setup  http.Handler
 	flows  atomic.Int64 // last flow ID handed out
 	now    func() time.Time
@@ -180,34 +179,48 @@ func (p *Proxy) transport() *http.Transport {
 		RootCAs:            p.cfg.UpstreamRoots,
 		InsecureSkipVerify: p.cfg.InsecureUpstream,
 		MinVersion:         tls.VersionTLS12,
+		// Lets a second connection to an origin resume the TLS session, as
+		// browsers do; the connection record says when it happened.
+		ClientSessionCache: tls.NewLRUClientSessionCache(1024),
 	}
-	tr := &http.Transport{
-		Proxy:           nil, // never the environment's proxy
-		TLSClientConfig: tlsConf,
-		// h2 to origins that offer it (FIELD-NOTES: needs forcing once
-		// DialContext/TLSClientConfig are custom).
+	res := p.cfg.Resolver
+	if res == nil {
+		res = systemResolver{}
+	}
+	rec := p.cfg.Recorder
+	p.dialer = dialer.New(dialer.Config{
+		Resolver:       res,
+		TLSConfig:      tlsConf,
+		ConnectTimeout: p.cfg.ConnectTimeout,
+		TLSTimeout:     p.cfg.TLSTimeout,
+		OnLookup:       rec.RecordLookup,
+		OnConn:         rec.RecordConn,
+	})
+	respTimeout := p.cfg.ResponseTimeout
+	if respTimeout <= 0 {
+		respTimeout = DefaultResponseTimeout
+	}
+	return &http.Transport{
+		Proxy: nil, // never the environment's proxy
+		// Our dialer resolves, connects and does TLS itself, timing each
+		// step on the connection record (FIELD-NOTES: the Transport's own
+		// TLS hooks cannot be tied to the connection that carries them).
+		DialContext:    p.dialer.DialContext,
+		DialTLSContext: p.dialer.DialTLSContext,
+		// h2 to origins that offer it; the dialer offers "h2" in ALPN.
 		ForceAttemptHTTP2: true,
 		// A plain Transport keeps 2 idle connections per host: at 32 client
 		// connections that meant thousands of new upstream connections
 		// (FIELD-NOTES). Browsers open at most 6 per host; benchmarks more.
-		MaxIdleConns:        1024,
-		MaxIdleConnsPerHost: 256,
-		IdleConnTimeout:     90 * time.Second,
-		TLSHandshakeTimeout: 15 * time.Second,
+		MaxIdleConns:          1024,
+		MaxIdleConnsPerHost:   256,
+		IdleConnTimeout:       90 * time.Second,
+		ResponseHeaderTimeout: respTimeout,
 		// Forward exactly what the browser sent: no Accept-Encoding added, no
 		// transparent decompression that would change Content-Length.
 		DisableCompression:    true,
 		ExpectContinueTimeout: time.Second,
 	}
-	nd := &net.Dialer{Timeout: 15 * time.Second, KeepAlive: 30 * time.Second}
-	tr.DialContext = nd.DialContext
-	if p.cfg.Dialer != nil {
-		tr.DialContext = p.cfg.Dialer.DialContext
-		if td, ok := p.cfg.Dialer.(TLSDialer); ok {
-			tr.DialTLSContext = td.DialTLSContext
-		}
-	}
-	return tr
 }
 
 func (p *Proxy) dial(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -227,6 +240,9 @@ func (p *Proxy) onRequest(r *http.Request, ctx *goproxy.ProxyCtx) (*http.Request
 // onConnect decides, for each CONNECT, to intercept (our CA) or tunnel.
 func (p *Proxy) onConnect(host string, ctx *goproxy.ProxyCtx) (*goproxy.ConnectAction, string) {
 	hostname := stripPort(host)
+	// Requests inside the tunnel inherit UserData: it tells them apart from
+	// plain proxied HTTP.
+	ctx.UserData = tunnelled{host: host}
 	if !isSetupHost(hostname) && !p.isSelf(host) && p.noMITM(hostname) {
 		return &goproxy.ConnectAction{Action: goproxy.ConnectHijack, Hijack: p.tunnel}, host
 	}
@@ -268,6 +284,9 @@ func (p *Proxy) isSelf(hostport string) bool {
 }
 
 func (p *Proxy) nextFlowID() int64 { return p.flows.Add(1) }
+
+// tunnelled marks the goproxy contexts of requests inside a CONNECT.
+type tunnelled struct{ host string }
 
 func stripPort(hostport string) string {
 	if h, _, err := net.SplitHostPort(hostport); err == nil {

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptrace"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/elazarl/goproxy"
 
+	"github.com/glassbox-dev/glassbox/proxy/dialer"
 	"github.com/glassbox-dev/glassbox/store"
 )
 
@@ -19,7 +21,8 @@ type flowState struct {
 	p    *Proxy
 	mu   sync.Mutex
 	flow store.Flow
-	req  *tee // nil when the request had no body
+	conn *store.Conn // the connection used, as the dialer recorded it
+	req  *tee        // nil when the request had no body
 	once sync.Once
 }
 
@@ -59,10 +62,9 @@ func (p *Proxy) roundTrip(req *http.Request, ctx *goproxy.ProxyCtx) (*http.Respo
 			f.ConnReused = info.Reused
 			if info.Conn != nil {
 				f.ServerAddr = info.Conn.RemoteAddr().String()
-				if p.cfg.ConnInfo != nil {
-					if c := p.cfg.ConnInfo(info.Conn); c != nil {
-						f.ConnID = c.ID
-					}
+				if c := dialer.InfoOf(info.Conn); c != nil {
+					f.ConnID = c.ID
+					st.conn = c
 				}
 			}
 		},
@@ -82,6 +84,11 @@ func (p *Proxy) roundTrip(req *http.Request, ctx *goproxy.ProxyCtx) (*http.Respo
 	if err != nil {
 		st.mu.Lock()
 		f.Error = classify(err, f)
+		var de *dialer.DialError
+		if errors.As(err, &de) && de.Conn != nil {
+			// The failed connection is recorded; the flow points at it.
+			f.ConnID, st.conn = de.Conn.ID, de.Conn
+		}
 		st.mu.Unlock()
 		st.finish(p.now())
 		return p.errorResponse(req, &st.flow), nil
@@ -104,6 +111,13 @@ func (p *Proxy) roundTrip(req *http.Request, ctx *goproxy.ProxyCtx) (*http.Respo
 	if resp.StatusCode == http.StatusSwitchingProtocols {
 		f.Kind = store.KindWebSocket
 		f.ResourceType = "websocket"
+	}
+	if _, inTunnel := ctx.UserData.(tunnelled); !inTunnel && resp.ContentLength < 0 && len(resp.TransferEncoding) > 0 {
+		// goproxy flushes each write to a plain-HTTP client only when it sees
+		// this header; without it a slow stream (server-sent events, a
+		// trickling download) waits in a 4 KB buffer. The value is what the
+		// origin used; net/http frames the response itself.
+		resp.Header.Set("Transfer-Encoding", "chunked")
 	}
 	if resp.Body == nil || resp.Body == http.NoBody {
 		// Nothing to stream (HEAD, 204, 304): the flow is complete now. The
@@ -132,6 +146,7 @@ func (st *flowState) finish(end time.Time) {
 	st.once.Do(func() {
 		st.mu.Lock()
 		f := st.flow // a copy: the recorder owns it from here
+		conn := st.conn
 		st.mu.Unlock()
 		f.End = end
 		if st.req != nil {
@@ -147,7 +162,7 @@ func (st *flowState) finish(end time.Time) {
 		}
 		st.p.cfg.Recorder.RecordFlow(&f)
 		if st.p.cfg.OnFlow != nil {
-			st.p.cfg.OnFlow(&f)
+			st.p.cfg.OnFlow(&f, conn)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"github.com/elazarl/goproxy"
 
 	"github.com/glassbox-dev/glassbox/inspector/explain"
+	"github.com/glassbox-dev/glassbox/proxy/dialer"
 	"github.com/glassbox-dev/glassbox/store"
 )
 
@@ -25,19 +27,23 @@ func (p *Proxy) tunnel(req *http.Request, client net.Conn, _ *goproxy.ProxyCtx) 
 		Method: http.MethodConnect, URL: req.Host, Proto: req.Proto,
 		ReqHeaders: store.HeadersFrom(req.Header), ReqHeaderSize: -1, RespHeaderSize: -1,
 	}
+	var conn *store.Conn
 	record := func() {
 		f.End = p.now()
 		p.cfg.Recorder.RecordFlow(f)
 		if p.cfg.OnFlow != nil {
-			p.cfg.OnFlow(f)
+			p.cfg.OnFlow(f, conn)
 		}
 	}
 	upstream, err := p.dial(req.Context(), "tcp", req.Host)
 	if err != nil {
 		f.Error = &store.FlowError{Message: err.Error()}
-		var pe PhasedError
-		if errors.As(err, &pe) {
-			f.Error.Phase, f.Error.Kind = pe.ErrorPhase(), pe.ErrorKind()
+		var de *dialer.DialError
+		if errors.As(err, &de) {
+			f.Error.Phase, f.Error.Kind = de.Phase, de.Kind
+			if de.Conn != nil {
+				f.ConnID = de.Conn.ID
+			}
 		} else {
 			f.Error.Phase, f.Error.Kind = dialPhase(err)
 		}
@@ -51,10 +57,9 @@ func (p *Proxy) tunnel(req *http.Request, client net.Conn, _ *goproxy.ProxyCtx) 
 	defer upstream.Close()
 	f.GotConn = p.now()
 	f.ServerAddr = upstream.RemoteAddr().String()
-	if p.cfg.ConnInfo != nil {
-		if c := p.cfg.ConnInfo(upstream); c != nil {
-			f.ConnID = c.ID
-		}
+	conn = dialer.InfoOf(upstream)
+	if conn != nil {
+		f.ConnID = conn.ID
 	}
 	f.Status, f.StatusText = http.StatusOK, "Connection established"
 	if _, err := io.WriteString(client, "HTTP/1.1 200 Connection established\r\n\r\n"); err != nil {
@@ -64,28 +69,51 @@ func (p *Proxy) tunnel(req *http.Request, client net.Conn, _ *goproxy.ProxyCtx) 
 	}
 	var up, down atomic.Int64
 	var wg sync.WaitGroup
+	var ch ClientHello
+	var sh ServerHello
+	var upSniff, downSniff helloSniffer
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		pipe(upstream, client, &up)
+		pipe(upstream, client, &up, func(b []byte) bool {
+			return upSniff.feed(b, func(buf []byte) (err error) { ch, err = ParseClientHello(buf); return err })
+		})
 	}()
 	go func() {
 		defer wg.Done()
-		pipe(client, upstream, &down)
+		pipe(client, upstream, &down, func(b []byte) bool {
+			return downSniff.feed(b, func(buf []byte) (err error) { sh, err = ParseServerHello(buf); return err })
+		})
 	}()
 	wg.Wait()
 	f.BytesUp, f.BytesDown = up.Load(), down.Load()
+	upstream.Close()
+	if conn != nil && (ch.SNI != "" || sh.Version != 0) {
+		// What the passing handshake showed, on the connection's record.
+		// Recorded after the dialer's own close report, so it wins.
+		c := *conn
+		c.Closed = p.now()
+		c.TLS = &store.TLSInfo{SNI: ch.SNI, Version: versionName(sh.Version), ALPN: sh.ALPN}
+		if sh.Cipher != 0 {
+			c.TLS.Cipher = tls.CipherSuiteName(sh.Cipher)
+		}
+		p.cfg.Recorder.RecordConn(&c)
+	}
 	record()
 }
 
 // pipe copies src to dst, counting, then half-closes dst so the other side
-// sees the end; a failure closes both.
-func pipe(dst, src net.Conn, n *atomic.Int64) {
+// sees the end; a failure closes both. sniff sees the first bytes until it
+// returns true.
+func pipe(dst, src net.Conn, n *atomic.Int64, sniff func([]byte) bool) {
 	buf := make([]byte, 32<<10)
 	for {
 		k, err := src.Read(buf)
 		if k > 0 {
 			n.Add(int64(k))
+			if sniff != nil && sniff(buf[:k]) {
+				sniff = nil
+			}
 			if _, werr := dst.Write(buf[:k]); werr != nil {
 				src.Close()
 				dst.Close()

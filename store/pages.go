@@ -303,14 +303,33 @@ func (g *Grouper) Response(r PageResponse) (changed *Page, resourceType string) 
 			}
 		}
 	}
-	if fe.doc && ps != nil && r.Status >= 200 && r.Status < 300 && ps.page.Title == "" {
-		if t := htmlTitle(r.Body, r.Headers.Get("Content-Encoding")); t != "" {
+	if fe.doc && ps != nil && ps.page.Title == "" {
+		var t string
+		switch {
+		case r.Status >= 200 && r.Status < 300:
+			t = htmlTitle(r.Body, r.Headers.Get("Content-Encoding"))
+		case r.Status == 304:
+			// Revalidated: the browser shows the copy it had, whose title an
+			// earlier load of the same URL told us.
+			t = g.titleOf(fe.url, ps)
+		}
+		if t != "" {
 			ps.page.Title = t
 			p := ps.page
 			changed = &p
 		}
 	}
 	return changed, resourceType
+}
+
+// titleOf returns the title of the latest other page that landed on u.
+func (g *Grouper) titleOf(u string, except *pageState) string {
+	for i := len(g.pages) - 1; i >= 0; i-- {
+		if ps := g.pages[i]; ps != except && ps.docURL == u && ps.page.Title != "" {
+			return ps.page.Title
+		}
+	}
+	return ""
 }
 
 // htmlTitle reads the <title> of an HTML document from the stored body,

@@ -135,6 +135,11 @@ func TestPageTitle(t *testing.T) {
 	if a.NewPage == nil || p == nil || p.Title != "Café & shop" || p.ID != a.PageID {
 		t.Fatalf("title page = %+v", p)
 	}
+	// A reload answered 304 keeps the title the page had.
+	g.Assign(store.PageRequest{FlowID: 9, Method: "GET", URL: "https://cafe.test/", Headers: with(navigate), Start: t0})
+	if p, _ := g.Response(store.PageResponse{FlowID: 9, Status: 304, End: t0}); p == nil || p.Title != "Café & shop" {
+		t.Errorf("304 reload page = %+v", p)
+	}
 	// A sub-resource's HTML never renames the page.
 	g.Assign(store.PageRequest{FlowID: 2, Method: "GET", URL: "https://cafe.test/frag", Headers: with(fetchAPI, "Referer", "https://cafe.test/"), Start: t0})
 	if p, _ := g.Response(store.PageResponse{FlowID: 2, Status: 200, Headers: hdr("Content-Type", "text/html"), Body: []byte("<title>x</title>"), End: t0}); p != nil {

@@ -18,6 +18,8 @@ import (
 	"github.com/glassbox-dev/glassbox/certs"
 	"github.com/glassbox-dev/glassbox/inspector/explain"
 	"github.com/glassbox-dev/glassbox/proxy"
+	"github.com/glassbox-dev/glassbox/proxy/dialer"
+	"github.com/glassbox-dev/glassbox/proxy/resolver"
 	"github.com/glassbox-dev/glassbox/store"
 	"github.com/glassbox-dev/glassbox/store/sqlite"
 )
@@ -32,6 +34,18 @@ type proxyFlags struct {
 	maxBody          sizeFlag
 	allowRemote      bool
 	verbose          bool
+
+	dns          string
+	hosts        string
+	dnsTrace     bool
+	dnsRoot      string
+	dnsTracePort string
+
+	connectTimeout  time.Duration
+	tlsTimeout      time.Duration
+	responseTimeout time.Duration
+	clientHandshake time.Duration
+	clientIdle      time.Duration
 }
 
 func (pf *proxyFlags) register(fs *flag.FlagSet) {
@@ -44,6 +58,49 @@ func (pf *proxyFlags) register(fs *flag.FlagSet) {
 	fs.Var(&pf.maxBody, "max-body", "most bytes of each body to store, e.g. 512KiB, 4MiB, 0 for none (bodies are always forwarded whole)")
 	fs.BoolVar(&pf.allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
 	fs.BoolVar(&pf.verbose, "v", false, "log goproxy's own warnings too")
+
+	fs.StringVar(&pf.dns, "dns", "", "DNS servers to ask, HOST:PORT[,HOST:PORT...] (default: the nameservers of /etc/resolv.conf)")
+	fs.StringVar(&pf.hosts, "hosts", resolver.DefaultHostsFile, "hosts file consulted before DNS; \"none\" to skip it")
+	fs.BoolVar(&pf.dnsTrace, "dns-trace", false, "resolve iteratively from the root servers, like dig +trace, recording each hop")
+	fs.StringVar(&pf.dnsRoot, "dns-root", "", "root server addresses for --dns-trace, IP[,IP...] (default: the IANA root servers)")
+	fs.StringVar(&pf.dnsTracePort, "dns-trace-port", resolver.DefaultTracePort, "port asked on every server in --dns-trace")
+
+	fs.DurationVar(&pf.connectTimeout, "connect-timeout", dialer.DefaultConnectTimeout, "limit for each TCP connection attempt to an origin")
+	fs.DurationVar(&pf.tlsTimeout, "tls-timeout", dialer.DefaultTLSTimeout, "limit for the TLS handshake with an origin")
+	fs.DurationVar(&pf.responseTimeout, "response-timeout", proxy.DefaultResponseTimeout, "limit for an origin to start answering once the request is sent")
+	fs.DurationVar(&pf.clientHandshake, "client-handshake-timeout", proxy.DefaultHandshakeTimeout, "close a browser connection that sends nothing for this long after connecting")
+	fs.DurationVar(&pf.clientIdle, "client-idle-timeout", proxy.DefaultIdleTimeout, "close a browser connection with no traffic either way for this long")
+}
+
+// newResolver builds glassbox's own resolver from the flags.
+func (pf *proxyFlags) newResolver() (r *resolver.Resolver, warn string, err error) {
+	cfg := resolver.Config{HostsFile: pf.hosts, Trace: pf.dnsTrace, TracePort: pf.dnsTracePort}
+	if pf.dns != "" {
+		for _, s := range strings.Split(pf.dns, ",") {
+			s = strings.TrimSpace(s)
+			if _, _, perr := net.SplitHostPort(s); perr != nil {
+				s = net.JoinHostPort(s, "53")
+			}
+			cfg.Servers = append(cfg.Servers, s)
+		}
+	}
+	if pf.dnsRoot != "" {
+		for _, s := range strings.Split(pf.dnsRoot, ",") {
+			cfg.RootHints = append(cfg.RootHints, strings.TrimSpace(s))
+		}
+	}
+	r, err = resolver.New(cfg)
+	if err != nil && len(cfg.Servers) == 0 && !cfg.Trace && strings.Contains(err.Error(), "no DNS server") {
+		// As the C library does when resolv.conf names no server (resolv.conf(5)):
+		// ask the local machine, and say so.
+		warn = fmt.Sprintf("no DNS server configured (%v): asking 127.0.0.1:53; use --dns HOST:PORT to choose", err)
+		cfg.Servers = []string{"127.0.0.1:53"}
+		r, err = resolver.New(cfg)
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("DNS: %w (name servers with --dns HOST:PORT, or --dns-trace)", err)
+	}
+	return r, warn, nil
 }
 
 func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -80,7 +137,7 @@ type runningProxy struct {
 
 func serveProxy(ctx context.Context, pf proxyFlags, stderr io.Writer) error {
 	logger := log.New(stderr, "", log.Ltime)
-	rp, err := startProxy(ctx, pf, logger, func(f *store.Flow) { logger.Print(flowLine(f)) })
+	rp, err := startProxy(ctx, pf, logger, func(f *store.Flow, c *store.Conn) { logger.Print(flowLine(f, c)) })
 	if err != nil {
 		return err
 	}
@@ -98,7 +155,7 @@ func serveProxy(ctx context.Context, pf proxyFlags, stderr io.Writer) error {
 
 // startProxy opens the store, loads the CA and starts serving. onFlow gets
 // every finished flow. Stop undoes it all.
-func startProxy(ctx context.Context, pf proxyFlags, logger *log.Logger, onFlow func(*store.Flow)) (*runningProxy, error) {
+func startProxy(ctx context.Context, pf proxyFlags, logger *log.Logger, onFlow func(*store.Flow, *store.Conn)) (*runningProxy, error) {
 	addrs, err := proxy.ListenAddrs(pf.listen)
 	if err != nil {
 		return nil, err
@@ -130,9 +187,23 @@ func startProxy(ctx context.Context, pf proxyFlags, logger *log.Logger, onFlow f
 		logger.Printf("WARNING: --insecure-upstream: origin certificates are NOT verified; anyone between glassbox and a server can read and change the traffic")
 	}
 
+	res, warn, err := pf.newResolver()
+	if err != nil {
+		return nil, err
+	}
+	if warn != "" {
+		logger.Printf("warning: %s", warn)
+	}
+	if pf.dnsTrace {
+		logger.Printf("DNS: --dns-trace: resolving from the root servers, each hop recorded")
+	}
+
 	lns, err := proxy.Listen(addrs)
 	if err != nil {
 		return nil, err
+	}
+	for i, ln := range lns {
+		lns[i] = proxy.NewGuard(ln, pf.clientHandshake, pf.clientIdle)
 	}
 	rp := &runningProxy{logger: logger, errc: make(chan error, len(lns))}
 	if rp.DBPath, err = dbPathOrDefault(pf.db); err != nil {
@@ -168,6 +239,10 @@ func startProxy(ctx context.Context, pf proxyFlags, logger *log.Logger, onFlow f
 		InsecureUpstream: pf.insecureUpstream,
 		NoMITM:           pf.noMITM,
 		ListenAddrs:      rp.Listen,
+		Resolver:         res,
+		ConnectTimeout:   pf.connectTimeout,
+		TLSTimeout:       pf.tlsTimeout,
+		ResponseTimeout:  pf.responseTimeout,
 		OnFlow:           onFlow,
 		Logf: func(format string, args ...any) {
 			if pf.verbose {
@@ -268,18 +343,53 @@ func loadRoots(path string) (*x509.CertPool, error) {
 	return roots, nil
 }
 
-// flowLine is the one log line per flow of `glassbox proxy`.
-func flowLine(f *store.Flow) string {
+// flowLine is the one log line per flow of `glassbox proxy`: what was
+// asked, what came back, and where the time went.
+func flowLine(f *store.Flow, c *store.Conn) string {
 	status := "---"
 	if f.Status > 0 {
 		status = fmt.Sprint(f.Status)
 	}
 	line := fmt.Sprintf("#%-4d %-7s %s %s %s %s", f.ID, f.Method, f.URL, status,
 		humanBytes(f.RespBody.Size+f.BytesDown), humanDuration(f.Duration()))
+	if f.Kind == store.KindTunnel {
+		line += fmt.Sprintf("  tunnel: %s up, %s down", humanBytes(f.BytesUp), humanBytes(f.BytesDown))
+	} else if phases := phaseText(f, c); phases != "" {
+		line += "  " + phases
+	}
 	if f.Error != nil {
 		line += "  error: " + explain.Summary(f.Error)
 	}
 	return line
+}
+
+// phaseText is "dns 0.4ms connect 0.1ms tls 2.1ms wait 12ms recv 3ms", or
+// "reused wait 3ms recv 1ms" on a kept-alive connection.
+func phaseText(f *store.Flow, c *store.Conn) string {
+	t := store.ComputeTimings(f, c)
+	var parts []string
+	if f.ConnReused {
+		parts = append(parts, "reused")
+	}
+	add := func(name string, d time.Duration) {
+		if d >= 0 && (d > 0 || name == "wait") {
+			parts = append(parts, name+" "+humanDuration(d))
+		}
+	}
+	if t.DNS >= 0 {
+		add("dns", t.DNS)
+	}
+	if t.Connect >= 0 {
+		add("connect", t.Connect-max(t.SSL, 0))
+	}
+	if t.SSL >= 0 {
+		add("tls", t.SSL)
+	}
+	if !f.GotConn.IsZero() {
+		add("wait", t.Wait)
+		add("recv", t.Receive)
+	}
+	return strings.Join(parts, " ")
 }
 
 func humanBytes(n int64) string {

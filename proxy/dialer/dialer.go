@@ -1,0 +1,244 @@
+// Package dialer opens glassbox's upstream connections step by step
+// (resolve, TCP, TLS), timing each step and recording it on a store.Conn
+// that travels with the connection, so the proxy can show a learner what
+// the connection a request used cost, and why a failed one failed.
+//
+// Once the proxy dials IP addresses itself, Go's own dual-stack fallback
+// is gone, so the Dialer makes staggered attempts across the addresses
+// found (RFC 8305, "Happy Eyeballs Version 2") and records each one.
+package dialer
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net"
+	"net/netip"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/glassbox-dev/glassbox/store"
+)
+
+// Resolver finds the addresses of a host; *resolver.Resolver is one. lk
+// should be non-nil whenever a lookup was made, even on error.
+type Resolver interface {
+	Lookup(ctx context.Context, host string) (addrs []netip.Addr, lk *store.Lookup, err error)
+}
+
+// Defaults for Config.
+const (
+	// DefaultConnectTimeout bounds one TCP attempt. Long enough for a
+	// slow far-away server, short of the minutes a kernel's SYN retries
+	// take (Linux tcp_syn_retries=6: about 127 s).
+	DefaultConnectTimeout = 10 * time.Second
+
+	// DefaultTLSTimeout bounds the TLS handshake, as http.Transport's
+	// TLSHandshakeTimeout does (also 10 s in http.DefaultTransport).
+	DefaultTLSTimeout = 10 * time.Second
+
+	// DefaultFallbackDelay is the Connection Attempt Delay of RFC 8305
+	// §5, which recommends 250 ms (and no less than 100 ms). Go's own
+	// dialer uses 300 ms.
+	DefaultFallbackDelay = 250 * time.Millisecond
+)
+
+// DefaultNextProtos is the ALPN offer (RFC 7301) made upstream: HTTP/2
+// first, as browsers do.
+func DefaultNextProtos() []string { return []string{"h2", "http/1.1"} }
+
+// Config is the Dialer's configuration; zero values take the defaults.
+type Config struct {
+	// Resolver finds the addresses of host names. Required unless only
+	// IP addresses are dialed.
+	Resolver Resolver
+	// TLSConfig is the base client configuration for origins (RootCAs,
+	// InsecureSkipVerify...). It is cloned per dial; ServerName and
+	// NextProtos are set on the clone.
+	TLSConfig *tls.Config
+	// NextProtos is the ALPN offer; default DefaultNextProtos(). An
+	// http.Transport given DialTLSContext must speak every protocol
+	// offered (ForceAttemptHTTP2 for "h2").
+	NextProtos []string
+	// ConnectTimeout bounds each TCP attempt.
+	ConnectTimeout time.Duration
+	// TLSTimeout bounds the TLS handshake.
+	TLSTimeout time.Duration
+	// FallbackDelay is how long an attempt runs alone before the next
+	// address is tried too (RFC 8305 §5).
+	FallbackDelay time.Duration
+	// OnLookup, if set, is called once per lookup made (cache hits
+	// included, IP literals not), after the lookup's ID is set. It owns
+	// the value. It runs on the dialing goroutine: it must not block
+	// (store.Recorder's methods do not).
+	OnLookup func(*store.Lookup)
+	// OnConn, if set, is called when a dial ends, successful or not
+	// (Error set; Closed too when a TCP connection had been made), and
+	// once more when a successful connection closes (Closed set). Each
+	// call gets its own copy, which it owns. It runs on the dialing or
+	// closing goroutine and must not block.
+	OnConn func(*store.Conn)
+	// NetDial makes one TCP connection to an IP:port; default a
+	// net.Dialer. Tests inject their own.
+	NetDial func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+// Dialer opens recorded connections. It numbers connections and lookups
+// itself, from 1, because the numbers are per proxy session (see package
+// store); SessionID is left for the recorder.
+type Dialer struct {
+	resolver       Resolver
+	tlsConfig      *tls.Config
+	nextProtos     []string
+	connectTimeout time.Duration
+	tlsTimeout     time.Duration
+	fallbackDelay  time.Duration
+	onLookup       func(*store.Lookup)
+	onConn         func(*store.Conn)
+	netDial        func(ctx context.Context, network, addr string) (net.Conn, error)
+
+	connIDs, lookupIDs atomic.Int64
+}
+
+// New returns a Dialer for cfg.
+func New(cfg Config) *Dialer {
+	d := &Dialer{
+		resolver:       cfg.Resolver,
+		tlsConfig:      cfg.TLSConfig,
+		nextProtos:     append([]string(nil), cfg.NextProtos...),
+		connectTimeout: positive(cfg.ConnectTimeout, DefaultConnectTimeout),
+		tlsTimeout:     positive(cfg.TLSTimeout, DefaultTLSTimeout),
+		fallbackDelay:  positive(cfg.FallbackDelay, DefaultFallbackDelay),
+		onLookup:       cfg.OnLookup,
+		onConn:         cfg.OnConn,
+		netDial:        cfg.NetDial,
+	}
+	if len(d.nextProtos) == 0 {
+		d.nextProtos = DefaultNextProtos()
+	}
+	if d.netDial == nil {
+		d.netDial = (&net.Dialer{}).DialContext
+	}
+	return d
+}
+
+func positive(v, def time.Duration) time.Duration {
+	if v <= 0 {
+		return def
+	}
+	return v
+}
+
+// DialContext opens a TCP connection to addr ("host:port"), for http://
+// origins and CONNECT tunnels. The result is a *Conn.
+func (d *Dialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	c, _, err := d.dial(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	d.finish(c)
+	return c, nil
+}
+
+// DialTLSContext opens a TCP connection to addr and makes a TLS handshake
+// over it. The result is a *tls.Conn whose NetConn() is a *Conn.
+func (d *Dialer) DialTLSContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	c, lk, err := d.dial(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	tc, err := d.handshake(ctx, c, c.info.Host, c.info)
+	if err != nil {
+		c.Close() // not armed yet: reports nothing
+		c.info.Closed = time.Now()
+		return nil, d.fail(c.info, lk, store.PhaseTLS, tlsKind(err), err)
+	}
+	d.finish(c)
+	return tc, nil
+}
+
+// dial resolves and connects, and returns the lookup made, if any. On
+// failure it has already reported the failed connection.
+func (d *Dialer) dial(ctx context.Context, network, addr string) (*Conn, *store.Lookup, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("dialer: %w", err)
+	}
+	if network != "tcp" && network != "tcp4" && network != "tcp6" {
+		return nil, nil, fmt.Errorf("dialer: network %q not supported", network)
+	}
+	portNum, err := net.LookupPort(network, port) // numeric, or from /etc/services
+	if err != nil {
+		return nil, nil, fmt.Errorf("dialer: %w", err)
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	info := &store.Conn{ID: d.connIDs.Add(1), Host: host, Port: port}
+
+	var addrs []netip.Addr
+	var lk *store.Lookup
+	if a, err := netip.ParseAddr(host); err == nil {
+		addrs = []netip.Addr{a}
+	} else {
+		if d.resolver == nil {
+			return nil, nil, d.fail(info, nil, store.PhaseDNS, KindError, fmt.Errorf("lookup %s: no resolver configured", host))
+		}
+		info.DNSStart = time.Now()
+		addrs, lk, err = d.resolver.Lookup(ctx, host)
+		info.DNSEnd = time.Now()
+		if lk != nil {
+			lk.ID = d.lookupIDs.Add(1)
+			info.LookupID = lk.ID
+			if d.onLookup != nil {
+				d.onLookup(lk)
+			}
+		}
+		if err != nil {
+			return nil, nil, d.fail(info, lk, store.PhaseDNS, dnsKind(err), err)
+		}
+	}
+	addrs = sortAddrs(filterFamily(network, addrs))
+	if len(addrs) == 0 {
+		return nil, nil, d.fail(info, lk, store.PhaseDNS, KindNoAddress,
+			fmt.Errorf("lookup %s: no address for network %s", host, network))
+	}
+
+	nc, err := d.connect(ctx, network, addrs, uint16(portNum), info)
+	if err != nil {
+		return nil, nil, d.fail(info, lk, store.PhaseConnect, connectKind(err), err)
+	}
+	info.RemoteAddr = nc.RemoteAddr().String()
+	info.LocalAddr = nc.LocalAddr().String()
+	return &Conn{Conn: nc, info: info}, lk, nil
+}
+
+// finish reports a successful dial and arms the close report.
+func (d *Dialer) finish(c *Conn) {
+	c.onClose = d.onConn
+	if d.onConn != nil {
+		d.onConn(cloneInfo(c.info))
+	}
+}
+
+// fail records a failed dial, reports it, and returns its error.
+func (d *Dialer) fail(info *store.Conn, lk *store.Lookup, phase, kind string, err error) error {
+	info.Error = &store.FlowError{Phase: phase, Kind: kind, Message: err.Error()}
+	if d.onConn != nil {
+		d.onConn(cloneInfo(info))
+	}
+	return &DialError{Phase: phase, Kind: kind, Conn: info, Lookup: lk, Err: err}
+}
+
+// filterFamily keeps the addresses network can reach: all for "tcp".
+func filterFamily(network string, addrs []netip.Addr) []netip.Addr {
+	if network == "tcp" {
+		return addrs
+	}
+	out := make([]netip.Addr, 0, len(addrs))
+	for _, a := range addrs {
+		if a.Unmap().Is4() == (network == "tcp4") {
+			out = append(out, a)
+		}
+	}
+	return out
+}
