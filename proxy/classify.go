@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -38,7 +39,8 @@ func classify(err error, f *store.Flow) *store.FlowError {
 		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET),
 			strings.Contains(err.Error(), "server closed"):
 			fe.Kind = "eof"
-		case strings.Contains(err.Error(), "malformed"), strings.Contains(err.Error(), "invalid"):
+		case strings.Contains(err.Error(), "malformed"), strings.Contains(err.Error(), "invalid"),
+			strings.Contains(err.Error(), "headers exceeded"):
 			fe.Kind = "malformed"
 		default:
 			fe.Kind = "error"
@@ -112,7 +114,8 @@ func tlsKind(err error) (phase, kind string, ok bool) {
 
 // classifyBodyErr classifies an error that ended a response body.
 func classifyBodyErr(err error) *store.FlowError {
-	if errors.Is(err, errClosedEarly) {
+	// The request's context ends when the browser goes away mid-body.
+	if errors.Is(err, errClosedEarly) || errors.Is(err, context.Canceled) {
 		return &store.FlowError{Phase: store.PhaseClient, Kind: "aborted", Message: "the browser closed the response before its end"}
 	}
 	fe := &store.FlowError{Phase: store.PhaseReceive, Kind: "error", Message: err.Error()}

@@ -84,6 +84,10 @@ type Config struct {
 	// whose CONNECTs are passed through untouched.
 	NoMITM []string
 
+	// Auth, when set ("user:pass"), requires every proxied request to carry
+	// those credentials in Proxy-Authorization (Basic).
+	Auth string
+
 	// ListenAddrs are the addresses the proxy serves on; requests whose
 	// target is one of them are answered, not forwarded (no loops).
 	ListenAddrs []string
@@ -216,6 +220,9 @@ func (p *Proxy) transport() *http.Transport {
 		MaxIdleConnsPerHost:   256,
 		IdleConnTimeout:       90 * time.Second,
 		ResponseHeaderTimeout: respTimeout,
+		// The same limit net/http puts on request heads (1 MB); browsers
+		// refuse far smaller response heads anyway.
+		MaxResponseHeaderBytes: 1 << 20,
 		// Forward exactly what the browser sent: no Accept-Encoding added, no
 		// transparent decompression that would change Content-Length.
 		DisableCompression:    true,
@@ -230,6 +237,9 @@ func (p *Proxy) dial(ctx context.Context, network, addr string) (net.Conn, error
 // onRequest runs for plain HTTP requests and for each request inside an
 // intercepted CONNECT.
 func (p *Proxy) onRequest(r *http.Request, ctx *goproxy.ProxyCtx) (*http.Request, *http.Response) {
+	if _, inTunnel := ctx.UserData.(tunnelled); !inTunnel && !p.authorized(r) {
+		return r, p.authRequired(r)
+	}
 	if isSetupHost(r.URL.Hostname()) || p.isSelf(r.URL.Host) {
 		return r, serveLocal(p.setup, r)
 	}
@@ -240,6 +250,9 @@ func (p *Proxy) onRequest(r *http.Request, ctx *goproxy.ProxyCtx) (*http.Request
 // onConnect decides, for each CONNECT, to intercept (our CA) or tunnel.
 func (p *Proxy) onConnect(host string, ctx *goproxy.ProxyCtx) (*goproxy.ConnectAction, string) {
 	hostname := stripPort(host)
+	if !p.authorized(ctx.Req) {
+		return rejectConnect(ctx, p.authRequired(ctx.Req)), host
+	}
 	// Requests inside the tunnel inherit UserData: it tells them apart from
 	// plain proxied HTTP.
 	ctx.UserData = tunnelled{host: host}

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -393,3 +394,51 @@ func TestSetupPageAndSelfCheck(t *testing.T) {
 }
 
 func parseCert(der []byte) (*x509.Certificate, error) { return x509.ParseCertificate(der) }
+
+// With --auth, requests without the right credentials get 407 and are
+// recorded (without the offered password); the right ones pass.
+func TestProxyAuth(t *testing.T) {
+	origin := httptest.NewTLSServer(echoOrigin())
+	defer origin.Close()
+	h := newHarness(t, func(c *proxy.Config) { c.Auth = "alice:s3cret"; c.UpstreamRoots = poolOf(origin.Certificate()) })
+
+	// Plain HTTP without credentials.
+	resp, err := h.client(nil).Get("http://" + closedPort(t) + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 407 || !strings.Contains(resp.Header.Get("Proxy-Authenticate"), "Basic") {
+		t.Fatalf("no credentials: %d %v", resp.StatusCode, resp.Header)
+	}
+	// CONNECT with the wrong password.
+	wrong := h.client(nil)
+	u := *h.proxyURL
+	u.User = url.UserPassword("alice", "guess")
+	wrong.Transport.(*http.Transport).Proxy = http.ProxyURL(&u)
+	if _, err := wrong.Get(origin.URL + "/"); err == nil || !strings.Contains(err.Error(), "Proxy Authentication Required") {
+		t.Fatalf("wrong password: err = %v", err)
+	}
+	// The right one.
+	right := h.client(nil)
+	u.User = url.UserPassword("alice", "s3cret")
+	right.Transport.(*http.Transport).Proxy = http.ProxyURL(&u)
+	resp, err = right.Get(origin.URL + "/ok")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("right password: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	flows := h.rec.waitFlows(t, 3)
+	refused := 0
+	for _, f := range flows {
+		if f.Status == 407 {
+			refused++
+			if f.Error == nil || f.Error.Kind != "auth" || strings.Contains(fmt.Sprint(f.ReqHeaders), "guess") {
+				t.Errorf("refusal recorded as %+v %v", f.Error, f.ReqHeaders)
+			}
+		}
+	}
+	if refused != 2 {
+		t.Errorf("%d refusals recorded, want 2", refused)
+	}
+}

@@ -33,6 +33,7 @@ type proxyFlags struct {
 	noMITM           multiFlag
 	maxBody          sizeFlag
 	allowRemote      bool
+	auth             string
 	verbose          bool
 
 	dns          string
@@ -57,6 +58,7 @@ func (pf *proxyFlags) register(fs *flag.FlagSet) {
 	fs.Var(&pf.noMITM, "no-mitm", "host glob to tunnel without interception, e.g. '*.bank.example' (repeatable)")
 	fs.Var(&pf.maxBody, "max-body", "most bytes of each body to store, e.g. 512KiB, 4MiB, 0 for none (bodies are always forwarded whole)")
 	fs.BoolVar(&pf.allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
+	fs.StringVar(&pf.auth, "auth", "", "require proxy credentials USER:PASS (Basic) from clients; use with --allow-remote")
 	fs.BoolVar(&pf.verbose, "v", false, "log goproxy's own warnings too")
 
 	fs.StringVar(&pf.dns, "dns", "", "DNS servers to ask, HOST:PORT[,HOST:PORT...] (default: the nameservers of /etc/resolv.conf)")
@@ -165,6 +167,12 @@ func startProxy(ctx context.Context, pf proxyFlags, logger *log.Logger, onFlow f
 			return nil, err
 		}
 	}
+	if pf.auth != "" && !strings.Contains(pf.auth, ":") {
+		return nil, fmt.Errorf("--auth %q: want USER:PASS", pf.auth)
+	}
+	if pf.allowRemote && pf.auth == "" {
+		logger.Printf("WARNING: --allow-remote without --auth: anyone who can reach this address can browse through glassbox and read what it records")
+	}
 	ca, err := loadCA()
 	if err != nil {
 		return nil, err
@@ -240,6 +248,7 @@ func startProxy(ctx context.Context, pf proxyFlags, logger *log.Logger, onFlow f
 		NoMITM:           pf.noMITM,
 		ListenAddrs:      rp.Listen,
 		Resolver:         res,
+		Auth:             pf.auth,
 		ConnectTimeout:   pf.connectTimeout,
 		TLSTimeout:       pf.tlsTimeout,
 		ResponseTimeout:  pf.responseTimeout,
