@@ -32,6 +32,7 @@ type proxyFlags struct {
 	insecureUpstream bool
 	noMITM           multiFlag
 	maxBody          sizeFlag
+	maxDBSize        sizeFlag
 	allowRemote      bool
 	auth             string
 	verbose          bool
@@ -57,6 +58,7 @@ func (pf *proxyFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&pf.insecureUpstream, "insecure-upstream", false, "do not verify origin servers' certificates (test servers only)")
 	fs.Var(&pf.noMITM, "no-mitm", "host glob to tunnel without interception, e.g. '*.bank.example' (repeatable)")
 	fs.Var(&pf.maxBody, "max-body", "most bytes of each body to store, e.g. 512KiB, 4MiB, 0 for none (bodies are always forwarded whole)")
+	fs.Var(&pf.maxDBSize, "max-db-size", "stop storing (but keep forwarding) when the database reaches this size, e.g. 2GiB; 0 for no limit")
 	fs.BoolVar(&pf.allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
 	fs.StringVar(&pf.auth, "auth", "", "require proxy credentials USER:PASS (Basic) from clients; use with --allow-remote")
 	fs.BoolVar(&pf.verbose, "v", false, "log goproxy's own warnings too")
@@ -221,6 +223,13 @@ func startProxy(ctx context.Context, pf proxyFlags, logger *log.Logger, onFlow f
 	if rp.DB, err = sqlite.Open(rp.DBPath); err != nil {
 		closeAll(lns)
 		return nil, err
+	}
+	if pf.maxDBSize > 0 {
+		if err := rp.DB.SetMaxSize(int64(pf.maxDBSize)); err != nil {
+			closeAll(lns)
+			rp.DB.Close()
+			return nil, err
+		}
 	}
 	for _, ln := range lns {
 		rp.Listen = append(rp.Listen, ln.Addr().String())

@@ -182,6 +182,29 @@ func prepareFile(path string) error {
 	return nil
 }
 
+// SetMaxSize caps the database file at about max bytes (PRAGMA
+// max_page_count; 0 removes the cap). Once full, writes fail exactly as on
+// a full disk ("database or disk is full"): the writer counts what it
+// could not store and the proxy keeps forwarding.
+func (db *DB) SetMaxSize(max int64) error {
+	if db.rw == nil {
+		return errors.New("database opened read-only")
+	}
+	var pageSize int64
+	if err := db.rw.QueryRow(`PRAGMA page_size`).Scan(&pageSize); err != nil {
+		return fmt.Errorf("database size limit: %w", err)
+	}
+	pages := int64(1<<31 - 2) // SQLite's own maximum
+	if max > 0 {
+		pages = max/pageSize + 1
+	}
+	// The writer pool has one connection, so the pragma stays in force.
+	if _, err := db.rw.Exec(fmt.Sprintf(`PRAGMA max_page_count = %d`, pages)); err != nil {
+		return fmt.Errorf("database size limit: %w", err)
+	}
+	return nil
+}
+
 // Path is the database file.
 func (db *DB) Path() string { return db.path }
 

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -275,5 +277,42 @@ func BenchmarkWriter(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "flows/s")
 	if st := w.Stats(); st.Written != int64(b.N) {
 		b.Fatalf("written %d of %d", st.Written, b.N)
+	}
+}
+
+// A full database (here: capped with SetMaxSize, which fails exactly as a
+// full disk does) makes writes fail; the writer counts them, reports the
+// error, and keeps accepting values without blocking.
+func TestFullDatabaseCounted(t *testing.T) {
+	db, _ := mustOpen(t)
+	ctx := context.Background()
+	sess, _ := db.StartSession(ctx, store.Session{})
+	if err := db.SetMaxSize(128 << 10); err != nil {
+		t.Fatal(err)
+	}
+	var reported []error
+	var mu sync.Mutex
+	w := db.NewWriter(sess.ID, sqlite.WriterOptions{Block: true, OnError: func(err error) {
+		mu.Lock()
+		reported = append(reported, err)
+		mu.Unlock()
+	}})
+	body := bytes.Repeat([]byte("z"), 8<<10)
+	for i := int64(1); i <= 200; i++ {
+		w.RecordFlow(sampleFlow(i, body))
+	}
+	w.Close(ctx)
+	st := w.Stats()
+	if st.Failed == 0 || st.Written+st.Failed != 200 || !strings.Contains(st.LastError, "full") {
+		t.Errorf("stats %+v: want failures for a full database", st)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(reported) == 0 {
+		t.Error("the failure was not reported")
+	}
+	// What was written is intact.
+	if res, err := db.IntegrityCheck(ctx); err != nil || res != "ok" {
+		t.Errorf("integrity after a full disk: %q %v", res, err)
 	}
 }
