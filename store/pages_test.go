@@ -169,3 +169,32 @@ func TestRequestTypeFromDest(t *testing.T) {
 		})
 	}
 }
+
+// FuzzGrouper: any sequence of requests and responses keeps the grouping's
+// invariants: pages are numbered from 1 without gaps, a page's parent is an
+// earlier page, and every flow lands in an existing page or in none.
+func FuzzGrouper(f *testing.F) {
+	f.Add("https://a.test/", "navigate", "document", "", 200, "", "<title>x</title>")
+	f.Add("https://a.test/s.css", "no-cors", "style", "https://a.test/", 200, "", "")
+	f.Add("http://a.test/", "navigate", "iframe", "https://a.test/", 301, "https://a.test/x", "")
+	f.Add("::", "", "", "%zz", 0, "//", "<title")
+	f.Fuzz(func(t *testing.T, u, mode, dest, ref string, status int, loc, body string) {
+		g := store.NewGrouper()
+		t0 := time.Unix(1700000000, 0)
+		opened := int64(0)
+		for i := int64(1); i <= 4; i++ { // the same request a few times: redirects and reloads
+			h := hdr("Sec-Fetch-Mode", mode, "Sec-Fetch-Dest", dest, "Referer", ref, "Accept", "text/html")
+			a := g.Assign(store.PageRequest{FlowID: i, Method: "GET", URL: u, Headers: h, Start: t0.Add(time.Duration(i) * time.Second)})
+			if a.NewPage != nil {
+				opened++
+				if a.NewPage.ID != opened || a.NewPage.ParentID >= a.NewPage.ID {
+					t.Fatalf("page %+v after %d opened", a.NewPage, opened-1)
+				}
+			}
+			if a.PageID < 0 || a.PageID > opened {
+				t.Fatalf("flow in page %d of %d", a.PageID, opened)
+			}
+			g.Response(store.PageResponse{FlowID: i, Status: status, Headers: hdr("Location", loc, "Content-Type", "text/html"), Body: []byte(body)})
+		}
+	})
+}

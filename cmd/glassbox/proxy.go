@@ -10,6 +10,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	_ "net/http/pprof" // for --pprof only: served on its own loopback listener
 	"os"
 	"strings"
 	"sync"
@@ -36,6 +37,7 @@ type proxyFlags struct {
 	allowRemote      bool
 	auth             string
 	verbose          bool
+	pprof            string
 
 	dns          string
 	hosts        string
@@ -62,6 +64,7 @@ func (pf *proxyFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&pf.allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
 	fs.StringVar(&pf.auth, "auth", "", "require proxy credentials USER:PASS (Basic) from clients; use with --allow-remote")
 	fs.BoolVar(&pf.verbose, "v", false, "log goproxy's own warnings too")
+	fs.StringVar(&pf.pprof, "pprof", "", "serve Go's profiler (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060")
 
 	fs.StringVar(&pf.dns, "dns", "", "DNS servers to ask, HOST:PORT[,HOST:PORT...] (default: the nameservers of /etc/resolv.conf)")
 	fs.StringVar(&pf.hosts, "hosts", resolver.DefaultHostsFile, "hosts file consulted before DNS; \"none\" to skip it")
@@ -273,6 +276,20 @@ func startProxy(ctx context.Context, pf proxyFlags, logger *log.Logger, onFlow f
 		rp.Writer.Close(context.Background())
 		rp.DB.Close()
 		return nil, err
+	}
+
+	if pf.pprof != "" {
+		if err := proxy.CheckRemote(pf.pprof, false); err != nil {
+			closeAll(lns)
+			return nil, fmt.Errorf("--pprof: %w", err)
+		}
+		pln, err := net.Listen("tcp", pf.pprof)
+		if err != nil {
+			closeAll(lns)
+			return nil, fmt.Errorf("--pprof: %w", err)
+		}
+		logger.Printf("profiler on http://%s/debug/pprof/", pln.Addr())
+		go http.Serve(pln, http.DefaultServeMux) // net/http/pprof registers there
 	}
 
 	rp.srv = proxy.NewServer(rp.proxy)

@@ -349,3 +349,4 @@ func firstDiff(a, b string) string {
 	}
 	return "lengths differ"
 }
+
