@@ -349,4 +349,3 @@ func firstDiff(a, b string) string {
 	}
 	return "lengths differ"
 }
-
