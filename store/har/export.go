@@ -39,9 +39,19 @@ type Options struct {
 	// Filter, when set, keeps only the flows it accepts.
 	Filter func(*store.Flow) bool
 	// Notes, when set, returns plain-language notes for an entry (_notes).
-	Notes func(f *store.Flow, c *store.Conn) []string
+	Notes func(NoteContext) []string
 	// Progress, when set, is called every 1,000 entries with the count.
 	Progress func(done int)
+}
+
+// NoteContext is what Options.Notes gets for one entry: the flow, its
+// connection and lookup, and its neighbours in the same page (by ID, which
+// is arrival order), any of which may be nil.
+type NoteContext struct {
+	Flow       *store.Flow
+	Conn       *store.Conn
+	Lookup     *store.Lookup
+	Prev, Next *store.Flow
 }
 
 // secretHeaders are redacted unless NoRedact: they carry credentials
@@ -114,29 +124,64 @@ func Export(ctx context.Context, r store.Reader, sessionID int64, w io.Writer, o
 
 	first = true
 	n := 0
-	err = store.EachFlow(ctx, r, store.FlowQuery{SessionID: sess.ID, WithBodies: true}, 200, func(f *store.Flow) error {
+	// One flow of lookahead: an entry's notes may depend on the next flow
+	// of its page (a CORS preflight names the request it prepares).
+	var prev, cur *store.Flow
+	lastInPage := map[int64]*store.Flow{}
+	emit := func(f, next *store.Flow) error {
 		page := top[f.PageID]
-		if opt.PageID > 0 && page != opt.PageID {
-			return nil
-		}
-		if opt.Filter != nil && !opt.Filter(f) {
-			return nil
-		}
 		c := connByID[f.ConnID]
 		var lk *store.Lookup
 		if c != nil {
 			lk = lookupByID[c.LookupID]
 		}
 		e := entry(f, c, lk, page, opt)
+		if opt.Notes != nil {
+			e.Notes = opt.Notes(NoteContext{Flow: f, Conn: c, Lookup: lk, Prev: prev, Next: next})
+		}
 		writeItem(bw, &first, e)
 		n++
 		if opt.Progress != nil && n%1000 == 0 {
 			opt.Progress(n)
 		}
 		return bw.Flush()
+	}
+	err = store.EachFlow(ctx, r, store.FlowQuery{SessionID: sess.ID, WithBodies: true}, 200, func(f *store.Flow) error {
+		if opt.PageID > 0 && top[f.PageID] != opt.PageID {
+			return nil
+		}
+		if opt.Filter != nil && !opt.Filter(f) {
+			return nil
+		}
+		f2 := *f
+		if cur != nil {
+			var next *store.Flow
+			if cur.PageID != 0 && f2.PageID == cur.PageID {
+				next = &f2
+			}
+			prev = lastInPage[cur.PageID]
+			if err := emit(cur, next); err != nil {
+				return err
+			}
+			if cur.PageID != 0 {
+				// Kept for its neighbour's notes, without its bodies, so
+				// memory stays bounded by the number of pages.
+				light := *cur
+				light.ReqBody.Data, light.RespBody.Data = nil, nil
+				lastInPage[cur.PageID] = &light
+			}
+		}
+		cur = &f2
+		return nil
 	})
 	if err != nil {
 		return err
+	}
+	if cur != nil {
+		prev = lastInPage[cur.PageID]
+		if err := emit(cur, nil); err != nil {
+			return err
+		}
 	}
 	bw.WriteString("\n    ]\n  }\n}\n")
 	return bw.Flush()
@@ -226,9 +271,6 @@ func entry(f *store.Flow, c *store.Conn, lk *store.Lookup, page int64, opt Optio
 	}
 	if lk != nil {
 		e.DNS = dnsOf(lk)
-	}
-	if opt.Notes != nil {
-		e.Notes = opt.Notes(f, c)
 	}
 	e.Request = request(f, opt)
 	e.Response = response(f, opt)

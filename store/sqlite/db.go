@@ -125,13 +125,22 @@ func Open(path string) (*DB, error) {
 	return db, nil
 }
 
-// OpenReadOnly opens an existing database for viewing only.
+// OpenReadOnly opens an existing database for viewing only. A database
+// written by an older glassbox is brought up to date first when the file
+// can be written (migrations only add), so viewers can read it.
 func OpenReadOnly(path string) (*DB, error) {
 	if _, err := os.Stat(path); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("no database at %s: record something first (glassbox proxy), or pass --db", path)
 		}
 		return nil, err
+	}
+	if behind, err := schemaBehind(path); err == nil && behind {
+		rw, err := Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("%s was written by an older glassbox and cannot be updated: %w", path, err)
+		}
+		rw.Close()
 	}
 	ro, err := openRO(path)
 	if err != nil {
@@ -147,6 +156,21 @@ func OpenReadOnly(path string) (*DB, error) {
 		return nil, fmt.Errorf("%s is not a glassbox database: %w", path, err)
 	}
 	return db, nil
+}
+
+// schemaBehind reports whether the file lacks migrations this glassbox has.
+func schemaBehind(path string) (bool, error) {
+	ro, err := openRO(path)
+	if err != nil {
+		return false, err
+	}
+	defer ro.Close()
+	names, _ := fs.Glob(migrations, "migrations/*.sql")
+	var applied int
+	if err := ro.QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&applied); err != nil {
+		return false, err
+	}
+	return applied < len(names), nil
 }
 
 func openRO(path string) (*sql.DB, error) {
