@@ -158,6 +158,10 @@ func (g *Grouper) Assign(r PageRequest) Assignment {
 		g.byID[p.ID] = ps
 		a.PageID = p.ID
 		a.NewPage = &p
+	case strings.EqualFold(r.Headers.Get("Sec-Fetch-Site"), "none"):
+		// Not a navigation, and no page asked for it: the browser's own
+		// traffic (sign-in checks, updates, safe-browsing). Fetch metadata
+		// says so explicitly; it belongs to no page load.
 	default:
 		a.PageID = g.refererPage(r.Headers.Get("Referer"), r.Start)
 		if a.PageID == 0 && r.Headers.Get("Referer") == "" {

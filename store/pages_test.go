@@ -101,6 +101,10 @@ func TestGroupingRules(t *testing.T) {
 		// A beacon with no Referer moments later: the latest top-level page
 		// (its frame was active, so the page was too).
 		{name: "no-referer-recent", url: "https://stats.test/b", method: "POST", headers: with(fetchAPI), at: 2 * time.Second, wantPage: 1},
+		// The browser's own request (Sec-Fetch-Site: none, not a navigation)
+		// during a load: no page asked for it, so it joins none.
+		{name: "browser-initiated-unattributed", url: "https://accounts.test/ListAccounts", method: "POST",
+			headers: hdr("Sec-Fetch-Site", "none", "Sec-Fetch-Mode", "no-cors", "Sec-Fetch-Dest", "empty"), at: 2*time.Second + ms, wantPage: 0},
 		// The user clicks a link: a new page load.
 		{name: "click-opens-page", url: "https://shop.test/item/1", headers: with(navigate, "Referer", "https://shop.test/"), at: 5 * time.Second, wantPage: 3, wantNew: true},
 		// Its image with a full Referer to the new page.

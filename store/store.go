@@ -35,6 +35,7 @@ type RecorderStats struct {
 type FlowQuery struct {
 	SessionID int64
 	AfterID   int64 // return flows with ID > AfterID
+	PageID    int64 // when > 0, only the flows of that page load
 	Limit     int   // 0 means no limit
 	// WithBodies loads body data; without it Body.Data is nil but Size and
 	// Truncated are set.

@@ -9,16 +9,19 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/glassbox-dev/glassbox/inspector/explain"
+	"github.com/glassbox-dev/glassbox/inspector/report"
 	"github.com/glassbox-dev/glassbox/store"
 	"github.com/glassbox-dev/glassbox/store/har"
 	"github.com/glassbox-dev/glassbox/store/sqlite"
 )
 
 func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("export", "export [--db PATH] [--session ID|latest] --format har [-o FILE] [--no-redact]", stderr)
+	fs := newFlagSet("export", "export [--db PATH] [--session ID|latest] [--page N] --format har|md|html [-o FILE] [--no-redact]", stderr)
 	dbFlag := fs.String("db", "", "SQLite database file (default: $GLASSBOX_HOME/glassbox.db or the user data directory)")
 	sessFlag := fs.String("session", "latest", "session ID (see glassbox sessions), or latest")
-	format := fs.String("format", "har", "output format: har")
+	format := fs.String("format", "har", "har (HAR 1.2 for other tools), md (a Markdown report), html (a self-contained HTML report)")
+	pageID := fs.Int64("page", 0, "only this page load (its number in the inspector and in the report)")
 	out := fs.String("o", "-", "output file, - for standard output")
 	noRedact := fs.Bool("no-redact", false, "keep cookies and Authorization values (the file then holds credentials)")
 	var params multiFlag
@@ -26,8 +29,10 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *format != "har" {
-		return fmt.Errorf("--format %q: this version exports har", *format)
+	switch *format {
+	case "har", "md", "html":
+	default:
+		return fmt.Errorf("--format %q: choose har, md or html", *format)
 	}
 	sessionID, err := parseSessionID(*sessFlag)
 	if err != nil {
@@ -62,9 +67,21 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		defer os.Remove(tmp.Name())
 		w = tmp
 	}
-	opt := har.Options{NoRedact: *noRedact, RedactParams: params, Version: version,
-		Progress: func(n int) { fmt.Fprintf(stderr, "\rexported %d entries", n) }}
-	if err := har.Export(ctx, db, sess.ID, w, opt); err != nil {
+	opt := har.Options{NoRedact: *noRedact, RedactParams: params, Version: version, PageID: *pageID,
+		Progress: func(n int) { fmt.Fprintf(stderr, "\rexported %d entries", n) },
+		Notes: func(c har.NoteContext) []string {
+			return explain.Notes(explain.NoteInput{Flow: c.Flow, Conn: c.Conn, Lookup: c.Lookup, Prev: c.Prev, Next: c.Next})
+		}}
+	ropt := report.Options{PageID: *pageID, Version: version}
+	switch *format {
+	case "har":
+		err = har.Export(ctx, db, sess.ID, w, opt)
+	case "md":
+		err = report.Markdown(ctx, db, sess.ID, w, ropt)
+	case "html":
+		err = report.HTML(ctx, db, sess.ID, w, ropt)
+	}
+	if err != nil {
 		return err
 	}
 	if tmp != nil {

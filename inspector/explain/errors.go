@@ -1,15 +1,8 @@
-// Package explain turns what glassbox measured into plain language for
-// learners: status codes, headers, phases, errors, and the story of a page
-// load. It is pure (no I/O) and imports only the standard library and store,
-// so the proxy can use it for the error pages it shows a browser and the
-// inspector and reports for everything else.
-//
-// The text is our own, written for people learning how the web works, and
-// cites the RFCs by section.
 package explain
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/glassbox-dev/glassbox/store"
@@ -22,7 +15,7 @@ type Problem struct {
 	What  string // what glassbox saw, in the step where it happened
 	Why   string // the usual causes
 	Fix   string // what to try next
-	Ref   string // where the rule is written down, e.g. "RFC 8499 §3"
+	Ref   string // where the rule is written down, e.g. "RFC 9499 §3"
 }
 
 // Phase names the step of the story a phase constant stands for.
@@ -54,13 +47,13 @@ var problems = map[string]Problem{
 		What:  "The DNS server answered that there is no such name, so there is no IP address to connect to.",
 		Why:   "A typo in the address, a domain that expired or was never registered, or a name that exists only on another network (a company intranet, a test name missing from the hosts file).",
 		Fix:   "Check the spelling. If the name is internal, point glassbox at the right DNS server with --dns HOST:PORT or add it to the hosts file given with --hosts.",
-		Ref:   "RFC 8499 §3 (NXDOMAIN), RFC 2308 §2.1",
+		Ref:   "RFC 9499 §3 (NXDOMAIN), RFC 2308 §2.1",
 	},
 	"dns/servfail": {
 		Title: "The DNS server failed (SERVFAIL)",
 		What:  "The DNS server could not produce an answer for this name.",
 		Why:   "The domain's own name servers are down or misconfigured, or DNSSEC validation failed for it.",
-		Fix:   "Try again in a moment; try another resolver with --dns; tools like dig +trace show which server in the chain is failing (glassbox --dns-trace does the same).",
+		Fix:   "Try again in a moment, or try another resolver with --dns. A tool like dig +trace shows which server in the chain is failing.",
 		Ref:   "RFC 1035 §4.1.1 (RCODE 2)",
 	},
 	"dns/refused": {
@@ -96,7 +89,7 @@ var problems = map[string]Problem{
 		What:  "The server's machine answered the TCP handshake with a reset: nothing is listening on that port.",
 		Why:   "The web server is not running, listens on another port, or a firewall rejects the connection.",
 		Fix:   "Check that the server is running and the port in the URL is right.",
-		Ref:   "RFC 9293 §3.5 (reset generation)",
+		Ref:   "RFC 9293 §3.5.2 (reset generation)",
 	},
 	"connect/timeout": {
 		Title: "The connection timed out",
@@ -131,7 +124,7 @@ var problems = map[string]Problem{
 		What:  "The server's certificate does not list the name in the URL.",
 		Why:   "The wrong server answered, the certificate was not renewed with all names, or the address is an IP while the certificate names a host.",
 		Fix:   "Use the name the certificate was issued for, or fix the server's certificate.",
-		Ref:   "RFC 9110 §4.3.4, RFC 6125 §6",
+		Ref:   "RFC 9110 §4.3.4, RFC 9525 §6",
 	},
 	"tls/expired": {
 		Title: "The certificate has expired (or is not yet valid)",
@@ -222,14 +215,77 @@ var problems = map[string]Problem{
 		What:  "The browser closed the connection before the response was complete.",
 		Why:   "The user navigated away, the page cancelled the request, or the browser already had what it needed.",
 		Fix:   "Usually nothing: browsers cancel requests all the time.",
-		Ref:   "RFC 9113 §8.4 (RST_STREAM), RFC 9112 §9.6",
+		Ref:   "RFC 9113 §6.4 (RST_STREAM), RFC 9112 §9.6",
 	},
 	"proxy/loop": {
 		Title: "The request was addressed to glassbox itself",
 		What:  "Forwarding this request would have sent it straight back to glassbox.",
 		Why:   "The URL names the proxy's own address and port.",
 		Fix:   "Open http://127.0.0.1:8080/ directly (not through the proxy) for the setup page.",
-		Ref:   "RFC 9110 §7.6.1 (Via and loops)",
+		Ref:   "RFC 9110 §7.6.3 (Via and loops)",
+	},
+	"dns/bad-response": {
+		Title: "The DNS answer could not be used",
+		What:  "A DNS server answered, but the answer was malformed, did not match the question, or pointed somewhere glassbox must not follow.",
+		Why:   "A broken or misconfigured DNS server, a middlebox rewriting DNS, or, in trace mode, a delegation that leads nowhere.",
+		Fix:   "Try another resolver with --dns HOST:PORT; dig +trace shows which server in the chain misbehaves.",
+		Ref:   "RFC 1035 §4.1, RFC 1035 §7.3 (processing responses)",
+	},
+	"dns/network": {
+		Title: "The DNS server could not be reached",
+		What:  "Sending the question to the DNS server failed at the network level, so no answer came back.",
+		Why:   "No network connection, a firewall blocking port 53, or a resolver address in /etc/resolv.conf that does not exist.",
+		Fix:   "Check the network connection; name a reachable resolver with --dns HOST:PORT.",
+		Ref:   "RFC 1035 §4.2",
+	},
+	"dns/invalid-name": {
+		Title: "The host is not a valid name",
+		What:  "The address in the URL is not a name DNS can look up.",
+		Why:   "A typo, a character that is not allowed in host names, or a label longer than 63 characters.",
+		Fix:   "Check the address in the URL.",
+		Ref:   "RFC 1035 §2.3.1, RFC 1123 §2.1",
+	},
+	"connect/reset": {
+		Title: "The connection was reset during the handshake",
+		What:  "The server's side answered the TCP handshake with a reset, or dropped the connection as it was being made.",
+		Why:   "A firewall or load balancer rejecting the connection, or a server that is overloaded and turning connections away.",
+		Fix:   "Retry; if it repeats, check firewalls and the server's connection limits.",
+		Ref:   "RFC 9293 §3.5.2 (reset generation)",
+	},
+	"send/timeout": {
+		Title: "Sending the request timed out",
+		What:  "The connection was open, but the request could not be written to it before the time limit.",
+		Why:   "The server stopped reading (it is overloaded or stuck), or the network is very slow for a large upload.",
+		Fix:   "Retry; for a large upload, check the network and the server's limits.",
+		Ref:   "RFC 9112 §9.5 (timeouts)",
+	},
+	"send/reset": {
+		Title: "The server reset the connection while the request was sent",
+		What:  "The connection broke with a reset while glassbox was still writing the request.",
+		Why:   "The server refused the request part way, often because the body was too large, or it closed an idle connection just as it was reused.",
+		Fix:   "Retry; if it repeats, check the server's limits on request size.",
+		Ref:   "RFC 9112 §9.6 (tear-down), RFC 9293 §3.5.2",
+	},
+	"receive/timeout": {
+		Title: "The download stalled",
+		What:  "The response had started, but the rest of the body did not arrive before the time limit.",
+		Why:   "A slow or stuck server, a very slow network, or a stream (like server-sent events) that is meant to stay open.",
+		Fix:   "Retry; if the response is a stream that never ends, this is expected.",
+		Ref:   "RFC 9112 §9.5 (timeouts)",
+	},
+	"client/malformed": {
+		Title: "The browser sent something glassbox could not read",
+		What:  "What arrived from the browser was not a valid HTTP request.",
+		Why:   "A client that is not a browser speaking another protocol to the proxy port, or a request broken on the way.",
+		Fix:   "Check that the client is set to use glassbox as an HTTP proxy, not as a SOCKS proxy or as a web server.",
+		Ref:   "RFC 9112 §3 (request line), RFC 9110 §15.5.1 (400)",
+	},
+	"proxy/auth": {
+		Title: "glassbox refused the request (proxy authentication)",
+		What:  "The request did not carry the credentials the proxy requires.",
+		Why:   "The browser was not given the proxy's login, or sent a wrong one.",
+		Fix:   "Enter the proxy's credentials when the browser asks for them, or check the ones saved in its proxy settings.",
+		Ref:   "RFC 9110 §11.7 (407 Proxy Authentication Required)",
 	},
 }
 
@@ -261,12 +317,13 @@ func Error(e *store.FlowError) Problem {
 	}
 }
 
-// ErrorKinds lists every phase/kind pair with its own explanation.
+// ErrorKinds lists every phase/kind pair with its own explanation, sorted.
 func ErrorKinds() []string {
 	out := make([]string, 0, len(problems))
 	for k := range problems {
 		out = append(out, k)
 	}
+	sort.Strings(out)
 	return out
 }
 

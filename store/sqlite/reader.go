@@ -107,8 +107,13 @@ func (db *DB) Flows(ctx context.Context, q store.FlowQuery) ([]store.Flow, error
 	if q.Summary {
 		cols = summaryCols
 	}
-	query := `SELECT ` + cols + ` FROM flows WHERE session_id = ? AND id > ? ORDER BY id`
+	query := `SELECT ` + cols + ` FROM flows WHERE session_id = ? AND id > ?`
 	args := []any{q.SessionID, q.AfterID}
+	if q.PageID > 0 {
+		query += ` AND page_id = ?` // served by the flows_by_page index
+		args = append(args, q.PageID)
+	}
+	query += ` ORDER BY id`
 	if q.Limit > 0 {
 		query += ` LIMIT ?`
 		args = append(args, q.Limit)

@@ -121,6 +121,13 @@ func TestRoundTrip(t *testing.T) {
 		t.Errorf("summaries = %+v, %v", sum, err)
 	}
 
+	if byPage, err := db.Flows(ctx, store.FlowQuery{SessionID: sess.ID, PageID: 1}); err != nil || len(byPage) != 11 {
+		t.Errorf("flows of page 1: %d, %v", len(byPage), err)
+	}
+	if byPage, _ := db.Flows(ctx, store.FlowQuery{SessionID: sess.ID, PageID: 2}); len(byPage) != 0 {
+		t.Errorf("flows of page 2: %d, want none", len(byPage))
+	}
+
 	conns, err := db.Conns(ctx, sess.ID)
 	if err != nil || len(conns) != 1 || conns[0].TLS == nil || conns[0].TLS.ALPN != "h2" || len(conns[0].Attempts) != 1 {
 		t.Errorf("conns = %+v, %v", conns, err)

@@ -1,0 +1,33 @@
+// Package explain turns what glassbox measured into plain language for
+// learners: status codes, headers, phases, errors, and the story of a page
+// load. It is pure (no I/O) and imports only the standard library and store,
+// so the proxy can use it for the error pages it shows a browser and the
+// inspector and reports for everything else.
+//
+// The text is our own, written for people learning how the web works, and
+// cites the current RFCs by section (RFC 9110 to 9114 for HTTP, 9111 for
+// caching, 6265 for cookies, 6797 for HSTS), the Fetch standard for CORS
+// and Sec-Fetch-*, and W3C specifications where they are the reference.
+//
+// One concept per file:
+//
+//	status.go       status codes and their classes; the registry in
+//	                testdata/http-status-codes.csv is IANA's, and a test
+//	                keeps the two in step
+//	headers.go      what each header field is for
+//	headervalue.go  reading one header value, part by part; the readers
+//	                live in caching.go, cookies.go, content.go, security.go
+//	                and connection.go
+//	methods.go      request methods
+//	phases.go       timing phases, connection reuse, HTTP versions
+//	errors.go       failures, by phase and kind, as advice
+//	notes.go        short notes for one flow, with its numbers
+//	story.go        the numbered story of a page load (storytext.go holds
+//	                its sentences, resources.go its steps 8 and 9)
+//	flow.go         what a flow's fields imply (redirect targets,
+//	                preflights, unpacked sizes), shared by notes and story
+//	format.go       durations and sizes for people
+//
+// Cookie values and Authorization credentials are named, never repeated:
+// explanations get copied into reports and bug trackers.
+package explain

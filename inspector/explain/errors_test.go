@@ -1,0 +1,69 @@
+package explain_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/glassbox-dev/glassbox/inspector/explain"
+	"github.com/glassbox-dev/glassbox/store"
+)
+
+// recordable lists every phase and kind glassbox can record: the proxy's
+// classifier, the dialer and the resolver's kinds.
+var recordable = map[string][]string{
+	store.PhaseDNS:     {"nxdomain", "servfail", "refused", "timeout", "no-address", "error", "bad-response", "network"},
+	store.PhaseConnect: {"refused", "timeout", "unreachable", "reset", "error"},
+	store.PhaseTLS:     {"unknown-authority", "hostname-mismatch", "expired", "handshake", "not-tls", "timeout", "error"},
+	store.PhaseSend:    {"error", "timeout", "reset"},
+	store.PhaseWait:    {"timeout", "eof", "malformed", "error"},
+	store.PhaseReceive: {"truncated", "timeout", "error"},
+	store.PhaseClient:  {"aborted", "malformed"},
+	store.PhaseProxy:   {"loop", "auth"},
+}
+
+func TestEveryErrorKindIsExplained(t *testing.T) {
+	listed := map[string]bool{}
+	for _, k := range explain.ErrorKinds() {
+		listed[k] = true
+	}
+	for phase, kinds := range recordable {
+		for _, kind := range kinds {
+			t.Run(phase+"-"+kind, func(t *testing.T) {
+				if !listed[phase+"/"+kind] {
+					t.Errorf("ErrorKinds() lacks %s/%s: it would fall back to a general text", phase, kind)
+				}
+				p := explain.Error(&store.FlowError{Phase: phase, Kind: kind, Message: "x"})
+				for field, v := range map[string]string{"Title": p.Title, "What": p.What, "Why": p.Why, "Fix": p.Fix, "Ref": p.Ref} {
+					if strings.TrimSpace(v) == "" {
+						t.Errorf("%s is empty", field)
+					}
+				}
+				if strings.Contains(p.Ref, "8499") || strings.Contains(p.Ref, "6125") || strings.Contains(p.Ref, "7231") {
+					t.Errorf("Ref %q cites an obsoleted RFC", p.Ref)
+				}
+			})
+		}
+	}
+}
+
+func TestErrorFallbacks(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  *store.FlowError
+		want string // in the Title
+	}{
+		{"nil", nil, ""}, // no error, no problem
+		{"unknown-kind-falls-back-to-phase", &store.FlowError{Phase: store.PhaseTLS, Kind: "new-kind"}, "could not be secured"}, // a kind added to the proxy before its text
+		{"unknown-phase-timeout", &store.FlowError{Phase: "quic", Kind: "timeout"}, "Timed out while quic"},                     // a future phase that timed out
+		{"unknown-phase", &store.FlowError{Phase: "quic", Kind: "odd"}, "Failed while quic"},                                    // a future phase, any failure
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := explain.Error(tc.err).Title; !strings.Contains(got, tc.want) || (tc.want == "" && got != "") {
+				t.Errorf("Error(%+v).Title = %q, want it to contain %q", tc.err, got, tc.want)
+			}
+		})
+	}
+	if got := explain.Summary(&store.FlowError{Phase: "dns", Kind: "nxdomain"}); got != "dns nxdomain: The name does not exist (NXDOMAIN)" {
+		t.Errorf("Summary = %q", got)
+	}
+}

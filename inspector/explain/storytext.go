@@ -1,0 +1,556 @@
+package explain
+
+import (
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/glassbox-dev/glassbox/store"
+)
+
+// The sentences of the story, one function per step. Each returns facts
+// (what was measured for this request) and, where it helps, a lesson (what
+// the step is, in general). A redirect's step repeats the facts only.
+
+// Lessons: what each step is, whatever the page.
+const (
+	urlLesson = "The scheme decides the protocol and the default port, the host is the name to find, and the path and query tell that server what is wanted (RFC 3986 §3, RFC 9110 §4.2)."
+	dnsLesson = "DNS turns a name people can remember into the number computers connect to. A records hold IPv4 addresses and AAAA records IPv6 ones; the TTL says how long an answer may be kept in a cache (RFC 1034 §3.6, RFC 3596 §2)."
+	// traceLesson is added when glassbox walked the DNS tree itself.
+	traceLesson    = "This walk from the root down is what every resolver does when its cache is empty: the root servers know who answers for each top-level domain, those servers know who answers for each domain under them, and that last server knows the address (RFC 1034 §5.3.3)."
+	connectLesson  = "Before any HTTP is spoken, TCP opens a connection with a three-way handshake: the client sends SYN, the server answers SYN-ACK, the client sends ACK. That costs one network round trip (RFC 9293 §3.5)."
+	tlsLesson      = "TLS agrees on keys and checks the server's certificate, so nobody on the way can read or change the traffic, and the browser knows it reached the real site. TLS 1.3 needs one round trip, TLS 1.2 two (RFC 8446 §2; certificates: RFC 5280; ALPN: RFC 7301; SNI: RFC 6066 §3)."
+	plainLesson    = "Anyone on the path (the Wi-Fi, the provider, a proxy) can read or change plain-text traffic; https adds TLS to prevent that (RFC 9110 §4.2.1, §4.2.2)."
+	mitmLesson     = "glassbox made this connection to the server on the browser's behalf. The browser's own TLS connection ended at glassbox, which showed it a certificate made by glassbox's local certificate authority: that is how glassbox can show you what is inside."
+	waitLesson     = "The wait covers one trip across the network and back plus the server's own work: running code, reading files, asking a database or another server. Whatever is slow on the server side shows up here."
+	subLesson      = "Each of these requests goes through steps 2 to 7 on its own, but most reuse a connection that is already open and skip steps 2 to 4. Over HTTP/1.1 a browser opens up to six connections per host to fetch files side by side; over HTTP/2 and HTTP/3 they all share one."
+	apiLesson      = "A script's request goes through the same steps 2 to 7. When it goes to another origin, the browser applies CORS: the server must say the page may read the answer, and for anything beyond a simple GET or form POST the browser first asks permission with an OPTIONS preflight (Fetch standard, CORS protocol)."
+	reuseLessonFmt = "Connections stay open after a response, so the next request to the same server can go straight out (RFC 9112 §9.3); HTTP/2 and HTTP/3 even carry many requests over one connection at once."
+)
+
+// notMeasured is said wherever glassbox has no timestamps for a step,
+// rather than inventing a number.
+const notMeasured = "glassbox has no record of this step for this request, so its time was not measured."
+
+// urlFacts splits the URL as the browser does (RFC 3986 §3).
+func urlFacts(f *store.Flow) []string {
+	if f.Kind == store.KindTunnel {
+		lines := []string{"The browser asked glassbox for a tunnel to " + f.URL + " with CONNECT (RFC 9110 §9.3.6). glassbox was told not to look inside this host's traffic (--no-mitm), so there is no URL to split: only a host and a port."}
+		if h, p, err := net.SplitHostPort(f.URL); err == nil {
+			lines = append(lines, "- host "+h+": the name to look up in DNS", "- port "+p+": where the server listens (443 is https)")
+		}
+		return lines
+	}
+	u, err := url.Parse(f.URL)
+	if err != nil || u.Host == "" {
+		return []string{"The address " + f.URL + " could not be read as a URL."}
+	}
+	lines := []string{"The browser takes the address apart: " + f.URL}
+	scheme := strings.ToLower(u.Scheme)
+	def := defaultPort(scheme)
+	switch scheme {
+	case "https":
+		lines = append(lines, "- scheme https: talk over an encrypted (TLS) connection, on port 443 unless the URL names another; http would use port 80")
+	case "http":
+		lines = append(lines, "- scheme http: talk in plain text, on port 80 unless the URL names another; https would use port 443 and encryption")
+	default:
+		lines = append(lines, "- scheme "+scheme)
+	}
+	h := u.Hostname()
+	if ip := net.ParseIP(h); ip != nil {
+		lines = append(lines, "- host "+h+": already an IP address, so there is no name to look up")
+	} else {
+		lines = append(lines, "- host "+h+": the name to look up in DNS")
+	}
+	if p := u.Port(); p != "" && p != def {
+		lines = append(lines, "- port "+p+": named in the URL, instead of the default "+def)
+	}
+	path := u.EscapedPath()
+	if path == "" {
+		path = "/"
+	}
+	if path == "/" {
+		lines = append(lines, "- path /: the site's front page")
+	} else {
+		lines = append(lines, "- path "+clip(path, 80)+": which resource on that server")
+	}
+	if u.RawQuery != "" {
+		params := queryParams(u.RawQuery)
+		lines = append(lines, "- query: "+plural(len(params), "parameter", "")+" for the server: "+strings.Join(params, ", "))
+	}
+	if u.Fragment != "" {
+		lines = append(lines, "- fragment #"+u.Fragment+": stays in the browser and is never sent")
+	}
+	return lines
+}
+
+// urlBrief is the one-line form of urlFacts, for a redirect's step.
+func urlBrief(f *store.Flow) string {
+	u, err := url.Parse(f.URL)
+	if err != nil || u.Host == "" {
+		return f.URL
+	}
+	port := u.Port()
+	if port == "" {
+		port = defaultPort(strings.ToLower(u.Scheme))
+	}
+	path := u.EscapedPath()
+	if path == "" {
+		path = "/"
+	}
+	s := u.Scheme + " on port " + port + ", host " + u.Hostname() + ", path " + clip(path, 60)
+	if u.RawQuery != "" {
+		s += ", " + plural(len(queryParams(u.RawQuery)), "query parameter", "")
+	}
+	return s
+}
+
+// queryParams lists "name = value" in the order they were written; a map
+// would lose it.
+func queryParams(raw string) []string {
+	var out []string
+	for _, p := range strings.Split(raw, "&") {
+		if p == "" {
+			continue
+		}
+		k, v, hasV := strings.Cut(p, "=")
+		if uk, err := url.QueryUnescape(k); err == nil {
+			k = uk
+		}
+		if uv, err := url.QueryUnescape(v); err == nil {
+			v = uv
+		}
+		if hasV {
+			out = append(out, clip(k, 30)+" = "+clip(v, 40))
+		} else {
+			out = append(out, clip(k, 30))
+		}
+	}
+	return out
+}
+
+func defaultPort(scheme string) string {
+	switch scheme {
+	case "https", "wss":
+		return "443"
+	case "http", "ws":
+		return "80"
+	}
+	return ""
+}
+
+// dnsFacts says where the address came from and what it was.
+func dnsFacts(f *store.Flow, c *store.Conn, l *store.Lookup) []string {
+	name := hostname(f.URL)
+	if ip := net.ParseIP(name); ip != nil {
+		return []string{"The host is already an IP address (" + name + "), so there was nothing to look up."}
+	}
+	d, measured := lookupDuration(c, l)
+	if l == nil {
+		if measured {
+			return []string{"Finding the address of " + name + " took " + FormatDuration(d) + "; no details of the lookup were recorded."}
+		}
+		return []string{"Finding the address of " + name + ": " + notMeasured}
+	}
+	took := ""
+	if measured {
+		took = " (" + FormatDuration(d) + ")"
+	}
+	var lines []string
+	switch l.Source {
+	case "cache":
+		s := "glassbox found " + name + " in its own DNS cache, from an earlier lookup, so no server was asked" + took + "."
+		if ttl, ok := minTTL(l.Answers); ok {
+			s += " The cached answer is good for " + strconv.FormatUint(uint64(ttl), 10) + " more seconds."
+		}
+		lines = append(lines, s)
+	case "hosts":
+		file := "the hosts file"
+		if l.Server != "" {
+			file += " (" + l.Server + ")"
+		}
+		lines = append(lines, name+" is listed in "+file+", which is read before any DNS server is asked"+took+".")
+	case "network":
+		server := "the DNS server"
+		if l.Server != "" {
+			server += " " + dnsServer(l.Server)
+		}
+		s := "glassbox asked " + server + " for the address of " + name
+		switch {
+		case l.RTT > 0 && measured:
+			s += ": a network round trip of " + FormatDuration(l.RTT) + ", " + FormatDuration(d) + " for the whole lookup"
+		case l.RTT > 0:
+			s += ": a network round trip of " + FormatDuration(l.RTT)
+		default:
+			s += took
+		}
+		lines = append(lines, s+".")
+	case "trace":
+		lines = append(lines, "glassbox looked up "+name+" itself, starting from the root"+took+":")
+		lines = append(lines, hopLines(l.Hops)...)
+	default:
+		lines = append(lines, "glassbox looked up "+name+took+".")
+	}
+	if len(l.CNAMEs) > 0 {
+		lines = append(lines, name+" is an alias (CNAME): "+name+" -> "+strings.Join(l.CNAMEs, " -> ")+", so the address is that of "+l.CNAMEs[len(l.CNAMEs)-1]+".")
+	}
+	if l.Rcode != "" && l.Rcode != "NOERROR" {
+		lines = append(lines, "The DNS answer code was "+l.Rcode+".")
+	}
+	if len(l.Answers) == 0 {
+		lines = append(lines, "The answer held no address.")
+	} else {
+		var as []string
+		for _, a := range l.Answers {
+			s := a.Addr + " (" + a.Type
+			switch a.Type {
+			case "A":
+				s += ", IPv4"
+			case "AAAA":
+				s += ", IPv6"
+			}
+			if l.Source != "hosts" {
+				s += ", TTL " + strconv.FormatUint(uint64(a.TTL), 10) + " s"
+			}
+			as = append(as, s+")")
+		}
+		lines = append(lines, "The answer: "+joinAnd(as)+".")
+	}
+	return lines
+}
+
+// hopLines tells a trace-mode resolution, one server per line.
+func hopLines(hops []store.DNSHop) []string {
+	var out []string
+	for i, h := range hops {
+		role := "a server for " + zoneName(h.Zone)
+		if h.Zone == "." || h.Zone == "" {
+			role = "a root server"
+		}
+		s := "- asked " + dnsServer(h.Server) + ", " + role
+		if !h.Start.IsZero() && !h.End.IsZero() && !h.End.Before(h.Start) {
+			s += " (" + FormatDuration(h.End.Sub(h.Start)) + ")"
+		}
+		switch {
+		case h.Error != "":
+			s += ": no usable answer (" + h.Error + ")"
+		case len(h.Referral) > 0:
+			next := "the next zone"
+			if i+1 < len(hops) {
+				next = zoneName(hops[i+1].Zone)
+			}
+			s += ": it sent glassbox on to the servers for " + next + " (" + joinAnd(firstN(h.Referral, 2)) + ")"
+		case h.Rcode == "NXDOMAIN":
+			s += ": it answered that the name does not exist"
+		case h.Rcode == "" || h.Rcode == "NOERROR":
+			s += ": it gave the final answer"
+		default:
+			s += ": it answered " + h.Rcode
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func firstN(list []string, n int) []string {
+	if len(list) <= n {
+		return list
+	}
+	return append(append([]string(nil), list[:n]...), strconv.Itoa(len(list)-n)+" more")
+}
+
+// connectFacts tells the TCP handshake, and every attempt when there were
+// several (RFC 8305).
+func connectFacts(f *store.Flow, c *store.Conn) []string {
+	if c == nil || c.ConnectStart.IsZero() {
+		if f.ServerAddr != "" {
+			return []string{"glassbox connected to " + f.ServerAddr + ", but " + notMeasured}
+		}
+		return []string{notMeasured}
+	}
+	var lines []string
+	if len(c.Attempts) > 1 {
+		var as []string
+		for _, a := range c.Attempts {
+			d := ""
+			if !a.Start.IsZero() && !a.End.IsZero() && !a.End.Before(a.Start) {
+				d = FormatDuration(a.End.Sub(a.Start))
+			}
+			switch a.Outcome {
+			case "ok":
+				as = append(as, a.Addr+" connected in "+d)
+			case "canceled":
+				as = append(as, a.Addr+" was abandoned because another attempt won")
+			default:
+				as = append(as, a.Addr+" failed ("+a.Outcome+") after "+d)
+			}
+		}
+		lines = append(lines, "The name has several addresses, so glassbox tried them one after another, as Happy Eyeballs (RFC 8305) describes: "+strings.Join(as, "; ")+".")
+	}
+	addr := c.RemoteAddr
+	if addr == "" && len(c.Attempts) > 0 {
+		addr = c.Attempts[len(c.Attempts)-1].Addr
+	}
+	if addr == "" {
+		addr = net.JoinHostPort(c.Host, c.Port)
+	}
+	if c.ConnectEnd.IsZero() || c.ConnectEnd.Before(c.ConnectStart) {
+		lines = append(lines, "The TCP handshake with "+addr+" did not complete.")
+		return lines
+	}
+	d := FormatDuration(c.ConnectEnd.Sub(c.ConnectStart))
+	if c.Error != nil && c.Error.Phase == store.PhaseConnect {
+		lines = append(lines, "The TCP handshake with "+addr+" failed after "+d+".")
+	} else {
+		lines = append(lines, "The TCP handshake with "+addr+" took "+d+".")
+	}
+	return lines
+}
+
+// tlsFacts tells the TLS handshake, or says there was none.
+func tlsFacts(f *store.Flow, c *store.Conn) (title string, facts []string, lesson string) {
+	if u, err := url.Parse(f.URL); err == nil && strings.EqualFold(u.Scheme, "http") {
+		return "No encryption", []string{"The URL is http://, so there is no TLS handshake: the request and the response cross the network as plain text."}, plainLesson
+	}
+	title = "Securing the connection"
+	lesson = tlsLesson
+	if f.MITM {
+		lesson += " " + mitmLesson
+	}
+	if c == nil || c.TLS == nil {
+		return title, []string{"The TLS handshake: " + notMeasured}, lesson
+	}
+	t := c.TLS
+	s := "A " + orUnknown(t.Version, "TLS") + " handshake"
+	if t.SNI != "" {
+		s += " with " + t.SNI
+	}
+	if !c.TLSStart.IsZero() && !c.TLSEnd.IsZero() && !c.TLSEnd.Before(c.TLSStart) {
+		s += " took " + FormatDuration(c.TLSEnd.Sub(c.TLSStart))
+	} else {
+		s += " was made (its time was not measured)"
+	}
+	if t.Cipher != "" {
+		s += ", with the cipher " + t.Cipher
+	}
+	facts = append(facts, s+".")
+	switch t.ALPN {
+	case "":
+		facts = append(facts, "No protocol was chosen through ALPN, so the connection speaks HTTP/1.1.")
+	default:
+		facts = append(facts, "Through ALPN both sides chose "+t.ALPN+", so the connection speaks "+versionName(t.ALPN)+".")
+	}
+	if t.Resumed {
+		facts = append(facts, "The session was resumed from an earlier connection, which makes the handshake shorter.")
+	}
+	if len(t.Chain) > 0 {
+		leaf := t.Chain[0]
+		cs := "The server's certificate"
+		if len(leaf.DNSNames) > 0 {
+			cs += " is for " + joinAnd(firstN(leaf.DNSNames, 3))
+		}
+		if leaf.Subject != "" {
+			cs += " (subject " + leaf.Subject + ")"
+		}
+		if leaf.Issuer != "" {
+			cs += ", issued by " + leaf.Issuer
+		}
+		if !leaf.NotBefore.IsZero() && !leaf.NotAfter.IsZero() {
+			cs += ", valid from " + leaf.NotBefore.UTC().Format("2006-01-02") + " to " + leaf.NotAfter.UTC().Format("2006-01-02")
+			if !f.Start.IsZero() && f.Start.After(leaf.NotAfter) {
+				cs += " (already expired when this request was made)"
+			}
+		}
+		cs += "; the chain has " + plural(len(t.Chain), "certificate", "") + "."
+		facts = append(facts, cs)
+	}
+	return title, facts, lesson
+}
+
+func orUnknown(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// protoFor is the HTTP version spoken to the server for this flow.
+func protoFor(f *store.Flow, c *store.Conn) string {
+	if f.RespProto != "" {
+		return versionName(f.RespProto)
+	}
+	if c != nil && c.TLS != nil && c.TLS.ALPN != "" {
+		return versionName(c.TLS.ALPN)
+	}
+	return versionName(f.Proto)
+}
+
+// requestFacts shows the request line and its key headers. Cookie and
+// Authorization values are never shown.
+func requestFacts(f *store.Flow, c *store.Conn, t store.Timings) []string {
+	u, _ := url.Parse(f.URL)
+	target, host := f.URL, hostname(f.URL)
+	if u != nil {
+		target, host = u.RequestURI(), u.Host
+	}
+	line := "The browser sent " + f.Method + " " + clip(target, 80)
+	if p := protoFor(f, c); p != "" {
+		line += " over " + p
+	}
+	lines := []string{line + ". " + Method(f.Method)}
+	lines = append(lines, "- Host: "+host+" (which site on that server; one server can host many)")
+	h := f.ReqHeaders
+	show := func(name, gloss string) {
+		if v := h.Get(name); v != "" {
+			lines = append(lines, "- "+name+": "+clip(v, 70)+" ("+gloss+")")
+		}
+	}
+	show("User-Agent", "which browser is asking")
+	show("Accept", "the formats it can use")
+	show("Accept-Language", "the reader's languages")
+	show("Accept-Encoding", "the compressions it can unpack")
+	if names := cookieNames(h.Values("Cookie"), false); len(names) > 0 {
+		lines = append(lines, "- Cookie: "+plural(len(names), "cookie", "")+", "+nameList(names)+" (what the site stored in the browser before; values not shown)")
+	}
+	show("Referer", "the page that led here")
+	show("Origin", "the site whose page made the request")
+	if v := h.Get("Authorization"); v != "" {
+		scheme, _, _ := strings.Cut(v, " ")
+		lines = append(lines, "- Authorization: "+scheme+" ... (credentials; value not shown)")
+	}
+	show("If-None-Match", "the version tag of the copy it already has")
+	show("If-Modified-Since", "the date of the copy it already has")
+	if f.ReqBody.Size > 0 {
+		b := "The request carried a body of " + FormatBytes(f.ReqBody.Size)
+		if ct := h.Get("Content-Type"); ct != "" {
+			b += " (" + clip(ct, 60) + ")"
+		}
+		lines = append(lines, b+".")
+	}
+	if !f.GotConn.IsZero() && !f.WroteRequest.IsZero() {
+		lines = append(lines, "Writing the request took "+FormatDuration(t.Send)+".")
+	}
+	return lines
+}
+
+// requestLine is the one-line form for a redirect's step.
+func requestLine(f *store.Flow, c *store.Conn) string {
+	target := f.URL
+	if u, err := url.Parse(f.URL); err == nil {
+		target = u.RequestURI()
+	}
+	s := f.Method + " " + clip(target, 80)
+	if p := protoFor(f, c); p != "" {
+		s += " over " + p
+	}
+	return s
+}
+
+// waitFacts tells the time to first byte.
+func waitFacts(f *store.Flow, t store.Timings) []string {
+	if f.WroteRequest.IsZero() || (f.FirstByte.IsZero() && f.Error == nil) {
+		return []string{"The wait for the answer: " + notMeasured}
+	}
+	if f.FirstByte.IsZero() {
+		return []string{"After the request was sent, glassbox waited " + FormatDuration(t.Wait) + " and no answer came."}
+	}
+	s := "After the request was sent, " + FormatDuration(t.Wait) + " passed before the first byte of the answer arrived: the time to first byte (TTFB)."
+	if total := t.Total(); total > 0 && t.Wait >= noteMinWait && 2*t.Wait >= total {
+		s += " That is " + strconv.FormatInt(int64(t.Wait)*100/int64(total), 10) + "% of this request's time: the server's work dominates."
+	}
+	return []string{s}
+}
+
+// responseFacts tells the status line, its class, key headers and the body.
+// full adds the headers and their meaning; a redirect's step leaves them out.
+func responseFacts(f *store.Flow, t store.Timings, full bool) []string {
+	if f.Status == 0 {
+		return []string{"No response arrived."}
+	}
+	st := StatusCode(f.Status)
+	reason := f.StatusText
+	if reason == "" {
+		reason = st.Reason
+	}
+	line := "The server answered " + strings.TrimSpace(versionName(f.RespProto)+" "+strconv.Itoa(f.Status)+" "+reason) + "."
+	if !full {
+		return append([]string{line}, bodyFacts(f, t)...)
+	}
+	cls := Class(f.Status)
+	lines := []string{line + " " + strconv.Itoa(f.Status) + " is in the class " + cls.Name + ": " + cls.Meaning,
+		strconv.Itoa(f.Status) + " " + st.Reason + ": " + st.Meaning + " (" + st.Ref + ")"}
+	for _, name := range []string{"Content-Type", "Content-Encoding", "Cache-Control", "ETag", "Location", "Strict-Transport-Security"} {
+		v := strings.Join(f.RespHeaders.Values(name), ", ")
+		if v == "" {
+			continue
+		}
+		lines = append(lines, "- "+name+": "+clip(v, 80))
+		for _, s := range HeaderValue(name, v, false) {
+			lines = append(lines, "  - "+s)
+		}
+	}
+	if names := cookieNames(f.RespHeaders.Values("Set-Cookie"), true); len(names) > 0 {
+		lines = append(lines, "- Set-Cookie: "+plural(len(names), "cookie", "")+", "+nameList(names)+" (stored by the browser and sent back with later requests)")
+	}
+	return append(lines, bodyFacts(f, t)...)
+}
+
+// bodyFacts tells the body's size and how long it took to arrive.
+func bodyFacts(f *store.Flow, t store.Timings) []string {
+	var lines []string
+	b := f.RespBody
+	switch {
+	case b.Size > 0:
+		s := "The body, " + FormatBytes(b.Size) + " on the wire"
+		if n, ok := decodedSize(f); ok {
+			s += " (" + FormatBytes(n) + " once unpacked)"
+		}
+		if !f.FirstByte.IsZero() && !f.End.IsZero() {
+			s += ", arrived in " + FormatDuration(t.Receive)
+		}
+		lines = append(lines, s+".")
+	case f.Status == 304 || f.Status == 204 || f.Method == "HEAD" || (f.Status >= 100 && f.Status < 200):
+		lines = append(lines, "There is no body, as expected for this answer.")
+	default:
+		lines = append(lines, "The body was empty.")
+	}
+	if b.Truncated {
+		lines = append(lines, "glassbox stored only the first "+FormatBytes(int64(len(b.Data)))+" of it (--max-body).")
+	}
+	return lines
+}
+
+// failLines explains a failure in the step where it happened.
+func failLines(e *store.FlowError) []string {
+	p := Error(e)
+	lines := []string{"It failed: " + strings.TrimSuffix(p.Title, ".") + ". " + p.What}
+	if p.Why != "" {
+		lines = append(lines, "Usual causes: "+p.Why)
+	}
+	if p.Fix != "" {
+		lines = append(lines, "What to try: "+p.Fix)
+	}
+	if e.Message != "" {
+		lines = append(lines, "The error, as glassbox saw it: "+e.Message)
+	}
+	if p.Ref != "" {
+		lines = append(lines, "References: "+p.Ref+".")
+	}
+	return lines
+}
+
+// stopLine ends a story that cannot go on.
+func stopLine(phase string) string {
+	switch phase {
+	case store.PhaseDNS:
+		return "The story stops here: without an IP address there is nothing to connect to. The browser got glassbox's error page, which explains this step."
+	case store.PhaseConnect:
+		return "The story stops here: without a connection no request can be sent. The browser got glassbox's error page, which explains this step."
+	case store.PhaseTLS:
+		return "The story stops here: glassbox does not send a request over a connection it cannot trust. The browser got glassbox's error page, which explains this step."
+	case store.PhaseProxy:
+		return "The story stops here: the request never left glassbox."
+	}
+	return "The story stops here: no response came back. The browser got glassbox's error page, which explains this step."
+}
