@@ -204,8 +204,11 @@ func topPages(pages []store.Page) map[int64]int64 {
 	return top
 }
 
+// writeItem writes one page or entry on a line of its own: compact JSON
+// (indenting every entry of a large session cost more than everything else
+// in the export together), still one record per line for people and grep.
 func writeItem(w *bufio.Writer, first *bool, v any) {
-	b, err := json.MarshalIndent(v, "      ", "  ")
+	b, err := json.Marshal(v)
 	if err != nil {
 		b = []byte("{}")
 	}
