@@ -373,12 +373,15 @@ func request(f *store.Flow, opt Options) Request {
 			pd.Comment = fmt.Sprintf("truncated: the first %d of %d bytes", len(f.ReqBody.Data), f.ReqBody.Size)
 		}
 		if strings.HasPrefix(mt, "application/x-www-form-urlencoded") && pd.Encoding == "" {
-			if vals, err := url.ParseQuery(pd.Text); err == nil {
-				for k, vs := range vals {
-					for _, v := range vs {
-						pd.Params = append(pd.Params, Param{Name: k, Value: v})
-					}
+			// In the order sent (url.ParseQuery's map would shuffle them).
+			for _, kv := range strings.Split(pd.Text, "&") {
+				if kv == "" {
+					continue
 				}
+				k, v, _ := strings.Cut(kv, "=")
+				k, _ = url.QueryUnescape(k)
+				v, _ = url.QueryUnescape(v)
+				pd.Params = append(pd.Params, Param{Name: k, Value: v})
 			}
 		}
 		r.PostData = pd
