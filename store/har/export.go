@@ -381,7 +381,14 @@ func request(f *store.Flow, opt Options) Request {
 				k, v, _ := strings.Cut(kv, "=")
 				k, _ = url.QueryUnescape(k)
 				v, _ = url.QueryUnescape(v)
+				if !opt.NoRedact && matchesAny(k, opt.RedactParams) {
+					v = Redacted
+				}
 				pd.Params = append(pd.Params, Param{Name: k, Value: v})
+			}
+			// The same parameters in the raw text: a form is a query string.
+			if !opt.NoRedact && len(opt.RedactParams) > 0 {
+				pd.Text = strings.TrimPrefix(redactURL("?"+pd.Text, opt.RedactParams, false), "?")
 			}
 		}
 		r.PostData = pd
@@ -541,6 +548,15 @@ func headers(h store.Headers, opt Options) []NV {
 		out = append(out, NV{Name: f.Name, Value: v})
 	}
 	return out
+}
+
+func matchesAny(name string, params []string) bool {
+	for _, p := range params {
+		if strings.EqualFold(name, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // redactURL replaces the values of the named query parameters.

@@ -182,7 +182,10 @@ func export(t *testing.T, db *sqlite.DB, id int64, opt har.Options) []byte {
 
 func TestExportValidAndRedacted(t *testing.T) {
 	db, id := fixture(t)
-	raw := export(t, db, id, har.Options{RedactParams: []string{"token"}})
+	raw := export(t, db, id, har.Options{RedactParams: []string{"token", "b"}})
+	if strings.Contains(string(raw), `"two"`) || strings.Contains(string(raw), "b=two") {
+		t.Error("a --redact-param form field was exported")
+	}
 	doc := validate(t, raw)
 	s := string(raw)
 	for _, secret := range []string{"s3cret", "hunter2", "t0k"} {
