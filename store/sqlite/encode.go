@@ -39,10 +39,13 @@ func (s *stmts) flow(session int64, f *store.Flow) error {
 	if err != nil {
 		return err
 	}
+	again := s.seen.testAndSet(f.ID)
 	for which, b := range [2]store.Body{f.ReqBody, f.RespBody} {
-		if len(b.Data) > 0 {
+		switch {
+		case len(b.Data) > 0:
 			err = s.exec(insertBody, session, f.ID, which, b.Data)
-		} else {
+		case again:
+			// Recorded before, maybe with a body this recording no longer has.
 			err = s.exec(deleteBody, session, f.ID, which)
 		}
 		if err != nil {
@@ -50,6 +53,24 @@ func (s *stmts) flow(session int64, f *store.Flow) error {
 		}
 	}
 	return nil
+}
+
+// idSet remembers which flow IDs a writer has recorded: IDs are dense from
+// 1, so a bitset costs one bit per flow (12.5 KB per 100,000).
+type idSet struct{ bits []uint64 }
+
+// testAndSet reports whether id was set, and sets it.
+func (s *idSet) testAndSet(id int64) bool {
+	if id <= 0 || id > 1<<32 {
+		return true // not dense: assume the worst, costing only a DELETE
+	}
+	i, m := id/64, uint64(1)<<(id%64)
+	for int64(len(s.bits)) <= i {
+		s.bits = append(s.bits, 0)
+	}
+	was := s.bits[i]&m != 0
+	s.bits[i] |= m
+	return was
 }
 
 const insertConn = `INSERT OR REPLACE INTO conns (
