@@ -1,0 +1,289 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+)
+
+// Proxy names, in the order they are measured and printed.
+const (
+	proxyNone     = "none"
+	proxyBare     = "bare"
+	proxyGlassbox = "glassbox"
+	proxyMitmdump = "mitmdump"
+)
+
+var allProxies = []string{proxyNone, proxyBare, proxyGlassbox, proxyMitmdump}
+
+// config is one run of the harness.
+type config struct {
+	Rounds     int
+	Duration   time.Duration // measured time of each timed scenario
+	Warmup     time.Duration // before each timed scenario, same connections
+	Proxies    []string      // subset of allProxies
+	Scenarios  []scenario
+	Mitmdump   string // mitmdump's path; "" when it is not installed
+	Go         string // the go tool that builds bareproxy and glassbox
+	Keep       bool   // keep the work directory (binaries, glassbox's databases)
+	ProfileDir string // save glassbox CPU profiles of each measured phase here
+	Log        io.Writer
+}
+
+// results is everything a run measured.
+type results struct {
+	Cfg             config
+	Targets         []string // proxies actually measured, in order
+	Cells           []cell
+	Notes           []string // skipped proxies and the like
+	Flows           *flowCheck
+	MitmdumpVersion string
+	Start, End      time.Time
+}
+
+// flowCheck compares what the load generator completed through glassbox
+// with what glassbox stored, cell by cell.
+type flowCheck struct {
+	Sent     int64    // completed requests, warm-ups included
+	Errors   int64    // requests that failed at the client
+	Stored   int64    // flows in glassbox's databases
+	Problems []string // cells where the counts differ or could not be read
+	MaxLag   time.Duration
+	LagCell  string
+}
+
+func (f *flowCheck) OK() bool { return len(f.Problems) == 0 && f.Sent == f.Stored }
+
+func (f *flowCheck) add(c cell) {
+	f.Sent += c.Sent
+	f.Errors += c.Errors
+	f.Stored += max(c.Stored, 0)
+	where := fmt.Sprintf("round %d %s", c.Round, c.Scenario)
+	switch {
+	case c.StoreErr != "":
+		f.Problems = append(f.Problems, fmt.Sprintf("%s: %s", where, c.StoreErr))
+	case c.Stored != c.Sent:
+		f.Problems = append(f.Problems, fmt.Sprintf("%s: sent %d, stored %d", where, c.Sent, c.Stored))
+	}
+	if c.StoreLag > f.MaxLag {
+		f.MaxLag, f.LagCell = c.StoreLag, where
+	}
+}
+
+// launcher starts a fresh process of one proxy for one cell. Every cell
+// gets its own process so that one cell's leftovers (a queue still being
+// written, memory not yet returned to the OS) never count against the next
+// cell or another proxy.
+type launcher func(ctx context.Context, cellID int) (*proxyProc, error)
+
+// bench runs the whole measurement: origin, then rounds of every scenario
+// against every proxy, then the flow check.
+func bench(ctx context.Context, cfg config) (*results, error) {
+	res := &results{Cfg: cfg, Start: time.Now()}
+	logf := func(format string, args ...any) { fmt.Fprintf(cfg.Log, format+"\n", args...) }
+
+	modRoot, err := moduleRoot(cfg.Go)
+	if err != nil {
+		return nil, err
+	}
+	work, err := os.MkdirTemp("", "glassbox-bench-")
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Keep {
+		logf("work directory (kept): %s", work)
+	} else {
+		defer os.RemoveAll(work)
+	}
+	if cfg.ProfileDir != "" {
+		if err := os.MkdirAll(cfg.ProfileDir, 0o755); err != nil {
+			return nil, err
+		}
+	}
+	org, err := startOrigin(work)
+	if err != nil {
+		return nil, fmt.Errorf("start the origin: %w", err)
+	}
+	defer org.Close()
+
+	launchers := map[string]launcher{}
+	for _, name := range cfg.Proxies {
+		switch name {
+		case proxyNone:
+		case proxyBare, proxyGlassbox:
+			bin := filepath.Join(work, name)
+			pkg := map[string]string{proxyBare: "./cmd/bareproxy", proxyGlassbox: "./cmd/glassbox"}[name]
+			logf("building %s (%s)", name, pkg)
+			if err := goBuild(ctx, cfg.Go, modRoot, pkg, bin); err != nil {
+				return nil, err
+			}
+			if name == proxyBare {
+				launchers[name] = func(ctx context.Context, _ int) (*proxyProc, error) {
+					return startBare(ctx, bin, work, org.CAPath)
+				}
+			} else {
+				home, dbs := filepath.Join(work, "glassbox-home"), filepath.Join(work, "glassbox-db")
+				if err := os.MkdirAll(dbs, 0o700); err != nil {
+					return nil, err
+				}
+				launchers[name] = func(ctx context.Context, id int) (*proxyProc, error) {
+					db := filepath.Join(dbs, fmt.Sprintf("cell-%d.db", id))
+					return startGlassbox(ctx, bin, home, db, org.CAPath, cfg.ProfileDir != "")
+				}
+			}
+		case proxyMitmdump:
+			if cfg.Mitmdump == "" {
+				res.Notes = append(res.Notes, "mitmdump is not on PATH: its column is empty (install the Debian package `mitmproxy` to compare)")
+				logf("mitmdump not found on PATH: skipping it")
+				continue
+			}
+			res.MitmdumpVersion = mitmdumpVersion(cfg.Mitmdump)
+			launchers[name] = func(ctx context.Context, _ int) (*proxyProc, error) {
+				return startMitmdump(ctx, cfg.Mitmdump, work, org.CAPath)
+			}
+		default:
+			return nil, fmt.Errorf("unknown proxy %q", name)
+		}
+		res.Targets = append(res.Targets, name)
+	}
+
+	if slices.Contains(res.Targets, proxyGlassbox) {
+		res.Flows = &flowCheck{}
+	}
+	id := 0
+	for round := 1; round <= cfg.Rounds; round++ {
+		for _, sc := range cfg.Scenarios {
+			// Rotate which proxy goes first each round, so none always runs
+			// right after the same neighbour.
+			for i := range res.Targets {
+				name := res.Targets[(i+round-1)%len(res.Targets)]
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
+				id++
+				conns := org.Conns.Load()
+				c, err := measure(ctx, cfg, sc, name, launchers[name], id, org, round)
+				if err != nil {
+					return nil, err
+				}
+				c.OriginConns = org.Conns.Load() - conns
+				res.Cells = append(res.Cells, c)
+				if name == proxyGlassbox {
+					res.Flows.add(c)
+				}
+				logf("round %d/%d  %-14s %-9s %s", round, cfg.Rounds, sc.Name, name, progressLine(c))
+			}
+		}
+	}
+	res.End = time.Now()
+	return res, nil
+}
+
+// measure runs one cell: start the proxy, run the scenario, stop the
+// proxy, and for glassbox count what it stored.
+func measure(ctx context.Context, cfg config, sc scenario, name string, launch launcher, id int, org *origin, round int) (cell, error) {
+	originURL := org.HTTPURL
+	if sc.HTTPS {
+		originURL = org.HTTPSURL
+	}
+	run := cellRun{sc: sc, originURL: originURL, warmup: cfg.Warmup, d: cfg.Duration, round: round}
+	if launch == nil { // no proxy
+		run.t = target{Name: name, Roots: org.Roots}
+		return runCell(ctx, run), nil
+	}
+	p, err := launch(ctx, id)
+	if err != nil {
+		return cell{}, err
+	}
+	defer p.Stop()
+	if run.t, err = p.Target(); err != nil {
+		return cell{}, err
+	}
+	var counter *flowCounter
+	if p.DBPath != "" {
+		counter = &flowCounter{path: p.DBPath}
+		defer counter.Close()
+		run.settle = counter.waitFor
+	}
+	if cfg.ProfileDir != "" && p.ProfileAddr != "" {
+		run.profile = func(d time.Duration) func() error {
+			path := filepath.Join(cfg.ProfileDir, fmt.Sprintf("glassbox-%s-r%d.pprof", sc.Name, round))
+			return fetchProfile(ctx, p.ProfileAddr, d, path)
+		}
+	}
+	c := runCell(ctx, run)
+	if counter == nil {
+		if err := p.Stop(); err != nil {
+			return c, fmt.Errorf("%s: %w\n%s", name, err, lastLines(p.Log(), 20))
+		}
+		return c, nil
+	}
+	// glassbox: SIGINT drains its queue into SQLite; then count.
+	counter.Close()
+	if err := p.Stop(); err != nil {
+		c.StoreErr = fmt.Sprintf("%v; last lines of its log:\n%s", err, indent(lastLines(p.Log(), 15), "    "))
+		return c, nil
+	}
+	n, err := counter.final(ctx)
+	if err != nil {
+		c.StoreErr = err.Error()
+	}
+	c.Stored = n
+	if c.Stored != c.Sent && c.StoreErr == "" {
+		c.StoreErr = fmt.Sprintf("sent %d, stored %d; last lines of its log:\n%s", c.Sent, c.Stored, indent(lastLines(p.Log(), 15), "    "))
+	}
+	if !cfg.Keep {
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			os.Remove(p.DBPath + suffix) // bound the disk: large-4 stores ~1 GB of bodies
+		}
+	}
+	return c, nil
+}
+
+func progressLine(c cell) string {
+	s := fmt.Sprintf("%8.0f req/s  p50 %7.3f ms  p99 %7.3f ms  %7.1f MiB/s", c.RPS, ms(c.P50), ms(c.P99), c.MiBps)
+	if c.CPUPerReq >= 0 {
+		s += fmt.Sprintf("  cpu %7.0f us/req", c.CPUPerReq)
+	}
+	if c.PeakRSSKiB >= 0 {
+		s += fmt.Sprintf("  rss %6.1f MiB", float64(c.PeakRSSKiB)/1024)
+	}
+	s += fmt.Sprintf("  origin conns %d", c.OriginConns)
+	if c.Stored >= 0 {
+		s += fmt.Sprintf("  stored %d/%d (lag %s)", c.Stored, c.Sent, c.StoreLag.Round(time.Millisecond))
+	}
+	if c.Errors > 0 {
+		s += fmt.Sprintf("  %d ERRORS (%s)", c.Errors, c.FirstErr)
+	}
+	if c.StoreErr != "" {
+		s += "  STORE: " + c.StoreErr
+	}
+	if c.ProfileErr != "" {
+		s += "  (no profile: " + c.ProfileErr + ")"
+	}
+	return s
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// parseList splits a comma list and checks each name against known.
+func parseList(v string, known []string) ([]string, error) {
+	var out []string
+	for _, name := range splitComma(v) {
+		if !slices.Contains(known, name) {
+			return nil, fmt.Errorf("unknown name %q: choose from %v", name, known)
+		}
+		if !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("empty list")
+	}
+	return out, nil
+}

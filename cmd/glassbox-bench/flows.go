@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/glassbox-dev/glassbox/store/sqlite"
+)
+
+const (
+	// storeWait bounds how long glassbox may take to store what it was
+	// sent once a phase ends; past it the cell reports the shortfall.
+	storeWait = 2 * time.Minute
+	// storePoll is how often the database is counted meanwhile: glassbox's
+	// writer commits in batches about every 50 ms, and announces nothing.
+	storePoll = 20 * time.Millisecond
+)
+
+// flowCounter counts the flows of the (single) session in a glassbox
+// database, read-only, while glassbox writes it.
+type flowCounter struct {
+	path string
+	db   *sqlite.DB
+}
+
+func (f *flowCounter) count(ctx context.Context) (int64, error) {
+	if f.db == nil {
+		db, err := sqlite.OpenReadOnly(f.path)
+		if err != nil {
+			return 0, err
+		}
+		f.db = db
+	}
+	s, err := f.db.Session(ctx, 0)
+	if err != nil {
+		return 0, err
+	}
+	return s.Flows, nil
+}
+
+// waitFor waits until glassbox has stored at least n flows and says how
+// long that took after the phase ended: the load generator's requests are
+// done, but storing them is part of what they cost glassbox.
+func (f *flowCounter) waitFor(ctx context.Context, n int64) (time.Duration, error) {
+	start := time.Now()
+	var got int64
+	var err error
+	for i := 0; i < int(storeWait/storePoll); i++ {
+		if got, err = f.count(ctx); err == nil && got >= n {
+			return time.Since(start), nil
+		}
+		select {
+		case <-ctx.Done():
+			return time.Since(start), ctx.Err()
+		case <-time.After(storePoll):
+		}
+	}
+	if err != nil {
+		return time.Since(start), fmt.Errorf("count glassbox's flows: %w", err)
+	}
+	return time.Since(start), fmt.Errorf("after %s glassbox had stored %d of %d flows", storeWait, got, n)
+}
+
+// final counts once more on a fresh connection, after glassbox exited.
+func (f *flowCounter) final(ctx context.Context) (int64, error) {
+	f.Close()
+	n, err := f.count(ctx)
+	f.Close()
+	if err != nil {
+		return 0, fmt.Errorf("read glassbox's database: %w", err)
+	}
+	return n, nil
+}
+
+func (f *flowCounter) Close() {
+	if f.db != nil {
+		f.db.Close()
+		f.db = nil
+	}
+}
+
+// fetchProfile starts collecting a CPU profile of d from glassbox's
+// --pprof listener into path; the returned func waits for it.
+func fetchProfile(ctx context.Context, addr string, d time.Duration, path string) func() error {
+	secs := max(1, int(d.Round(time.Second)/time.Second))
+	errc := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(ctx, time.Duration(secs)*time.Second+30*time.Second)
+		defer cancel()
+		u := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, secs)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			errc <- err
+			return
+		}
+		resp, err := (&http.Client{Transport: &http.Transport{Proxy: nil}}).Do(req)
+		if err != nil {
+			errc <- err
+			return
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			errc <- fmt.Errorf("profile: %s", resp.Status)
+			return
+		}
+		out, err := os.Create(path)
+		if err != nil {
+			errc <- err
+			return
+		}
+		_, err = io.Copy(out, resp.Body)
+		if cerr := out.Close(); err == nil {
+			err = cerr
+		}
+		errc <- err
+	}()
+	return func() error { return <-errc }
+}
