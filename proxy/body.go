@@ -34,6 +34,15 @@ func newTee(rc io.ReadCloser, max int64, onDone func(*tee, error)) *tee {
 	return &tee{rc: rc, max: max, onDone: onDone, want: -1}
 }
 
+// expect records the announced length and sizes the capture once for it,
+// so a large body is not copied again at each growth of the buffer.
+func (t *tee) expect(n int64) {
+	t.want = n
+	if n > 0 && t.max > 0 && t.buf == nil {
+		t.buf = make([]byte, 0, min(n, t.max))
+	}
+}
+
 func (t *tee) Read(p []byte) (int, error) {
 	n, err := t.rc.Read(p)
 	if n > 0 {

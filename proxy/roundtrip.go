@@ -51,6 +51,7 @@ func (p *Proxy) roundTrip(req *http.Request, ctx *goproxy.ProxyCtx) (*http.Respo
 	}
 	if req.Body != nil && req.Body != http.NoBody {
 		st.req = newTee(req.Body, p.cfg.MaxBody, nil)
+		st.req.expect(req.ContentLength)
 		req.Body = st.req
 	}
 
@@ -80,6 +81,11 @@ func (p *Proxy) roundTrip(req *http.Request, ctx *goproxy.ProxyCtx) (*http.Respo
 		},
 	}
 	out := req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
+	// "Connection: close" from the browser is about its hop to glassbox
+	// (RFC 9110 §7.6.1), not glassbox's to the origin: passed on, it made
+	// the Transport discard a shared upstream connection (HTTP/2 included)
+	// after every such request.
+	out.Close = false
 	resp, err := p.tr.RoundTrip(out)
 	if err != nil {
 		st.mu.Lock()
@@ -136,7 +142,7 @@ func (p *Proxy) roundTrip(req *http.Request, ctx *goproxy.ProxyCtx) (*http.Respo
 		st.mu.Unlock()
 		st.finish(p.now())
 	})
-	body.want = resp.ContentLength
+	body.expect(resp.ContentLength)
 	resp.Body = body
 	return resp, nil
 }

@@ -27,6 +27,10 @@ type RecorderStats struct {
 	Written int64 // committed to the database
 	Dropped int64 // refused because the queue was full
 	Failed  int64 // lost because the database refused to write
+	// BodiesShed counts flows stored without their body copies because the
+	// queue already held more body bytes than it may (the flow itself is
+	// kept; its Body says Truncated with no Data).
+	BodiesShed int64
 	// LastError is the most recent write error, empty when none.
 	LastError string
 }

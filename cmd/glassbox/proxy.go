@@ -143,7 +143,9 @@ type runningProxy struct {
 }
 
 func serveProxy(ctx context.Context, pf proxyFlags, stderr io.Writer) error {
-	logger := log.New(stderr, "", log.Ltime)
+	out := newAsyncWriter(stderr)
+	defer out.Close()
+	logger := log.New(out, "", log.Ltime)
 	rp, err := startProxy(ctx, pf, logger, func(f *store.Flow, c *store.Conn) { logger.Print(flowLine(f, c)) })
 	if err != nil {
 		return err
@@ -336,10 +338,14 @@ func (rp *runningProxy) Stop() {
 }
 
 func lossNote(st store.RecorderStats) string {
-	if st.Dropped == 0 && st.Failed == 0 {
-		return ""
+	note := ""
+	if st.Dropped > 0 || st.Failed > 0 {
+		note = fmt.Sprintf(", %d dropped (queue full), %d not written (%s)", st.Dropped, st.Failed, st.LastError)
 	}
-	return fmt.Sprintf(", %d dropped (queue full), %d not written (%s)", st.Dropped, st.Failed, st.LastError)
+	if st.BodiesShed > 0 {
+		note += fmt.Sprintf(", %d flows stored without their bodies (bodies came faster than the disk took them)", st.BodiesShed)
+	}
+	return note
 }
 
 func closeAll(lns []net.Listener) {

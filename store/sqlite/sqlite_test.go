@@ -359,3 +359,34 @@ func TestOpenReadOnlyMigratesOldFile(t *testing.T) {
 		t.Errorf("flow from the old file: %+v %v", f, err)
 	}
 }
+
+// When bodies arrive faster than they can be stored, flows keep being
+// recorded but without their body copies, so memory stays bounded.
+func TestBodiesShedPastTheByteBudget(t *testing.T) {
+	db, _ := mustOpen(t)
+	ctx := context.Background()
+	sess, _ := db.StartSession(ctx, store.Session{})
+	w := db.NewWriter(sess.ID, sqlite.WriterOptions{MaxQueueBytes: 1 << 20, Queue: 100000})
+	body := bytes.Repeat([]byte("m"), 256<<10)
+	for i := int64(1); i <= 64; i++ { // 16 MiB offered at once against a 1 MiB budget
+		w.RecordFlow(sampleFlow(i, body))
+	}
+	w.Close(ctx)
+	st := w.Stats()
+	if st.BodiesShed == 0 || st.Written != 64 || st.Dropped != 0 {
+		t.Fatalf("stats %+v: want every flow written, some without bodies", st)
+	}
+	flows, _ := db.Flows(ctx, store.FlowQuery{SessionID: sess.ID, WithBodies: true})
+	shed := 0
+	for _, f := range flows {
+		if f.RespBody.Data == nil {
+			shed++
+			if !f.RespBody.Truncated || f.RespBody.Size == 0 {
+				t.Errorf("flow %d: shed body not marked: %+v", f.ID, f.RespBody)
+			}
+		}
+	}
+	if int64(shed) != st.BodiesShed {
+		t.Errorf("%d flows without bodies, stats say %d", shed, st.BodiesShed)
+	}
+}

@@ -28,6 +28,12 @@ type WriterOptions struct {
 	// Block makes Record wait for room instead of dropping: for importers
 	// and tests, never for the proxy.
 	Block bool
+	// MaxQueueBytes bounds the body bytes waiting in the queue (default
+	// 64 MiB). Past it, flows are queued without their body copies: when
+	// bodies arrive faster than SQLite can store them (1 MiB bodies at
+	// hundreds of MiB/s), memory stays bounded and every flow is still
+	// recorded. Ignored with Block.
+	MaxQueueBytes int64
 	// OnError is told about write failures (full disk, read-only file). It
 	// is called from the writer goroutine, at most once per second.
 	OnError func(error)
@@ -46,6 +52,7 @@ type Writer struct {
 	closed bool
 
 	queued, written, dropped, failed atomic.Int64
+	shed, queuedBytes                atomic.Int64
 	lastErr                          atomic.Value // string
 	lastReport                       time.Time
 	seen                             idSet // used by the writer goroutine only
@@ -54,6 +61,7 @@ type Writer struct {
 var _ store.Recorder = (*Writer)(nil)
 
 type item struct {
+	bytes  int64 // body bytes this item holds in the queue
 	flow   *store.Flow
 	conn   *store.Conn
 	lookup *store.Lookup
@@ -73,6 +81,9 @@ func (db *DB) NewWriter(sessionID int64, opts WriterOptions) *Writer {
 	if opts.Linger <= 0 {
 		opts.Linger = 5 * time.Millisecond
 	}
+	if opts.MaxQueueBytes <= 0 {
+		opts.MaxQueueBytes = 64 << 20
+	}
 	w := &Writer{db: db, sessionID: sessionID, opts: opts, ch: make(chan item, opts.Queue), done: make(chan struct{})}
 	w.lastErr.Store("")
 	go w.loop()
@@ -83,7 +94,24 @@ func (db *DB) NewWriter(sessionID int64, opts WriterOptions) *Writer {
 func (w *Writer) SessionID() int64 { return w.sessionID }
 
 // RecordFlow implements store.Recorder.
-func (w *Writer) RecordFlow(f *store.Flow) { w.send(item{flow: f}) }
+func (w *Writer) RecordFlow(f *store.Flow) {
+	n := int64(len(f.ReqBody.Data) + len(f.RespBody.Data))
+	if n > 0 && !w.opts.Block && w.queuedBytes.Load()+n > w.opts.MaxQueueBytes {
+		light := *f
+		light.ReqBody = shedBody(f.ReqBody)
+		light.RespBody = shedBody(f.RespBody)
+		w.shed.Add(1)
+		f, n = &light, 0
+	}
+	w.send(item{flow: f, bytes: n})
+}
+
+func shedBody(b store.Body) store.Body {
+	if len(b.Data) > 0 {
+		b.Data, b.Truncated = nil, true
+	}
+	return b
+}
 
 // RecordConn implements store.Recorder.
 func (w *Writer) RecordConn(c *store.Conn) { w.send(item{conn: c}) }
@@ -109,6 +137,7 @@ func (w *Writer) send(it item) {
 	select {
 	case w.ch <- it:
 		w.queued.Add(1)
+		w.queuedBytes.Add(it.bytes)
 	default:
 		w.dropped.Add(1)
 	}
@@ -117,11 +146,12 @@ func (w *Writer) send(it item) {
 // Stats implements store.Recorder.
 func (w *Writer) Stats() store.RecorderStats {
 	return store.RecorderStats{
-		Queued:    w.queued.Load(),
-		Written:   w.written.Load(),
-		Dropped:   w.dropped.Load(),
-		Failed:    w.failed.Load(),
-		LastError: w.lastErr.Load().(string),
+		Queued:     w.queued.Load(),
+		Written:    w.written.Load(),
+		Dropped:    w.dropped.Load(),
+		Failed:     w.failed.Load(),
+		BodiesShed: w.shed.Load(),
+		LastError:  w.lastErr.Load().(string),
 	}
 }
 
@@ -226,6 +256,9 @@ func (w *Writer) commit(batch []item) {
 	for _, it := range batch {
 		if it.flush != nil {
 			close(it.flush)
+		}
+		if it.bytes > 0 {
+			w.queuedBytes.Add(-it.bytes)
 		}
 	}
 }
