@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/glassbox-dev/glassbox/inspector/explain"
+	"github.com/glassbox-dev/glassbox/inspector/model"
 	"github.com/glassbox-dev/glassbox/inspector/report"
 	"github.com/glassbox-dev/glassbox/store"
 	"github.com/glassbox-dev/glassbox/store/har"
@@ -22,6 +23,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	sessFlag := fs.String("session", "latest", "session ID (see glassbox sessions), or latest")
 	format := fs.String("format", "har", "har (HAR 1.2 for other tools), md (a Markdown report), html (a self-contained HTML report)")
 	pageID := fs.Int64("page", 0, "only this page load (its number in the inspector and in the report)")
+	filterExpr := fs.String("filter", "", "only the flows matching this filter, in the inspector's language, e.g. 'status:4xx host:cdn.*' (see README)")
 	out := fs.String("o", "-", "output file, - for standard output")
 	noRedact := fs.Bool("no-redact", false, "keep cookies and Authorization values (the file then holds credentials)")
 	var params multiFlag
@@ -33,6 +35,14 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	case "har", "md", "html":
 	default:
 		return fmt.Errorf("--format %q: choose har, md or html", *format)
+	}
+	var keep func(*store.Flow) bool
+	if *filterExpr != "" {
+		flt, err := model.ParseFilter(*filterExpr)
+		if err != nil {
+			return fmt.Errorf("--filter: %w", err)
+		}
+		keep = flt.Match
 	}
 	sessionID, err := parseSessionID(*sessFlag)
 	if err != nil {
@@ -67,12 +77,12 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		defer os.Remove(tmp.Name())
 		w = tmp
 	}
-	opt := har.Options{NoRedact: *noRedact, RedactParams: params, Version: version, PageID: *pageID,
+	opt := har.Options{NoRedact: *noRedact, RedactParams: params, Version: version, PageID: *pageID, Filter: keep,
 		Progress: func(n int) { fmt.Fprintf(stderr, "\rexported %d entries", n) },
 		Notes: func(c har.NoteContext) []string {
 			return explain.Notes(explain.NoteInput{Flow: c.Flow, Conn: c.Conn, Lookup: c.Lookup, Prev: c.Prev, Next: c.Next})
 		}}
-	ropt := report.Options{PageID: *pageID, Version: version}
+	ropt := report.Options{PageID: *pageID, Version: version, Filter: keep}
 	switch *format {
 	case "har":
 		err = har.Export(ctx, db, sess.ID, w, opt)

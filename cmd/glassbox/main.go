@@ -36,6 +36,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"proxy", "run the proxy headless: one log line per flow on stderr", runProxy},
+		{"inspect", "open a recorded database in the terminal inspector", runInspect},
 		{"sessions", "list recorded sessions", runSessions},
 		{"export", "write a session as HAR", runExport},
 		{"import", "read a HAR file (Chrome, Firefox, mitmproxy, glassbox) as a new session", runImport},
@@ -51,7 +52,7 @@ func commands() []command {
 var errUsage = errors.New("usage")
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	name := "proxy" // `glassbox` alone runs the proxy (the live inspector comes later)
+	name := "live" // `glassbox` alone: the proxy with the live inspector (runLive)
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		name, args = args[0], args[1:]
 	}
@@ -59,7 +60,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		usage(stdout)
 		return 0
 	}
-	for _, c := range commands() {
+	for _, c := range append(commands(), command{"live", "", runLive}) {
 		if c.name == name {
 			err := c.run(ctx, args, stdout, stderr)
 			switch {
@@ -83,7 +84,7 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `glassbox: see what really happens when your browser loads a page.
 
 Usage:
-  glassbox [flags]             run the proxy (same flags as "glassbox proxy")
+  glassbox [flags]             run the proxy with the live inspector (same flags as "glassbox proxy")
   glassbox <command> [flags]
 
 Commands:

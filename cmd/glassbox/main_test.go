@@ -277,6 +277,14 @@ func TestRecordAndExport(t *testing.T) {
 	if !strings.Contains(full, "hunter2") || !strings.Contains(full, "Not redacted") {
 		t.Error("--no-redact export lost the credentials or the warning")
 	}
+	// --filter narrows an export with the inspector's language.
+	only, errOut, code := glassbox(t, home, "export", "--filter", "host:127.0.0.1 secure -status:5xx")
+	if code != 0 || strings.Count(only, `"startedDateTime"`) != 1 {
+		t.Errorf("--filter export: exit %d %s: %d entries", code, errOut, strings.Count(only, `"startedDateTime"`))
+	}
+	if _, errOut, code := glassbox(t, home, "export", "--filter", "stauts:4xx"); code == 0 || !strings.Contains(errOut, "stauts") {
+		t.Errorf("a bad filter was not refused: %s", errOut)
+	}
 	// The export imports back as a new session.
 	out, errOut, code = glassbox(t, home, "import", harPath)
 	if code != 0 || !strings.Contains(out, "as session 2") {

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/glassbox-dev/glassbox/inspector"
+	"github.com/glassbox-dev/glassbox/store"
+	"github.com/glassbox-dev/glassbox/store/sqlite"
+)
+
+// runInspect opens a recorded database in the terminal inspector. The
+// database is read through the read-only pool; a writable handle is opened
+// only if the user confirms deleting a session (lazyDeleter), so looking
+// never writes and never migrates behind the user's back.
+func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("inspect", "inspect [--db PATH] [--session ID|latest]", stderr)
+	dbFlag := fs.String("db", "", "SQLite database file (default: $GLASSBOX_HOME/glassbox.db or the user data directory)")
+	sessFlag := fs.String("session", "latest", "session ID (see glassbox sessions), or latest")
+	readOnly := fs.Bool("read-only", false, "never write to the database: the session picker cannot delete")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	sessionID, err := parseSessionID(*sessFlag)
+	if err != nil {
+		return err
+	}
+	path, err := dbPathOrDefault(*dbFlag)
+	if err != nil {
+		return err
+	}
+	db, err := sqlite.OpenReadOnly(path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	// Say what is wrong before taking the terminal over.
+	if _, err := db.Session(ctx, sessionID); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("%w (glassbox sessions lists what %s holds)", err, path)
+		}
+		return err
+	}
+	opts := inspector.Options{Reader: db, SessionID: sessionID, Version: version}
+	if !*readOnly {
+		opts.Deleter = lazyDeleter{path: path}
+	}
+	return inspector.Run(ctx, opts)
+}
+
+// lazyDeleter deletes a session through a writable handle opened for that
+// one call: the inspector's reads stay on the read-only pool.
+type lazyDeleter struct{ path string }
+
+func (d lazyDeleter) DeleteSession(ctx context.Context, id int64) error {
+	db, err := sqlite.Open(d.path)
+	if err != nil {
+		return fmt.Errorf("open %s for writing: %w", d.path, err)
+	}
+	defer db.Close()
+	return db.DeleteSession(ctx, id)
+}

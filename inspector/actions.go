@@ -1,0 +1,286 @@
+package inspector
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/gdamore/tcell/v2"
+
+	"github.com/glassbox-dev/glassbox/inspector/model"
+	"github.com/glassbox-dev/glassbox/inspector/render"
+	"github.com/glassbox-dev/glassbox/inspector/report"
+	"github.com/glassbox-dev/glassbox/store"
+	"github.com/glassbox-dev/glassbox/store/har"
+)
+
+// Actions that write files or change the database. Each runs in the
+// background and reports on the status line.
+
+// scope is what an export covers: a page load (with its frames), another
+// group, or the session, always with the filter in force.
+type scope struct {
+	file   string // the file name, without its extension
+	what   string // for the status line
+	pageID int64
+	keep   func(*store.Flow) bool
+}
+
+// groupScope is the selected page load (a flow's page, a frame's
+// top-level page: HAR's pages[] holds top-level page loads, DESIGN.md) or
+// the selected group.
+func (a *app) groupScope() (scope, bool) {
+	i := a.m.Selected()
+	g := a.m.GroupAt(i)
+	if r := a.m.RowAt(i); r != nil {
+		g = &model.Group{Kind: model.GroupPage, PageID: r.PageID}
+		if r.PageID == 0 {
+			g = &model.Group{Kind: model.GroupUnattributed, Key: "unattributed"}
+		}
+	}
+	if g == nil {
+		return scope{}, false
+	}
+	sid := a.session.ID
+	if g.Kind == model.GroupPage || g.Kind == model.GroupFrame {
+		id := a.m.TopPage(g.PageID)
+		return scope{file: fmt.Sprintf("glassbox-s%d-page-%d", sid, id), what: fmt.Sprintf("page load #%d", id), pageID: id}, true
+	}
+	ids := map[int64]bool{}
+	for _, r := range a.m.GroupRows(g) {
+		ids[r.ID] = true
+	}
+	return scope{file: fmt.Sprintf("glassbox-s%d-%s", sid, fileSafe(g.Key)), what: g.Key,
+		keep: func(f *store.Flow) bool { return ids[f.ID] }}, true
+}
+
+func (a *app) sessionScope() scope {
+	return scope{file: fmt.Sprintf("glassbox-s%d", a.session.ID), what: fmt.Sprintf("session %d", a.session.ID)}
+}
+
+func (a *app) exportGroup(*tcell.EventKey) {
+	if sc, ok := a.groupScope(); ok {
+		a.export(sc, "har")
+	}
+}
+
+func (a *app) exportSession(*tcell.EventKey) { a.export(a.sessionScope(), "har") }
+
+func (a *app) reportGroup(*tcell.EventKey) {
+	if sc, ok := a.groupScope(); ok {
+		a.export(sc, "html")
+	}
+}
+
+func (a *app) reportSession(*tcell.EventKey) { a.export(a.sessionScope(), "html") }
+
+// export writes a scope as HAR (redacted, as glassbox export does by
+// default) or as the HTML report, in the background.
+func (a *app) export(sc scope, format string) {
+	if a.load.export {
+		a.setMsg(render.WarnText, "an export is still running")
+		return
+	}
+	if a.session.ID == 0 {
+		return
+	}
+	a.load.export = true
+	sid := a.session.ID
+	path := filepath.Join(a.exportTo, sc.file+"."+format)
+	what := sc.what
+	filter := a.m.Filter()
+	if !filter.Empty() {
+		what += " (filter: " + filter.String() + ")"
+	}
+	a.setMsg(render.Dim, "exporting "+what+"…")
+	n := 0
+	keep := func(f *store.Flow) bool {
+		ok := (sc.keep == nil || sc.keep(f)) && filter.Match(f)
+		if ok {
+			n++ // only the export's goroutine counts
+		}
+		return ok
+	}
+	a.goBackground(func() func(*app) {
+		err := writeFile(path, func(w *os.File) error {
+			if format == "html" {
+				return report.HTML(a.ctx, a.opts.Reader, sid, w, report.Options{PageID: sc.pageID, Filter: keep, Version: a.opts.Version})
+			}
+			return har.Export(a.ctx, a.opts.Reader, sid, w, har.Options{PageID: sc.pageID, Filter: keep, Version: a.opts.Version})
+		})
+		return func(a *app) {
+			a.load.export = false
+			if err != nil {
+				a.setMsg(render.ErrorText, "export failed: "+err.Error())
+				return
+			}
+			kind := "HAR, cookies and credentials redacted"
+			if format == "html" {
+				kind = "HTML report"
+			}
+			a.setMsg(render.GoodText, fmt.Sprintf("wrote %s (%s, %s) to %s", what, plural(n, "flow"), kind, path))
+		}
+	})
+}
+
+// writeFile writes next to path and renames, so a failed write never
+// leaves half a file under the name; the file is 0600 (captures hold
+// cookies and tokens).
+func writeFile(path string, fill func(*os.File) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".glassbox-*")
+	if err != nil {
+		return fmt.Errorf("cannot write in %s: %w", filepath.Dir(path), err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := fill(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func fileSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' {
+			return r
+		}
+		return '_'
+	}, s)
+}
+
+func (a *app) copyCurl(*tcell.EventKey)        { a.curl(true) }
+func (a *app) copyCurlSecrets(*tcell.EventKey) { a.curl(false) }
+
+// curl writes the selected flow as a curl command to a file and offers it
+// to the terminal's clipboard (OSC 52; tcell sends it only where the
+// terminal declares support).
+func (a *app) curl(redact bool) {
+	r := a.m.RowAt(a.m.Selected())
+	if r == nil {
+		a.setMsg(render.WarnText, "select a flow to copy it as curl")
+		return
+	}
+	sid, id := a.session.ID, r.ID
+	path := filepath.Join(a.exportTo, fmt.Sprintf("glassbox-s%d-flow-%d.sh", sid, id))
+	a.load.export = true
+	a.goBackground(func() func(*app) {
+		f, err := a.opts.Reader.Flow(a.ctx, sid, id)
+		var cmd string
+		if err == nil {
+			cmd = Curl(&f, redact)
+			err = writeFile(path, func(w *os.File) error {
+				_, err := w.WriteString("#!/bin/sh\n" + cmd)
+				return err
+			})
+		}
+		return func(a *app) {
+			a.load.export = false
+			if err != nil {
+				a.setMsg(render.ErrorText, "curl: "+err.Error())
+				return
+			}
+			a.screen.SetClipboard([]byte(cmd))
+			note := "credentials redacted; C keeps them"
+			if !redact {
+				note = "with credentials: keep the file private"
+			}
+			a.setMsg(render.GoodText, fmt.Sprintf("curl for #%d written to %s (%s); sent to the clipboard if the terminal allows", id, path, note))
+		}
+	})
+}
+
+// The session picker.
+
+func (a *app) openSessions(*tcell.EventKey) {
+	a.openOverlay(overlaySessions)
+	a.readSessions()
+}
+
+func (a *app) readSessions() {
+	a.load.session = true
+	a.goBackground(func() func(*app) {
+		list, err := a.opts.Reader.Sessions(a.ctx)
+		return func(a *app) {
+			a.load.session = false
+			if err != nil {
+				a.setMsg(render.ErrorText, "cannot list sessions: "+err.Error())
+				return
+			}
+			a.sessions = list
+			for i, s := range list {
+				if s.ID == a.session.ID {
+					a.ovSel = i
+				}
+			}
+		}
+	})
+}
+
+func (a *app) pickedSession() *store.Session {
+	if a.ovSel < 0 || a.ovSel >= len(a.sessions) {
+		return nil
+	}
+	return &a.sessions[a.ovSel]
+}
+
+func (a *app) pickSession(*tcell.EventKey) {
+	s := a.pickedSession()
+	if s == nil {
+		return
+	}
+	a.overlay = overlayNone
+	if s.ID != a.session.ID {
+		a.openSession(s.ID)
+		a.setMsg(render.Dim, fmt.Sprintf("session %d", s.ID))
+	}
+}
+
+func (a *app) deleteSession(*tcell.EventKey) {
+	s := a.pickedSession()
+	switch {
+	case s == nil:
+		return
+	case a.opts.Deleter == nil:
+		a.setMsg(render.WarnText, "this database is open read-only: deleting is not possible here")
+		return
+	case a.opts.Live && s.ID == a.liveID:
+		a.setMsg(render.WarnText, fmt.Sprintf("session %d is being recorded now: it cannot be deleted while glassbox runs", s.ID))
+		return
+	}
+	id := s.ID
+	q := fmt.Sprintf("Delete session %d (%s, %s)? This cannot be undone.", id, plural(int(s.Flows), "flow"), plural(int(s.Pages), "page"))
+	if s.Ended.IsZero() {
+		q = fmt.Sprintf("Session %d has no end: if another glassbox is still recording it, that recording breaks. Delete it?", id)
+	}
+	a.ask(q, func(a *app) { a.doDelete(id) })
+}
+
+func (a *app) doDelete(id int64) {
+	a.load.session = true
+	a.goBackground(func() func(*app) {
+		err := a.opts.Deleter.DeleteSession(context.WithoutCancel(a.ctx), id)
+		return func(a *app) {
+			a.load.session = false
+			if err != nil {
+				a.setMsg(render.ErrorText, "delete failed: "+err.Error())
+				return
+			}
+			a.setMsg(render.GoodText, fmt.Sprintf("deleted session %d", id))
+			if id == a.session.ID {
+				a.overlay = overlayNone
+				a.openSession(0)
+				return
+			}
+			a.readSessions()
+		}
+	})
+}

@@ -1,0 +1,183 @@
+package inspector
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gdamore/tcell/v2"
+
+	"github.com/glassbox-dev/glassbox/store"
+	"github.com/glassbox-dev/glassbox/store/sqlite"
+)
+
+// bigFlows is the size of the benchmark session (issue 5: "a session of
+// 100,000 flows opens and scrolls without lag").
+const bigFlows = 100_000
+
+var big struct {
+	once sync.Once
+	dir  string
+	db   *sqlite.DB
+	err  error
+}
+
+// bigDB records a session of 100,000 flows once per test binary: 2,000
+// page loads of 50 flows over 50 hosts and connections.
+func bigDB(b *testing.B) *sqlite.DB {
+	big.once.Do(func() {
+		big.dir, big.err = os.MkdirTemp("", "glassbox-bench-")
+		if big.err != nil {
+			return
+		}
+		db, err := sqlite.Open(filepath.Join(big.dir, "big.db"))
+		if err != nil {
+			big.err = err
+			return
+		}
+		ctx := context.Background()
+		s, err := db.StartSession(ctx, store.Session{Started: t0})
+		if err != nil {
+			big.err = err
+			return
+		}
+		w := db.NewWriter(s.ID, sqlite.WriterOptions{Block: true})
+		for c := int64(1); c <= 50; c++ {
+			w.RecordConn(conn(c, 0, fmt.Sprintf("host%d.test", c), "443", "10.0.1.1", 0, 1, 1, 2))
+		}
+		for i := int64(1); i <= bigFlows; i++ {
+			pid := (i-1)/50 + 1
+			if (i-1)%50 == 0 {
+				w.RecordPage(&store.Page{ID: pid, FlowID: i, URL: fmt.Sprintf("https://host1.test/page/%d", pid), Title: fmt.Sprintf("Page %d", pid), Start: at(float64(i))})
+			}
+			f := get(i, pid, i%50+1, fmt.Sprintf("https://host%d.test/static/%d.js", i%50+1, i), 200, float64(i), float64(i)+20)
+			f.ResourceType = store.TypeScript
+			f.RespBody.Size = 1000 + i%5000
+			w.RecordFlow(f)
+		}
+		big.err = w.Close(ctx)
+		big.db = db
+	})
+	if big.err != nil {
+		b.Fatal(big.err)
+	}
+	return big.db
+}
+
+func cleanupBench() {
+	if big.db != nil {
+		big.db.Close()
+	}
+	if big.dir != "" {
+		os.RemoveAll(big.dir)
+	}
+}
+
+// BenchmarkOpen100k: from Run to the whole session read, grouped and
+// drawn (200x60).
+func BenchmarkOpen100k(b *testing.B) {
+	db := bigDB(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		h := startBench(b, db)
+		h.stop()
+	}
+}
+
+// BenchmarkFirstFrame100k: from Run to the first frame that shows flows;
+// the first batch of summaries is on screen while the rest is read.
+func BenchmarkFirstFrame100k(b *testing.B) {
+	db := bigDB(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s := &firstFlows{SimulationScreen: tcell.NewSimulationScreen("UTF-8"), seen: make(chan struct{})}
+		s.Init()
+		s.SetSize(200, 60)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- Run(ctx, Options{Reader: db, Screen: s}) }()
+		<-s.seen
+		b.StopTimer()
+		cancel()
+		<-done
+		b.StartTimer()
+	}
+}
+
+// firstFlows signals the first Show that has a flow on screen.
+type firstFlows struct {
+	tcell.SimulationScreen
+	seen chan struct{}
+	once sync.Once
+}
+
+func (f *firstFlows) Show() {
+	f.SimulationScreen.Show()
+	cells, w, _ := f.GetContents()
+	if len(cells) > 3*w && strings.Contains(string(cells[3*w+2].Runes)+string(cells[3*w+3].Runes)+string(cells[3*w+4].Runes), "GET") {
+		f.once.Do(func() { close(f.seen) })
+	}
+}
+
+// BenchmarkFrame100k: drawing one whole 200x60 frame with 100,000 flows
+// in the list (the list, the detail tab, the header and footer).
+func BenchmarkFrame100k(b *testing.B) {
+	h := startBench(b, bigDB(b))
+	h.press("j") // a flow selected, its details read
+	a := h.app
+	h.stop()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		a.dirty = true
+		a.draw()
+	}
+}
+
+// BenchmarkKeypress100k: one key (j, alternating with k) handled, the
+// selected flow read in full, and the frame redrawn.
+func BenchmarkKeypress100k(b *testing.B) {
+	h := startBench(b, bigDB(b))
+	h.press(down(200))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if i%2 == 0 {
+			h.typeText("j")
+		} else {
+			h.typeText("k")
+		}
+		h.sync()
+	}
+	b.StopTimer()
+	h.stop()
+}
+
+type benchHarness struct {
+	*harness
+	app    *app
+	cancel func()
+}
+
+func startBench(b *testing.B, db *sqlite.DB) *benchHarness {
+	s := tcell.NewSimulationScreen("UTF-8")
+	s.Init()
+	s.SetSize(200, 60)
+	ctx, cancel := context.WithCancel(context.Background())
+	a := newApp(ctx, Options{Reader: db, Screen: s, Now: time.Now, Poll: time.Hour}, s)
+	h := &harness{t: b, s: s, done: make(chan error, 1)}
+	go func() { h.done <- a.loop() }()
+	h.sync()
+	if a.m.FlowCount() != bigFlows {
+		b.Fatalf("%d flows read, want %d", a.m.FlowCount(), bigFlows)
+	}
+	return &benchHarness{harness: h, app: a, cancel: cancel}
+}
+
+func (h *benchHarness) stop() {
+	h.cancel()
+	<-h.done
+}

@@ -1,0 +1,273 @@
+package inspector
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/glassbox-dev/glassbox/inspector/model"
+	"github.com/glassbox-dev/glassbox/inspector/render"
+	"github.com/glassbox-dev/glassbox/store"
+)
+
+// The detail pane shows what is selected. Only the selected flow is read
+// in full (with its bodies); a page load's flows are read with headers
+// for its story. What was read is kept until the selection moves on; the
+// previous content stays on screen while the next is read, so moving
+// through the list does not flicker.
+
+// detailKey names what the detail pane shows.
+type detailKey struct {
+	flow  int64  // a flow
+	page  int64  // the page load the flow belongs to, or the page selected
+	group string // a group that is not a page load (unattributed, host, dir)
+}
+
+type pageData struct {
+	flows []store.Flow
+	count int // how many flows the page had when read
+	at    time.Time
+}
+
+type detailState struct {
+	want, have detailKey
+	flow       render.FlowDetail
+	pages      map[int64]*pageData
+	version    int // bumped when data arrives
+	lines      []render.Line
+	linesKey   string
+	top        int
+}
+
+func (d *detailState) reset() {
+	*d = detailState{pages: map[int64]*pageData{}}
+}
+
+// tabKind is 0 for a flow's tabs, 1 for a group's.
+func (a *app) tabKind() int {
+	if a.m.GroupAt(a.m.Selected()) != nil {
+		return 1
+	}
+	return 0
+}
+
+// curTab is the active tab of what is selected.
+func (a *app) curTab() int { return a.tabOf[a.tabKind()] }
+
+// selectionKey is what the detail pane should show now.
+func (a *app) selectionKey() detailKey {
+	i := a.m.Selected()
+	if a.m.Len() == 0 {
+		return detailKey{}
+	}
+	if r := a.m.RowAt(i); r != nil {
+		return detailKey{flow: r.ID, page: r.PageID}
+	}
+	g := a.m.GroupAt(i)
+	if g.Kind == model.GroupPage || g.Kind == model.GroupFrame {
+		return detailKey{page: g.PageID}
+	}
+	return detailKey{group: g.Key}
+}
+
+// syncDetail follows the selection: it starts a read when what is shown
+// is not what is selected, or the page's flows grew since they were read.
+func (a *app) syncDetail() {
+	want := a.selectionKey()
+	if want != a.detail.want {
+		a.detail.want = want
+		a.detail.top = 0
+	}
+	if a.load.detail {
+		return
+	}
+	if want.flow == 0 && want.page == 0 {
+		a.detail.have = want // nothing to read: drawn from the summaries
+		return
+	}
+	if want != a.detail.have || a.pageStale(want.page) {
+		a.loadDetail(want)
+	}
+}
+
+func (a *app) pageStale(page int64) bool {
+	pd := a.detail.pages[page]
+	if page == 0 || pd == nil {
+		return page != 0
+	}
+	return pd.count != len(a.m.PageRows(page)) && a.now().Sub(pd.at) >= time.Second
+}
+
+// detailPlan is what one detail read fetches, worked out in the UI
+// goroutine from the summaries.
+type detailPlan struct {
+	prevID, nextID int64   // the flow's neighbours in its page
+	pageIDs        []int64 // the page's flows to read, nil when read recently
+	readConns      bool
+}
+
+func (a *app) planDetail(key detailKey) detailPlan {
+	var p detailPlan
+	var rows []*model.Row
+	if key.page != 0 {
+		rows = a.m.PageRows(key.page)
+	}
+	var connIDs []int64
+	for i, r := range rows {
+		connIDs = append(connIDs, r.ConnID)
+		if r.ID == key.flow && i > 0 {
+			p.prevID = rows[i-1].ID
+		}
+		if r.ID == key.flow && i+1 < len(rows) {
+			p.nextID = rows[i+1].ID
+		}
+	}
+	if r := a.m.RowByID(key.flow); r != nil {
+		connIDs = append(connIDs, r.ConnID)
+	}
+	if pd := a.detail.pages[key.page]; key.page != 0 && (pd == nil || a.pageStale(key.page)) {
+		p.pageIDs = make([]int64, 0, len(rows))
+		for _, r := range rows {
+			p.pageIDs = append(p.pageIDs, r.ID)
+		}
+	}
+	p.readConns = a.needConns(connIDs...)
+	return p
+}
+
+func (a *app) loadDetail(key detailKey) {
+	sid := a.session.ID
+	p := a.planDetail(key)
+	if p.readConns {
+		a.connsAt = a.now() // a connection never recorded is asked for once a second at most
+	}
+	a.load.detail = true
+	a.goBackground(func() func(*app) {
+		var fd render.FlowDetail
+		var err error
+		if key.flow != 0 {
+			var f store.Flow
+			if f, err = a.opts.Reader.Flow(a.ctx, sid, key.flow); err == nil {
+				fd.Flow = &f
+				fd.Prev, fd.Next = a.neighbour(sid, p.prevID), a.neighbour(sid, p.nextID)
+			}
+		}
+		var pflows []store.Flow
+		if err == nil && p.pageIDs != nil {
+			pflows, err = a.readPageFlows(sid, p.pageIDs)
+		}
+		var conns map[int64]*store.Conn
+		var lookups map[int64]*store.Lookup
+		if err == nil && p.readConns {
+			conns, lookups, err = a.readConns(sid)
+		}
+		return func(a *app) {
+			a.load.detail = false
+			if sid != a.session.ID {
+				return
+			}
+			if err != nil {
+				a.setMsg(render.ErrorText, "cannot read the details: "+err.Error())
+				a.detail.have = key // do not retry in a loop; moving the selection retries
+				return
+			}
+			a.storeDetail(key, fd, pflows, p.pageIDs != nil, conns, lookups)
+		}
+	})
+}
+
+func (a *app) storeDetail(key detailKey, fd render.FlowDetail, pflows []store.Flow, read bool,
+	conns map[int64]*store.Conn, lookups map[int64]*store.Lookup) {
+	if conns != nil {
+		a.conns, a.lookups = conns, lookups
+	}
+	if read {
+		if len(a.detail.pages) >= 8 {
+			for id := range a.detail.pages {
+				delete(a.detail.pages, id) // a small cache: drop any
+				break
+			}
+		}
+		a.detail.pages[key.page] = &pageData{flows: pflows, count: len(pflows), at: a.now()}
+		if rows := a.m.PageRows(key.page); len(rows) > len(pflows) {
+			a.detail.pages[key.page].count = len(rows)
+		}
+	}
+	a.detail.have = key
+	a.detail.flow = fd
+	a.detail.version++
+	a.dirty = true
+}
+
+// detailLines are the lines of the active tab, built again only when the
+// selection, the tab, the width or the data changed.
+func (a *app) detailLines(w int) []render.Line {
+	have := a.detail.have
+	tab := a.curTab()
+	key := fmt.Sprint(have, tab, w, a.detail.version, a.m.FlowCount(), a.m.PageCount(), a.tabKind())
+	if key == a.detail.linesKey {
+		return a.detail.lines
+	}
+	var lines []render.Line
+	switch {
+	case a.m.Len() == 0:
+		lines = []render.Line{render.L(render.S(render.Dim, "nothing selected"))}
+	case a.tabKind() == 1:
+		lines = render.PageTab(a.theme, tab, a.pageDetail(a.m.GroupAt(a.m.Selected()), 0), w)
+	default:
+		lines = a.flowLines(tab, w)
+	}
+	a.detail.lines, a.detail.linesKey = lines, key
+	return lines
+}
+
+func (a *app) flowLines(tab, w int) []render.Line {
+	fd := a.detail.flow
+	if fd.Flow == nil {
+		return render.FlowTab(a.theme, tab, fd, w)
+	}
+	fd.Conn = a.conns[fd.Flow.ConnID]
+	if fd.Conn != nil {
+		fd.Lookup = a.lookups[fd.Conn.LookupID]
+	}
+	if pd := a.detail.pages[fd.Flow.PageID]; pd != nil {
+		p, _ := a.m.Page(fd.Flow.PageID)
+		fd.Page = &render.PageDetail{Group: &model.Group{Kind: model.GroupPage, PageID: p.ID, Page: p},
+			Flows: pd.flows, Conns: a.conns, Lookups: a.lookups}
+	}
+	return render.FlowTab(a.theme, tab, fd, w)
+}
+
+// pageDetail gathers what a group's tabs show; selected marks a flow in
+// the waterfall.
+func (a *app) pageDetail(g *model.Group, selected int64) render.PageDetail {
+	d := render.PageDetail{Group: g, Rows: a.m.GroupRows(g), Conns: a.conns, Lookups: a.lookups, Selected: selected}
+	if g.Kind == model.GroupPage || g.Kind == model.GroupFrame {
+		if pd := a.detail.pages[g.PageID]; pd != nil {
+			d.Flows = pd.flows
+		}
+	}
+	return d
+}
+
+// pageOfSelection is the page load the waterfall shows: the selected page,
+// or the top-level page of the selected flow (frames included).
+func (a *app) pageOfSelection() *render.PageDetail {
+	i := a.m.Selected()
+	if a.m.Len() == 0 {
+		return nil
+	}
+	if g := a.m.GroupAt(i); g != nil {
+		d := a.pageDetail(g, 0)
+		return &d
+	}
+	r := a.m.RowAt(i)
+	top := a.m.TopPage(r.PageID)
+	p, _ := a.m.Page(top)
+	g := &model.Group{Kind: model.GroupPage, PageID: top, Page: p}
+	if top == 0 {
+		g = &model.Group{Kind: model.GroupUnattributed, Key: "unattributed"}
+	}
+	g.Total = len(a.m.PageRows(top))
+	d := a.pageDetail(g, r.ID)
+	return &d
+}

@@ -1,0 +1,193 @@
+package inspector
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/glassbox-dev/glassbox/inspector/render"
+	"github.com/glassbox-dev/glassbox/store"
+)
+
+// Reading from the store. Every read runs in a goroutine (goBackground)
+// and returns a function the UI goroutine applies. At most one read of
+// each kind runs at a time: a tick that finds one still running skips.
+
+const (
+	// firstBatch is how many flow summaries the first read of a session
+	// returns, so the first screen of a large session shows at once;
+	// flowBatch is the size of the reads after it (fewer rebuilds of the
+	// list while the rest arrives).
+	firstBatch = 2000
+	flowBatch  = 20000
+	// pagesEvery is how often page records are re-read while recording
+	// even when no flow arrived: a page's title comes after its request.
+	pagesEvery = 2 * time.Second
+	// connsEvery bounds re-reading the session's connections when a flow
+	// names one not read yet.
+	connsEvery = time.Second
+	// pageFlowsMax caps the flows read in full (headers, no bodies) to tell
+	// one page load's story.
+	pageFlowsMax = 5000
+)
+
+type loadState struct {
+	flows, detail, export, session bool
+	pagesAt                        time.Time
+	first                          bool // the first read of the session is done
+}
+
+// openSession switches to a session (0: the latest) and starts reading it.
+func (a *app) openSession(id int64) {
+	a.load.session = true
+	first := a.session.ID == 0
+	a.goBackground(func() func(*app) {
+		s, err := a.opts.Reader.Session(a.ctx, id)
+		return func(a *app) {
+			a.load.session = false
+			if err != nil {
+				if first {
+					a.fatal = fmt.Errorf("open session: %w", err)
+				} else {
+					a.setMsg(render.ErrorText, "cannot open the session: "+err.Error())
+				}
+				return
+			}
+			if a.opts.Live && a.liveID == 0 {
+				a.liveID = s.ID
+			}
+			a.session = s
+			a.m.Reset()
+			a.conns, a.lookups, a.connsAt = map[int64]*store.Conn{}, map[int64]*store.Lookup{}, time.Time{}
+			a.detail.reset()
+			a.load.first, a.load.pagesAt = false, time.Time{}
+			a.tabOf, a.focus = [2]int{}, focusList
+			a.fetchFlows()
+		}
+	})
+}
+
+// fetchFlows reads the flows after the last one seen (by key, never by
+// offset) and, when flows came or it is time, the page records.
+func (a *app) fetchFlows() {
+	if a.load.flows || a.load.session || a.session.ID == 0 {
+		return
+	}
+	a.load.flows = true
+	sid, after := a.session.ID, a.m.LastID()
+	pagesDue := a.now().Sub(a.load.pagesAt) >= pagesEvery
+	limit := flowBatch
+	if after == 0 {
+		limit = firstBatch
+	}
+	a.goBackground(func() func(*app) {
+		flows, err := a.opts.Reader.Flows(a.ctx, store.FlowQuery{SessionID: sid, AfterID: after, Limit: limit, Summary: true})
+		var pages []store.Page
+		var perr error
+		if err == nil && (len(flows) > 0 || pagesDue) {
+			pages, perr = a.opts.Reader.Pages(a.ctx, sid)
+		}
+		return func(a *app) {
+			a.load.flows = false
+			if sid != a.session.ID {
+				return // another session was opened meanwhile
+			}
+			if err == nil {
+				err = perr
+			}
+			if err != nil {
+				a.setMsg(render.ErrorText, "cannot read flows: "+err.Error())
+				return
+			}
+			a.applyFlows(flows, pages)
+			if len(flows) == limit {
+				a.fetchFlows() // more are waiting: read on now
+			} else {
+				a.load.first = true
+			}
+		}
+	})
+}
+
+func (a *app) applyFlows(flows []store.Flow, pages []store.Page) {
+	if pages != nil {
+		a.load.pagesAt = a.now()
+		if a.m.SetPages(pages) {
+			a.dirty = true
+		}
+	}
+	if len(flows) == 0 {
+		return
+	}
+	a.m.Add(flows)
+	if a.follow && a.focus == focusList {
+		a.m.End()
+	}
+	a.dirty = true
+}
+
+// needConns reports whether a connection named by a flow is missing and
+// the last read is old enough to read them again.
+func (a *app) needConns(ids ...int64) bool {
+	for _, id := range ids {
+		if id != 0 && a.conns[id] == nil {
+			return a.now().Sub(a.connsAt) >= connsEvery
+		}
+	}
+	return false
+}
+
+// readConns reads every connection and lookup of a session (background).
+func (a *app) readConns(sid int64) (map[int64]*store.Conn, map[int64]*store.Lookup, error) {
+	cs, err := a.opts.Reader.Conns(a.ctx, sid)
+	if err != nil {
+		return nil, nil, err
+	}
+	ls, err := a.opts.Reader.Lookups(a.ctx, sid)
+	if err != nil {
+		return nil, nil, err
+	}
+	conns := make(map[int64]*store.Conn, len(cs))
+	for i := range cs {
+		conns[cs[i].ID] = &cs[i]
+	}
+	lookups := make(map[int64]*store.Lookup, len(ls))
+	for i := range ls {
+		lookups[ls[i].ID] = &ls[i]
+	}
+	return conns, lookups, nil
+}
+
+// readPageFlows reads a page load's flows with headers (no bodies), by the
+// range of IDs its summaries span.
+func (a *app) readPageFlows(sid int64, ids []int64) ([]store.Flow, error) {
+	if len(ids) == 0 {
+		return []store.Flow{}, nil
+	}
+	want := make(map[int64]bool, len(ids))
+	lo, hi := ids[0], ids[0]
+	for _, id := range ids {
+		want[id] = true
+		lo, hi = min(lo, id), max(hi, id)
+	}
+	out := []store.Flow{}
+	err := store.EachFlow(a.ctx, a.opts.Reader, store.FlowQuery{SessionID: sid, AfterID: lo - 1, Limit: int(min(hi-lo+1, pageFlowsMax))}, 500,
+		func(f *store.Flow) error {
+			if want[f.ID] {
+				out = append(out, *f)
+			}
+			return nil
+		})
+	return out, err
+}
+
+// neighbour reads one flow's headers (no bodies), or nil.
+func (a *app) neighbour(sid, id int64) *store.Flow {
+	if id == 0 {
+		return nil
+	}
+	fs, err := a.opts.Reader.Flows(a.ctx, store.FlowQuery{SessionID: sid, AfterID: id - 1, Limit: 1})
+	if err != nil || len(fs) == 0 || fs[0].ID != id {
+		return nil
+	}
+	return &fs[0]
+}

@@ -1,0 +1,130 @@
+package model_test
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/glassbox-dev/glassbox/inspector/model"
+	"github.com/glassbox-dev/glassbox/store"
+)
+
+// filterFlows are the flows every filter row is tried against.
+func filterFlows() []store.Flow {
+	css := flow(2, 1, "https://cdn.shop.test/app.css", 200, 10, 20, 2048)
+	css.ResourceType = store.TypeStylesheet
+	js := flow(3, 1, "https://cdn.shop.test/app.js?v=2", 304, 20, 250, 0)
+	js.ResourceType = store.TypeScript
+	post := flow(4, 2, "https://api.shop.test/cart", 201, 30, 120, 3<<20)
+	post.Method, post.ResourceType = "POST", store.TypeFetch
+	gone := flow(5, 2, "https://shop.test:8443/old", 404, 40, 5, 512)
+	dns := failed(flow(6, 0, "https://nope.test/", 0, 50, 1, 0))
+	boom := flow(7, 2, "https://api.shop.test/boom?q=shoes", 503, 60, 1500, 100)
+	return []store.Flow{flow(1, 1, "https://shop.test/", 200, 0, 50, 5000), css, js, post, gone, dns, boom}
+}
+
+func TestParseFilter(t *testing.T) {
+	tests := []struct {
+		expr string
+		want string // IDs of the matching flows
+	}{
+		{"", "1 2 3 4 5 6 7"},               // empty: everything
+		{"cart", "4"},                       // free text on the URL
+		{"//SHOP.test", "1 5"},              // any case; the port is part of the URL
+		{`"app.js?v=2"`, "3"},               // quoted text is always free text
+		{"q=shoes", "7"},                    // a query parameter is text, not a key
+		{"status:4xx", "5"},                 // a class
+		{"status:304", "3"},                 // one code
+		{"status:4xx,5xx", "5 7"},           // alternatives
+		{"status>=400", "5 7"},              // a comparison
+		{"status<200", "6"},                 // no response counts as 0
+		{"type:script", "3"},                // resource type
+		{"type:css,js", "2 3"},              // aliases and alternatives
+		{"host:cdn.*", "2 3"},               // a glob across dots
+		{"host:shop.test", "1 5"},           // exact host name, port ignored
+		{"host:shop.test:8443", "5"},        // a pattern with a port checks the port
+		{"host:*.shop.test", "2 3 4 7"},     // subdomains only
+		{"method:post", "4"},                // methods ignore case
+		{"dur>200ms", "3 7"},                // duration
+		{"dur<=5", "5 6"},                   // a bare number is milliseconds
+		{"dur>1s", "7"},                     // seconds
+		{"size>1mb", "4"},                   // sizes are powers of 1024
+		{"size<1kb", "3 5 6 7"},             // below a kilobyte
+		{"page:2", "4 5 7"},                 // one page load
+		{"page:0", "6"},                     // unattributed
+		{"error", "6"},                      // failures only
+		{"-error", "1 2 3 4 5 7"},           // negation with -
+		{"!type:fetch host:api.*", "7"},     // negation with ! and AND
+		{"shop -cdn status:2xx", "1 4"},     // free text, negation, status
+		{"api dur>100ms -status:5xx", "4"},  // three terms together
+		{"https://api.shop.test/cart", "4"}, // a URL is free text, not a key
+	}
+	flows := filterFlows()
+	for _, tt := range tests {
+		t.Run(strings.ReplaceAll(tt.expr, " ", "_"), func(t *testing.T) {
+			f, err := model.ParseFilter(tt.expr)
+			if err != nil {
+				t.Fatalf("parse: %v", err)
+			}
+			var ids []string
+			for i := range flows {
+				if f.Match(&flows[i]) {
+					ids = append(ids, itoa(flows[i].ID))
+				}
+			}
+			if got := strings.Join(ids, " "); got != tt.want {
+				t.Errorf("%q matched %q, want %q", tt.expr, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseFilterErrors(t *testing.T) {
+	tests := []struct {
+		expr string
+		want string // part of the error a person reads
+	}{
+		{"stauts:404", `unknown key "stauts"`},      // a typo in a key
+		{"status:4x", "want a code (404), a class"}, // half a class
+		{"status:", "what value?"},                  // no value
+		{"type:scrpt", "use document, stylesheet"},  // a typo in a type lists the types
+		{"dur>fast", "not a duration"},              // not a number
+		{"dur:200ms", "compare a duration"},         // dur needs a comparison
+		{"size>lots", "not a size"},                 // not a size
+		{"page:x", "not a page number"},             // page wants a number
+		{"method>GET", "method takes method:value"}, // no comparisons on methods
+		{`"open quote`, "quote is not closed"},      // a quote left open
+		{"- status:404", "negate what?"},            // a lone minus
+		{"error:dns", "error takes no value"},       // error is a bare word
+	}
+	for _, tt := range tests {
+		t.Run(strings.ReplaceAll(tt.expr, " ", "_"), func(t *testing.T) {
+			_, err := model.ParseFilter(tt.expr)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("%q: error %v, want one saying %q", tt.expr, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestGlob(t *testing.T) {
+	tests := []struct {
+		pattern, s string
+		want       bool
+	}{
+		{"cdn.*", "cdn.shop.test", true},      // * crosses dots
+		{"*.test", "a.b.test", true},          // leading star
+		{"a?c", "abc", true},                  // ? is one character
+		{"a?c", "ac", false},                  // ...exactly one
+		{"shop.test", "shop.test", true},      // no wildcard: equality
+		{"shop.test", "www.shop.test", false}, // ...not a suffix match
+		{"*", "", true},                       // star matches nothing too
+	}
+	for _, tt := range tests {
+		if got := model.Glob(tt.pattern, tt.s); got != tt.want {
+			t.Errorf("Glob(%q, %q) = %v", tt.pattern, tt.s, got)
+		}
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,135 @@
+package render
+
+import (
+	"time"
+
+	"github.com/gdamore/tcell/v2"
+
+	"github.com/glassbox-dev/glassbox/inspector/model"
+	"github.com/glassbox-dev/glassbox/store"
+)
+
+// RowPhases lays a flow's phases end to end from its start, as a waterfall
+// draws them, from its summary: the setup time splits into blocked and the
+// dial (DNS, TCP, TLS from the connection record, when this flow opened
+// it), then send, wait and receive. c may be nil.
+func RowPhases(r *model.Row, c *store.Conn) []PhaseSpan {
+	durs := make([]time.Duration, len(Phases))
+	setup := r.Setup
+	if c != nil && !r.Reused {
+		dial := [3]time.Duration{span(c.DNSStart, c.DNSEnd), span(c.ConnectStart, c.ConnectEnd), span(c.TLSStart, c.TLSEnd)}
+		for i, d := range dial {
+			if d > setup {
+				d = setup
+			}
+			durs[1+i] = d
+			setup -= d
+		}
+	}
+	durs[0] = setup
+	durs[4], durs[5], durs[6] = r.Send, r.Wait, r.Receive
+	var out []PhaseSpan
+	at := r.Start
+	for i, d := range durs {
+		if d <= 0 {
+			continue
+		}
+		out = append(out, PhaseSpan{Phase: i, Start: at, Dur: d})
+		at = at.Add(d)
+	}
+	return out
+}
+
+func span(a, b time.Time) time.Duration {
+	if a.IsZero() || b.IsZero() || b.Before(a) {
+		return 0
+	}
+	return b.Sub(a)
+}
+
+// barSpans turns phases on a time axis into cells: the axis starts at t0
+// and each cell is scale long. A phase of at least a quarter of a cell
+// gets a cell even when rounding would drop it; shorter ones are left out
+// unless the flow would otherwise draw nothing.
+func barSpans(th *Theme, phases []PhaseSpan, t0 time.Time, scale time.Duration, cells int) []Span {
+	if scale <= 0 || cells <= 0 {
+		return nil
+	}
+	roles := make([]Role, cells)
+	set := make([]bool, cells)
+	lastEnd := -1
+	longest := 0
+	for i, p := range phases {
+		if p.Dur > phases[longest].Dur {
+			longest = i
+		}
+	}
+	for i, p := range phases {
+		a := int((p.Start.Sub(t0) + scale/2) / scale) // both ends rounded alike
+		b := int((p.Start.Add(p.Dur).Sub(t0) + scale/2) / scale)
+		if a <= lastEnd {
+			a = lastEnd + 1
+		}
+		if b <= a {
+			if p.Dur*4 < scale && (i != longest || lastEnd >= 0) {
+				continue
+			}
+			b = a + 1
+		}
+		for x := a; x < b && x < cells; x++ {
+			if x >= 0 {
+				roles[x], set[x] = Phases[p.Phase].Role, true
+			}
+		}
+		if b-1 > lastEnd {
+			lastEnd = b - 1
+		}
+	}
+	var out []Span
+	for x := 0; x < cells; x++ {
+		ch, role := " ", Normal
+		if set[x] {
+			role = roles[x]
+			ch = phaseGlyph(th, role)
+		}
+		if n := len(out); n > 0 && out[n-1].Role == role {
+			out[n-1].Text += ch
+		} else {
+			out = append(out, Span{Text: ch, Role: role})
+		}
+	}
+	return out
+}
+
+// phaseGlyph is a block in colour and a distinct character without.
+func phaseGlyph(th *Theme, role Role) string {
+	for _, p := range Phases {
+		if p.Role == role {
+			if th.Mono {
+				return string(p.Glyph)
+			}
+			if role == PhaseBlocked {
+				return "░"
+			}
+			return "█"
+		}
+	}
+	return " "
+}
+
+// selectStyle marks a style as selected while keeping its colour.
+func (t *Theme) selectStyle(st tcell.Style, focused bool) tcell.Style {
+	if t.Mono {
+		if focused {
+			return st.Reverse(true)
+		}
+		return st.Underline(true)
+	}
+	if fg, _, _ := st.Decompose(); fg == tcell.ColorDefault {
+		st = st.Foreground(tcell.ColorWhite)
+	}
+	if focused {
+		return st.Background(tcell.ColorNavy)
+	}
+	return st.Background(tcell.ColorDimGray)
+}

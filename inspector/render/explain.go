@@ -1,0 +1,53 @@
+package render
+
+// The one place the inspector asks inspector/explain for words, so the
+// views never phrase an explanation themselves.
+
+import (
+	"github.com/glassbox-dev/glassbox/inspector/explain"
+	"github.com/glassbox-dev/glassbox/store"
+)
+
+func statusReason(code int) string { return explain.StatusCode(code).Reason }
+
+// headerPurpose is the one line beside a header.
+func headerPurpose(name string) string { return explain.DescribeHeader(name).Purpose }
+
+// headerReading is what this particular value says, part by part.
+func headerReading(name, value string, request bool) []string {
+	return explain.HeaderValue(name, value, request)
+}
+
+// methodDoc says what a request method asks for.
+func methodDoc(m string) string { return explain.Method(m) }
+
+// flowNotes are the plain-language notes on one flow.
+func flowNotes(d FlowDetail) []string {
+	return explain.Notes(explain.NoteInput{Flow: d.Flow, Conn: d.Conn, Lookup: d.Lookup, Prev: d.Prev, Next: d.Next})
+}
+
+// pageSteps is the numbered story of a page load.
+func pageSteps(d PageDetail) []explain.Step {
+	return explain.Story(explain.StoryInput{Page: d.Group.Page, Flows: d.Flows, Conns: d.Conns, Lookups: d.Lookups})
+}
+
+// phaseText is what happens during a phase (HAR names).
+func phaseText(name string) string {
+	title, meaning := explain.PhaseInfo(name)
+	if meaning == "" {
+		return title
+	}
+	return title + ": " + meaning
+}
+
+// phaseWords are a phase's name and what happens during it.
+func phaseWords(name string) (title, meaning string) { return explain.PhaseInfo(name) }
+
+// reuseText explains a new or reused connection.
+func reuseText(reused bool) string { return explain.Reuse(reused) }
+
+// Problem explains a failure.
+func problem(e *store.FlowError) explain.Problem { return explain.Error(e) }
+
+// StatusClasses are the five classes with what they mean.
+func StatusClasses() []explain.ClassInfo { return explain.Classes() }

@@ -1,0 +1,348 @@
+package inspector
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gdamore/tcell/v2"
+
+	"github.com/glassbox-dev/glassbox/store"
+	"github.com/glassbox-dev/glassbox/store/sqlite"
+)
+
+// Lines of the fixture's list in pages mode, top to bottom.
+const (
+	lineUnattributed = 0
+	linePage1        = 2
+	lineDoc          = 3  // flow 1, https://shop.test/
+	lineCSS          = 4  // flow 2, opened connection 2
+	linePost         = 11 // flow 10, POST /cart
+)
+
+func down(n int) string { return strings.Repeat("j", n) }
+
+func TestGoldenList(t *testing.T) {
+	h := start(t, Options{Reader: newFixture(t).db}, 120, 40)
+	h.golden("list")
+	h.contains("session 2", "15 flows · 3 pages", "▾ unattributed", "▾ Shop: Home", "▾ frame  https://ads.test/frame.html",
+		"404 image", "ERR script", "#1 · 11 req")
+}
+
+func TestGoldenStory(t *testing.T) {
+	h := start(t, Options{Reader: newFixture(t).db}, 120, 40)
+	h.press(down(linePost), tcell.KeyEnter, "z")
+	h.golden("story")
+	h.contains("#10 POST https://api.shop.test/cart", "Notes", "This request, step by step", "5. The request")
+}
+
+func TestGoldenTiming(t *testing.T) {
+	h := start(t, Options{Reader: newFixture(t).db}, 120, 40)
+	h.press(down(lineCSS), tcell.KeyEnter, tcell.KeyTab, "z")
+	h.golden("timing")
+	h.contains("Where the time went", "DNS          0.1 ms", "TLS          3.1 ms", "new connection #2")
+}
+
+func TestGoldenWaterfall(t *testing.T) {
+	h := start(t, Options{Reader: newFixture(t).db}, 120, 40)
+	h.press(down(linePage1), "w")
+	h.golden("waterfall")
+	h.contains("Waterfall of page #1: Shop: Home", "blocked", "receive", "api.shop.test/cart", "239 ms")
+	h.press(tcell.KeyEsc)
+	if strings.Contains(h.text(), "Waterfall of page") {
+		t.Error("Esc did not close the waterfall")
+	}
+}
+
+func TestGoldenFilter(t *testing.T) {
+	h := start(t, Options{Reader: newFixture(t).db}, 120, 40)
+	h.press("/status:4xx")
+	h.golden("filter")
+	h.press(tcell.KeyEnter)
+	h.contains("1 of 15 flows", "/img/missing.png", "1 flow matches status:4xx")
+	if strings.Contains(h.text(), "/app.css") {
+		t.Error("the filter left a 200 in the list")
+	}
+	// A bad term explains itself on the line and leaves the list alone.
+	h.press("/", tcell.KeyCtrlU, "stauts:4")
+	h.contains(`✗ stauts:4: unknown key "stauts"`)
+	h.press(tcell.KeyEnter) // refused while the error stands
+	h.contains("/stauts:4")
+	h.press(tcell.KeyEsc) // restores the filter in force before
+	h.contains("filter: status:4xx", "/img/missing.png")
+	h.press(tcell.KeyEsc) // in the list, Esc clears the filter
+	h.contains("15 flows · 3 pages", "/app.css")
+}
+
+func TestGoldenHelp(t *testing.T) {
+	h := start(t, Options{Reader: newFixture(t).db}, 120, 40)
+	h.press("?")
+	h.golden("help")
+	h.contains("Tab", "next detail tab", "list, detail, screens, session picker")
+	h.press("GG")
+	h.contains("Phases of a request", "Downloading")
+	h.press("?")
+	h.contains("METHOD  ST") // back to the list
+	h.press("s")
+	h.contains("Status codes: the first digit is the class", "5xx Server Error", "304 Not Modified")
+}
+
+// An 80x24 terminal without colours: everything fits, nothing is coloured.
+func TestNarrowWithoutColour(t *testing.T) {
+	h := start(t, Options{Reader: newFixture(t).db, NoColor: true}, 80, 24)
+	h.press(down(lineDoc), tcell.KeyTab)
+	h.golden("narrow-mono")
+	cells, _, _ := h.s.GetContents()
+	for i, c := range cells {
+		if fg, bg, _ := c.Style.Decompose(); fg != tcell.ColorDefault || bg != tcell.ColorDefault {
+			t.Fatalf("cell %d (%q) has colours %v on %v without colour", i, string(c.Runes), fg, bg)
+		}
+	}
+	h.contains("  d  ", " c  ", "ss", "=====", "#####") // phases told apart by their characters
+}
+
+func TestModesAndSort(t *testing.T) {
+	h := start(t, Options{Reader: newFixture(t).db}, 120, 40)
+	h.press("m")
+	h.contains("list: flat")
+	if strings.Contains(h.text(), "▾ Shop") {
+		t.Error("flat mode still shows page groups")
+	}
+	h.press("m")
+	h.contains("list: host tree", "▾ shop.test", "▾ /img/")
+	h.press("m", "o")
+	h.contains("sorted by duration ↓")
+	h.press("O")
+	h.contains("sorted by duration ↑")
+}
+
+func TestPageStoryAndFold(t *testing.T) {
+	h := start(t, Options{Reader: newFixture(t).db}, 120, 40)
+	h.press(down(linePage1), " ") // Space folds the page
+	h.contains("▸ Shop: Home")
+	if strings.Contains(h.text(), "/img/logo.png") {
+		t.Error("the folded page still lists its flows")
+	}
+	h.press("l")
+	h.contains("▾ Shop: Home", "/img/logo.png", "1 Story  2 Waterfall")
+	h.press(tcell.KeyEnter, "z", "G") // into the page's details, all of the pane, to the end
+	h.contains("Problems", "GET https://missing.test/tracker.js", "Slowest")
+	h.press("g")
+	h.contains("What happened, step by step", "1. ")
+	h.press("2")
+	h.contains("blocked", "api.shop.test/cart", "ads.test/ad.js")
+}
+
+func TestTabsOfAFlow(t *testing.T) {
+	h := start(t, Options{Reader: newFixture(t).db}, 120, 40)
+	h.press(down(lineDoc), tcell.KeyEnter, "z", "3")
+	h.contains("Request line", "GET / HTTP/2.0", "Cookie: session=abc123; theme=dark")
+	h.press("G")
+	h.contains("Cookies sent (2)", "theme = dark")
+	h.press("4")
+	h.contains("HTTP/2.0 200 OK", "2xx Success")
+	h.press("G")
+	h.contains("Cookies set (1)", "SameSite=Lax")
+	h.press("5")
+	h.contains("compressed with gzip", "decoded for display", "<title>", "Shop: Home")
+	h.press("6")
+	h.contains("Connection #1 to shop.test:443", "asked of the resolver 127.0.0.53:53", "TLS 1.3", "CN=Test Root CA")
+	h.press(tcell.KeyBacktab)
+	h.contains("Body")
+	h.press(tcell.KeyEsc, tcell.KeyEsc, down(3), tcell.KeyEnter, "z", "5") // the logo: an image described
+	h.contains("a PNG image, 16 x 8 pixels")
+	h.press(tcell.KeyEsc, tcell.KeyEsc, down(3), tcell.KeyEnter, "z", "5") // the font: hex
+	h.contains("binary data, as hex", "77 4f 46 32")
+}
+
+func TestMouse(t *testing.T) {
+	h := start(t, Options{Reader: newFixture(t).db}, 120, 40)
+	// Row 2 of the screen is list line 0 (row 0: header, row 1: columns).
+	h.s.InjectMouse(10, 2+lineCSS, tcell.Button1, tcell.ModNone)
+	h.s.InjectMouse(10, 2+lineCSS, tcell.ButtonNone, tcell.ModNone)
+	h.sync()
+	h.contains("flow #2")
+	// The tab bar sits under the 16-line list: click "3 Request".
+	h.s.InjectMouse(25, 17, tcell.Button1, tcell.ModNone)
+	h.s.InjectMouse(25, 17, tcell.ButtonNone, tcell.ModNone)
+	h.sync()
+	h.contains("Request line", "GET /app.css HTTP/2.0")
+	// The wheel over the list scrolls it.
+	h.s.InjectMouse(10, 5, tcell.WheelDown, tcell.ModNone)
+	h.sync()
+	if strings.Contains(strings.Split(h.text(), "\n")[2], "unattributed") {
+		t.Error("the wheel did not scroll the list")
+	}
+}
+
+func TestResize(t *testing.T) {
+	h := start(t, Options{Reader: newFixture(t).db}, 120, 40)
+	h.s.SetSize(80, 24)
+	h.sync()
+	lines := strings.Split(h.text(), "\n")
+	if len(lines) < 24 || !strings.Contains(lines[23], "help") || !strings.Contains(lines[0], "session 2") {
+		t.Errorf("after resizing to 80x24:\n%s", h.text())
+	}
+	h.s.SetSize(200, 60)
+	h.sync()
+	h.contains("│─ 1 Story") // side by side from 160 columns
+	h.s.SetSize(30, 8)
+	h.sync()
+	h.contains("glassbox needs 40x10")
+}
+
+func TestExportAndCurlFromTheList(t *testing.T) {
+	dir := t.TempDir()
+	h := start(t, Options{Reader: newFixture(t).db, ExportDir: dir, Version: "test"}, 120, 40)
+	h.press(down(linePost), "c")
+	path := filepath.Join(dir, "glassbox-s2-flow-10.sh")
+	h.contains("curl for #10 written to " + path)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "curl -X POST --http2 https://api.shop.test/cart") ||
+		!strings.Contains(string(data), `--data-binary '{"sku":"A-1","qty":2}'`) {
+		t.Errorf("curl file:\n%s", data)
+	}
+	if clip := string(h.s.GetClipboardData()); !strings.HasPrefix(clip, "curl -X POST") {
+		t.Errorf("clipboard (OSC 52) holds %q", clip)
+	}
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0o600 {
+		t.Errorf("curl file mode %v", st.Mode())
+	}
+
+	h.press("e")
+	var doc struct {
+		Log struct {
+			Pages   []struct{ ID, Title string }
+			Entries []struct{ Pageref string }
+		}
+	}
+	readJSON(t, filepath.Join(dir, "glassbox-s2-page-1.har"), &doc)
+	if len(doc.Log.Pages) != 1 || doc.Log.Pages[0].Title != "Shop: Home" || len(doc.Log.Entries) != 11 {
+		t.Errorf("page export: %d pages, %d entries", len(doc.Log.Pages), len(doc.Log.Entries))
+	}
+	h.press("r")
+	h.contains("HTML report")
+	html, err := os.ReadFile(filepath.Join(dir, "glassbox-s2-page-1.html"))
+	if err != nil || !strings.Contains(string(html), "<html") || !strings.Contains(string(html), "Shop: Home") {
+		t.Errorf("page report: %v\n%.300s", err, html)
+	}
+	h.press("/status>=400", tcell.KeyEnter, "E")
+	readJSON(t, filepath.Join(dir, "glassbox-s2.har"), &doc)
+	if len(doc.Log.Entries) != 2 {
+		t.Errorf("filtered session export has %d entries, want the 404 and the 500", len(doc.Log.Entries))
+	}
+	h.contains("(2 flows, HAR")
+}
+
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+func TestSessionsSwitchAndDelete(t *testing.T) {
+	fx := newFixture(t)
+	h := start(t, Options{Reader: fx.db, Deleter: fx.db}, 120, 40)
+	h.press("S")
+	h.contains("Sessions: Enter opens", "▶ 2", "  1 ")
+	h.press("j", tcell.KeyEnter)
+	h.contains("session 1", "1 flow · 0 pages", "old.test")
+	h.press("S")
+	h.press("k", "d")
+	h.contains("Delete session 2 (15 flows, 3 pages)? This cannot be undone. [y/n]")
+	h.press("n")
+	h.contains("nothing changed")
+	h.press("d", "y")
+	h.contains("deleted session 2")
+	list, err := fx.db.Sessions(context.Background())
+	if err != nil || len(list) != 1 || list[0].ID != 1 {
+		t.Errorf("sessions after delete: %+v %v", list, err)
+	}
+}
+
+// Live: flows recorded while the inspector runs appear without moving
+// the selection; the session being recorded cannot be deleted.
+func TestLiveNewFlowsKeepTheSelection(t *testing.T) {
+	fx := newFixture(t)
+	stats := store.RecorderStats{Dropped: 3}
+	h := start(t, Options{Reader: fx.db, SessionID: fx.session.ID, Live: true, Listen: []string{"127.0.0.1:8080"},
+		Poll: 5 * time.Millisecond, Stats: func() store.RecorderStats { return stats }, Deleter: fx.db,
+		Logs: func() []string { return []string{"glassbox listening on 127.0.0.1:8080"} }}, 120, 40)
+	h.press(down(lineCSS))
+	h.contains("flow #2", "live on 127.0.0.1:8080", "⚠ 3 dropped", "glassbox listening on 127.0.0.1:8080")
+	top := strings.Split(h.text(), "\n")[2][:16]
+
+	w := fx.db.NewWriter(fx.session.ID, sqlite.WriterOptions{Block: true})
+	w.RecordFlow(get(16, 0, 6, "http://detectportal.test/again.txt", 200, 5000, 5003)) // lands above the selection
+	w.RecordFlow(get(17, 3, 1, "https://shop.test/new.js", 200, 5010, 5020))
+	if err := w.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(h.text(), "/again.txt") {
+		if time.Now().After(deadline) {
+			t.Fatalf("new flows never appeared:\n%s", h.text())
+		}
+		time.Sleep(10 * time.Millisecond) // the next poll reads them
+		h.sync()
+	}
+	h.contains("flow #2", "17 flows")
+	if got := strings.Split(h.text(), "\n")[2][:16]; got != top {
+		t.Errorf("the top line moved from %q to %q", top, got)
+	}
+	h.press("S")
+	h.press("d")
+	h.contains("session 2 is being recorded now")
+}
+
+// A panic anywhere, background work included, restores the terminal
+// before it is re-raised.
+func TestPanicRestoresTheTerminal(t *testing.T) {
+	s := &finiCounter{SimulationScreen: tcell.NewSimulationScreen("UTF-8")}
+	if err := s.Init(); err != nil {
+		t.Fatal(err)
+	}
+	fx := newFixture(t)
+	got := make(chan any, 1)
+	go func() {
+		defer func() { got <- recover() }()
+		Run(context.Background(), Options{Reader: panicky{fx.db}, Screen: s})
+	}()
+	select {
+	case r := <-got:
+		if r == nil || !strings.Contains(r.(string), "boom in Flows") {
+			t.Fatalf("recovered %v, want the background panic", r)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not panic")
+	}
+	if s.finis != 1 {
+		t.Errorf("Fini called %d times before the panic went on", s.finis)
+	}
+}
+
+type finiCounter struct {
+	tcell.SimulationScreen
+	finis int
+}
+
+func (f *finiCounter) Fini() {
+	f.finis++
+	f.SimulationScreen.Fini()
+}
+
+type panicky struct{ store.Reader }
+
+func (panicky) Flows(context.Context, store.FlowQuery) ([]store.Flow, error) { panic("boom in Flows") }
