@@ -52,7 +52,7 @@ FUZZ_TARGETS := \
 	./store:FuzzGrouper \
 	./proxy:FuzzParseHello \
 	./proxy/resolver:FuzzAnswerHandling \
-	./inspector/filter:FuzzParseFilter
+	./inspector/model:FuzzParseFilter
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/glassbox-dev/glassbox/inspector/model"
 	"github.com/glassbox-dev/glassbox/store"
@@ -128,3 +129,28 @@ func TestGlob(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// FuzzParseFilter: any text typed into the filter line parses or gives an
+// error; a parsed filter never panics on a flow, and parsing is stable
+// (the same text gives a filter that decides the same way).
+func FuzzParseFilter(f *testing.F) {
+	for _, s := range []string{"status:4xx", "status:304", "type:script", "host:cdn.*", "method:POST", "dur>200ms",
+		"size>1mb", "page:3", "error", "-status:2xx shop", "!type:image", `"a b"`, "status:4xx,5xx", "status>=400",
+		"dur<", "size>abc", "host:[", "::::", ""} {
+		f.Add(s)
+	}
+	flow := &store.Flow{ID: 1, PageID: 3, Method: "POST", URL: "https://cdn.shop.test/a.js?x=1", Status: 404,
+		ResourceType: "script", Start: time.Unix(0, 0), End: time.Unix(0, int64(250*time.Millisecond)),
+		RespBody: store.Body{Size: 2 << 20}, Error: &store.FlowError{Phase: "receive", Kind: "truncated"}}
+	f.Fuzz(func(t *testing.T, s string) {
+		a, err := model.ParseFilter(s)
+		if err != nil {
+			return
+		}
+		b, _ := model.ParseFilter(s)
+		if a.Match(flow) != b.Match(flow) {
+			t.Fatalf("%q decides differently on a second parse", s)
+		}
+		a.Match(&store.Flow{})
+	})
+}
