@@ -55,7 +55,8 @@ type Writer struct {
 	shed, queuedBytes                atomic.Int64
 	lastErr                          atomic.Value // string
 	lastReport                       time.Time
-	seen                             idSet // used by the writer goroutine only
+	seen                             idSet                // used by the writer goroutine only
+	stmts                            map[string]*sql.Stmt // likewise
 }
 
 var _ store.Recorder = (*Writer)(nil)
@@ -201,6 +202,11 @@ func (w *Writer) Close(ctx context.Context) error {
 
 func (w *Writer) loop() {
 	defer close(w.done)
+	defer func() {
+		for _, st := range w.stmts {
+			st.Close()
+		}
+	}()
 	batch := make([]item, 0, w.opts.Batch)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
@@ -264,6 +270,13 @@ func (w *Writer) commit(batch []item) {
 }
 
 func (w *Writer) write(batch []item) (err error) {
+	// Prepare before Begin: the pool has one connection, which the
+	// transaction then holds.
+	for _, q := range []string{insertFlow, insertBody, deleteBody, insertConn, insertLookup, insertPage} {
+		if _, err := w.prepared(q); err != nil {
+			return fmt.Errorf("record: %w", err)
+		}
+	}
 	tx, err := w.db.rw.Begin()
 	if err != nil {
 		return fmt.Errorf("record: %w", err)
@@ -273,7 +286,7 @@ func (w *Writer) write(batch []item) (err error) {
 			tx.Rollback()
 		}
 	}()
-	st := stmts{tx: tx, seen: &w.seen}
+	st := stmts{tx: tx, w: w, seen: &w.seen}
 	defer st.close()
 	for _, it := range batch {
 		switch {
@@ -296,33 +309,54 @@ func (w *Writer) write(batch []item) (err error) {
 	return nil
 }
 
-// stmts prepares each statement once per transaction, on first use.
+// stmts runs the writer's statements inside one transaction. Each
+// statement is prepared once per writer on its connection (the pool has
+// one) and bound to each transaction with Tx.Stmt, which reuses it:
+// preparing per batch cost 6% of the proxy's CPU at a few thousand flows/s.
 type stmts struct {
 	tx   *sql.Tx
-	prep map[string]*sql.Stmt
+	w    *Writer
+	inTx map[string]*sql.Stmt
 	seen *idSet // the writer's: flows recorded before
 }
 
 func (s *stmts) exec(query string, args ...any) error {
-	if s.prep == nil {
-		s.prep = map[string]*sql.Stmt{}
-	}
-	st, ok := s.prep[query]
+	st, ok := s.inTx[query]
 	if !ok {
-		var err error
-		if st, err = s.tx.Prepare(query); err != nil {
+		base, err := s.w.prepared(query)
+		if err != nil {
 			return err
 		}
-		s.prep[query] = st
+		if s.inTx == nil {
+			s.inTx = map[string]*sql.Stmt{}
+		}
+		st = s.tx.Stmt(base)
+		s.inTx[query] = st
 	}
 	_, err := st.Exec(args...)
 	return err
 }
 
 func (s *stmts) close() {
-	for _, st := range s.prep {
+	for _, st := range s.inTx {
 		st.Close()
 	}
+}
+
+// prepared returns the writer's prepared statement for query.
+func (w *Writer) prepared(query string) (*sql.Stmt, error) {
+	if st, ok := w.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := w.db.rw.Prepare(query)
+	if err != nil {
+		return nil, err
+	}
+	if w.stmts == nil {
+		w.stmts = map[string]*sql.Stmt{}
+	}
+	w.stmts[query] = st
+	return st, nil
 }
 
 var errNoID = errors.New("value has no ID")
