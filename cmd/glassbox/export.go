@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/glassbox-dev/glassbox/inspector"
 	"github.com/glassbox-dev/glassbox/inspector/explain"
 	"github.com/glassbox-dev/glassbox/inspector/model"
 	"github.com/glassbox-dev/glassbox/inspector/report"
@@ -21,7 +22,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlagSet("export", "export [--db PATH] [--session ID|latest] [--page N] --format har|md|html [-o FILE] [--no-redact]", stderr)
 	dbFlag := fs.String("db", "", "SQLite database file (default: $GLASSBOX_HOME/glassbox.db or the user data directory)")
 	sessFlag := fs.String("session", "latest", "session ID (see glassbox sessions), or latest")
-	format := fs.String("format", "har", "har (HAR 1.2 for other tools), md (a Markdown report), html (a self-contained HTML report)")
+	format := fs.String("format", "har", "har (HAR 1.2 for other tools), md (a Markdown report), html (a self-contained HTML report), curl (a runnable command per request)")
 	pageID := fs.Int64("page", 0, "only this page load (its number in the inspector and in the report)")
 	filterExpr := fs.String("filter", "", "only the flows matching this filter, in the inspector's language, e.g. 'status:4xx host:cdn.*' (see README)")
 	out := fs.String("o", "-", "output file, - for standard output")
@@ -32,9 +33,9 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	switch *format {
-	case "har", "md", "html":
+	case "har", "md", "html", "curl":
 	default:
-		return fmt.Errorf("--format %q: choose har, md or html", *format)
+		return fmt.Errorf("--format %q: choose har, md, html or curl", *format)
 	}
 	var keep func(*store.Flow) bool
 	if *filterExpr != "" {
@@ -90,6 +91,8 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		err = report.Markdown(ctx, db, sess.ID, w, ropt)
 	case "html":
 		err = report.HTML(ctx, db, sess.ID, w, ropt)
+	case "curl":
+		err = exportCurl(ctx, db, sess.ID, *pageID, keep, !*noRedact, w)
 	}
 	if err != nil {
 		return err
@@ -118,4 +121,21 @@ func parseSessionID(s string) (int64, error) {
 		return 0, fmt.Errorf("--session %q: want a session number (see glassbox sessions) or latest", s)
 	}
 	return id, nil
+}
+
+// exportCurl writes one runnable curl command per request (tunnels have
+// none), redacted like the other exports unless --no-redact.
+func exportCurl(ctx context.Context, db *sqlite.DB, sessionID, pageID int64, keep func(*store.Flow) bool, redact bool, w io.Writer) error {
+	fmt.Fprintf(w, "#!/bin/sh\n# glassbox session %d as curl commands", sessionID)
+	if redact {
+		fmt.Fprint(w, " (credentials redacted; --no-redact keeps them)")
+	}
+	fmt.Fprintln(w)
+	return store.EachFlow(ctx, db, store.FlowQuery{SessionID: sessionID, PageID: pageID, WithBodies: true}, 200, func(f *store.Flow) error {
+		if f.Kind == store.KindTunnel || (keep != nil && !keep(f)) {
+			return nil
+		}
+		_, err := fmt.Fprintf(w, "\n# #%d %s %s\n%s\n", f.ID, f.Method, f.URL, inspector.Curl(f, redact))
+		return err
+	})
 }

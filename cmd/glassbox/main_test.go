@@ -285,6 +285,11 @@ func TestRecordAndExport(t *testing.T) {
 	if _, errOut, code := glassbox(t, home, "export", "--filter", "stauts:4xx"); code == 0 || !strings.Contains(errOut, "stauts") {
 		t.Errorf("a bad filter was not refused: %s", errOut)
 	}
+	// curl commands, redacted by default.
+	sh, errOut, code := glassbox(t, home, "export", "--format", "curl")
+	if code != 0 || strings.Count(sh, "curl ") < 3 || strings.Contains(sh, "hunter2") {
+		t.Errorf("--format curl: exit %d %s\n%s", code, errOut, sh)
+	}
 	// The export imports back as a new session.
 	out, errOut, code = glassbox(t, home, "import", harPath)
 	if code != 0 || !strings.Contains(out, "as session 2") {
