@@ -24,15 +24,8 @@ import (
 // Without a terminal (piped, CI, `make run` in a non-tty) it says so and
 // runs the proxy headless, as `glassbox proxy` would.
 func runLive(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var pf proxyFlags
-	fs := newFlagSet("glassbox", "[flags]", stderr)
-	pf.register(fs)
-	fs.Usage = func() {
-		usage(stderr)
-		fmt.Fprint(stderr, "\nFlags of glassbox and glassbox proxy:\n")
-		fs.PrintDefaults()
-	}
-	if err := parseFlags(fs, args); err != nil {
+	pf, err := parseProxyFlags("glassbox", args, stderr)
+	if err != nil {
 		return err
 	}
 	if !isTerminal(os.Stdin) || !isTerminal(os.Stdout) {

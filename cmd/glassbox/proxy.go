@@ -110,16 +110,22 @@ func (pf *proxyFlags) newResolver() (r *resolver.Resolver, warn string, err erro
 	return r, warn, nil
 }
 
-func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// parseProxyFlags parses the flags `glassbox` and `glassbox proxy` share.
+func parseProxyFlags(name string, args []string, stderr io.Writer) (proxyFlags, error) {
 	var pf proxyFlags
-	fs := newFlagSet("proxy", "proxy [flags]", stderr)
+	fs := newFlagSet(name, name+" [flags]", stderr)
 	pf.register(fs)
 	fs.Usage = func() {
 		usage(stderr)
 		fmt.Fprint(stderr, "\nFlags of glassbox and glassbox proxy:\n")
 		fs.PrintDefaults()
 	}
-	if err := parseFlags(fs, args); err != nil {
+	return pf, parseFlags(fs, args)
+}
+
+func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	pf, err := parseProxyFlags("proxy", args, stderr)
+	if err != nil {
 		return err
 	}
 	return serveProxy(ctx, pf, stderr)

@@ -425,8 +425,9 @@ func sizeMatcher(op, val string) (func(*Row) bool, error) {
 	return compare(op, func(r *Row) int64 { return r.Size }, n), nil
 }
 
-// ParseSize reads "512", "10kb", "1.5mb", "2g": K, M and G are powers of
-// 1024, as in --max-body.
+// ParseSize reads "512", "10kb", "1.5mb", "2g", "4 MiB": K, M and G (with
+// or without "iB"/"B") are powers of 1024, what people mean for body sizes.
+// The filter's size> and the --max-body and --max-db-size flags share it.
 func ParseSize(v string) (int64, error) {
 	s := strings.ToLower(strings.TrimSpace(v))
 	mult := int64(1)
@@ -436,7 +437,7 @@ func ParseSize(v string) (int64, error) {
 	}{{"gib", 1 << 30}, {"mib", 1 << 20}, {"kib", 1 << 10}, {"gb", 1 << 30}, {"mb", 1 << 20}, {"kb", 1 << 10},
 		{"g", 1 << 30}, {"m", 1 << 20}, {"k", 1 << 10}, {"b", 1}} {
 		if strings.HasSuffix(s, u.suffix) {
-			s, mult = strings.TrimSuffix(s, u.suffix), u.mult
+			s, mult = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.mult
 			break
 		}
 	}
