@@ -3,12 +3,21 @@ package sqlite
 import (
 	"database/sql"
 	"encoding/json"
+	"errors"
+	"strings"
 	"time"
+	"unicode/utf8"
+
+	sqlite3 "github.com/mattn/go-sqlite3"
 
 	"github.com/glassbox-dev/glassbox/store"
 )
 
-const insertFlow = `INSERT OR REPLACE INTO flows (
+// insertFlow and insertBody are for flows the writer has not recorded
+// before (nearly all of them); replaceFlow and replaceBody for a flow
+// recorded again. A plain INSERT needs no statement journal, which SQLite
+// keeps for every OR REPLACE in case it must undo its deletes.
+const insertFlow = `INSERT INTO flows (
 	session_id, id, page_id, conn_id, conn_reused, kind, resource_type, client_addr, mitm,
 	method, url, host, proto, req_headers, req_header_size, req_body_size, req_body_truncated,
 	status, status_text, resp_proto, resp_headers, resp_trailers, resp_header_size,
@@ -17,7 +26,11 @@ const insertFlow = `INSERT OR REPLACE INTO flows (
 	bytes_up, bytes_down, error_phase, error_kind, error_message, req_body_decoded, resp_body_decoded
 ) VALUES (?,?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?, ?,?,?,?,?,?, ?,?,?, ?,?,?,?,?, ?,?,?,?,?,?,?)`
 
-const insertBody = `INSERT OR REPLACE INTO bodies (session_id, flow_id, which, data) VALUES (?,?,?,?)`
+var replaceFlow = strings.Replace(insertFlow, "INSERT INTO", "INSERT OR REPLACE INTO", 1)
+
+const insertBody = `INSERT INTO bodies (session_id, flow_id, which, data) VALUES (?,?,?,?)`
+
+const replaceBody = `INSERT OR REPLACE INTO bodies (session_id, flow_id, which, data) VALUES (?,?,?,?)`
 
 const deleteBody = `DELETE FROM bodies WHERE session_id = ? AND flow_id = ? AND which = ?`
 
@@ -29,21 +42,33 @@ func (s *stmts) flow(session int64, f *store.Flow) error {
 	if f.Error != nil {
 		ePhase, eKind, eMsg = f.Error.Phase, f.Error.Kind, f.Error.Message
 	}
-	err := s.exec(insertFlow,
+	again := s.seen.testAndSet(f.ID)
+	qFlow, qBody := insertFlow, insertBody
+	if again {
+		qFlow, qBody = replaceFlow, replaceBody
+	}
+	args := []any{
 		session, f.ID, f.PageID, f.ConnID, f.ConnReused, f.Kind, f.ResourceType, f.ClientAddr, f.MITM,
 		f.Method, f.URL, f.Host(), f.Proto, headersJSON(f.ReqHeaders), f.ReqHeaderSize, f.ReqBody.Size, f.ReqBody.Truncated,
 		f.Status, f.StatusText, f.RespProto, headersJSON(f.RespHeaders), headersJSON(f.RespTrailers), f.RespHeaderSize,
 		f.RespBody.Size, f.RespBody.Truncated, f.ServerAddr,
 		nanos(f.Start), nanos(f.GotConn), nanos(f.WroteRequest), nanos(f.FirstByte), nanos(f.End),
-		f.BytesUp, f.BytesDown, ePhase, eKind, eMsg, f.ReqBody.Decoded, f.RespBody.Decoded)
+		f.BytesUp, f.BytesDown, ePhase, eKind, eMsg, f.ReqBody.Decoded, f.RespBody.Decoded}
+	err := s.exec(qFlow, args...)
+	if !again && isConstraint(err) {
+		// In the file already, though not from this writer (a session
+		// written to again): a failed plain INSERT undoes only itself, so
+		// replacing it now keeps the rest of the transaction.
+		again, qBody = true, replaceBody
+		err = s.exec(replaceFlow, args...)
+	}
 	if err != nil {
 		return err
 	}
-	again := s.seen.testAndSet(f.ID)
 	for which, b := range [2]store.Body{f.ReqBody, f.RespBody} {
 		switch {
 		case len(b.Data) > 0:
-			err = s.exec(insertBody, session, f.ID, which, b.Data)
+			err = s.exec(qBody, session, f.ID, which, b.Data)
 		case again:
 			// Recorded before, maybe with a body this recording no longer has.
 			err = s.exec(deleteBody, session, f.ID, which)
@@ -53,6 +78,11 @@ func (s *stmts) flow(session int64, f *store.Flow) error {
 		}
 	}
 	return nil
+}
+
+func isConstraint(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && se.Code == sqlite3.ErrConstraint
 }
 
 // idSet remembers which flow IDs a writer has recorded: IDs are dense from
@@ -132,17 +162,77 @@ func fromNanos(n sql.NullInt64) time.Time {
 }
 
 // headersJSON stores a header block as [[name, value], ...]: readable with
-// SQLite's json functions and ordered, unlike an object.
+// SQLite's json functions and ordered, unlike an object. It is written by
+// hand: encoding/json (reflection over a [][2]string built per block) was
+// the writer's largest cost outside SQLite, at two blocks per flow. The
+// text decodes exactly as encoding/json's would (TestHeadersJSON).
 func headersJSON(h store.Headers) any {
 	if len(h) == 0 {
 		return nil
 	}
-	pairs := make([][2]string, len(h))
-	for i, f := range h {
-		pairs[i] = [2]string{f.Name, f.Value}
+	n := 2
+	for _, f := range h {
+		n += len(f.Name) + len(f.Value) + 8
 	}
-	b, _ := json.Marshal(pairs)
+	b := make([]byte, 0, n)
+	b = append(b, '[')
+	for i, f := range h {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '[')
+		b = appendJSONString(b, f.Name)
+		b = append(b, ',')
+		b = appendJSONString(b, f.Value)
+		b = append(b, ']')
+	}
+	b = append(b, ']')
 	return string(b)
+}
+
+// appendJSONString appends s as a JSON string (RFC 8259 §7): quote,
+// backslash and control characters escaped, invalid UTF-8 replaced by
+// U+FFFD as encoding/json does, so the text is always valid JSON.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r != utf8.RuneError || size != 1 {
+				i += size
+				continue
+			}
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i++
+			start = i
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case '\t':
+			b = append(b, '\\', 't')
+		default:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		}
+		i++
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 func parseHeaders(s sql.NullString) store.Headers {

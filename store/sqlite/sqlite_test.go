@@ -172,6 +172,80 @@ func TestRecordReplacesEarlierRow(t *testing.T) {
 	}
 }
 
+// A second writer on the same session (a session written to again) meets
+// rows it did not write: its plain INSERT fails on the key, and the flow
+// replaces the row instead, without losing the rest of its batch.
+func TestSecondWriterReplacesRows(t *testing.T) {
+	db, _ := mustOpen(t)
+	ctx := context.Background()
+	sess, _ := db.StartSession(ctx, store.Session{})
+	w := db.NewWriter(sess.ID, sqlite.WriterOptions{})
+	w.RecordFlow(sampleFlow(1, []byte("first")))
+	w.RecordFlow(sampleFlow(2, []byte("kept")))
+	if err := w.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	w2 := db.NewWriter(sess.ID, sqlite.WriterOptions{})
+	again := sampleFlow(1, []byte("second"))
+	again.Status = 201
+	w2.RecordFlow(again)
+	w2.RecordFlow(sampleFlow(3, []byte("third")))
+	if err := w2.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st := w2.Stats(); st.Written != 2 || st.Failed != 0 {
+		t.Fatalf("second writer stats %+v: want 2 written, none failed", st)
+	}
+	for id, want := range map[int64]string{1: "second", 2: "kept", 3: "third"} {
+		got, err := db.Flow(ctx, sess.ID, id)
+		if err != nil || string(got.RespBody.Data) != want {
+			t.Errorf("flow %d: body %q err %v; want %q", id, got.RespBody.Data, err, want)
+		}
+		if id == 1 && got.Status != 201 {
+			t.Errorf("flow 1: status %d, want the second recording's 201", got.Status)
+		}
+	}
+}
+
+// New databases get glassbox's page size (16 KiB); existing files keep theirs.
+func TestPageSizeOfNewDatabases(t *testing.T) {
+	db, path := mustOpen(t)
+	db.Close()
+	raw, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var size int
+	var mode string
+	if err := raw.QueryRow(`PRAGMA page_size`).Scan(&size); err != nil || size != 16384 {
+		t.Errorf("page_size = %d, %v; want 16384", size, err)
+	}
+	if err := raw.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+		t.Errorf("journal_mode = %q, %v; want wal", mode, err)
+	}
+
+	old := filepath.Join(t.TempDir(), "old.db")
+	o, err := sql.Open("sqlite3", "file:"+old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.Exec(`PRAGMA page_size = 4096; CREATE TABLE t(x)`); err != nil {
+		t.Fatal(err)
+	}
+	o.Close()
+	db2, err := sqlite.Open(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db2.Close()
+	o, _ = sql.Open("sqlite3", "file:"+old)
+	defer o.Close()
+	if err := o.QueryRow(`PRAGMA page_size`).Scan(&size); err != nil || size != 4096 {
+		t.Errorf("an existing file's page_size became %d, %v; want 4096 kept", size, err)
+	}
+}
+
 func TestFilesArePrivate(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	path := filepath.Join(dir, "glassbox.db")
