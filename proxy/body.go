@@ -27,7 +27,10 @@ type tee struct {
 	want   int64
 	onDone func(*tee, error)
 	once   sync.Once
-	mu     sync.Mutex // Read and Write may run on different goroutines (websockets)
+	// delegated is set once WriteTo has handed the copy to the
+	// destination's ReadFrom (only WriteTo's goroutine touches it).
+	delegated bool
+	mu        sync.Mutex // Read and Write may run on different goroutines (websockets)
 }
 
 func newTee(rc io.ReadCloser, max int64, onDone func(*tee, error)) *tee {
@@ -52,6 +55,7 @@ func (t *tee) Read(p []byte) (int, error) {
 			if int64(n) < keep {
 				keep = int64(n)
 			}
+			t.grow(int(keep))
 			t.buf = append(t.buf, p[:keep]...)
 		}
 		t.mu.Unlock()
@@ -62,6 +66,68 @@ func (t *tee) Read(p []byte) (int, error) {
 		t.done(err)
 	}
 	return n, err
+}
+
+// grow makes room for n more captured bytes. Without a Content-Length the
+// size is found as the body arrives: doubling (capped at max) copies each
+// byte about once, where append's growth of large slices by a quarter
+// allocated five times a 1 MiB chunked body's size.
+func (t *tee) grow(n int) {
+	need := len(t.buf) + n
+	if need <= cap(t.buf) {
+		return
+	}
+	c := max(2*cap(t.buf), need, 4<<10)
+	if int64(c) > t.max {
+		c = int(t.max)
+	}
+	nb := make([]byte, len(t.buf), c)
+	copy(nb, t.buf)
+	t.buf = nb
+}
+
+// copyBufs are WriteTo's buffers. io.Copy from a body that cannot write
+// itself allocates 32 KiB per response (goproxy copies plain-HTTP and
+// HTTP/2 responses that way): the largest allocation of a small request.
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+// WriteTo implements io.WriterTo, so that io.Copy uses a pooled buffer.
+// A destination that can read for itself still does, as io.Copy would
+// have let it: net/http's response writes straight to the connection that
+// way, past its buffers, which a stream that pauses mid-body needs (a
+// buffered tail would wait for the rest). Otherwise it reads exactly as
+// Read does (capture, size, end of body) and writes each piece as soon as
+// it arrives.
+func (t *tee) WriteTo(w io.Writer) (int64, error) {
+	if rf, ok := w.(io.ReaderFrom); ok && !t.delegated {
+		// Once only: a ReadFrom that copies back with io.Copy(dst, t)
+		// lands in the loop below instead of here again.
+		t.delegated = true
+		return rf.ReadFrom(t)
+	}
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
+	buf := *bp
+	var total int64
+	for {
+		n, rerr := t.Read(buf)
+		if n > 0 {
+			nw, werr := w.Write(buf[:n])
+			total += int64(nw)
+			if werr != nil {
+				return total, werr
+			}
+			if nw != n {
+				return total, io.ErrShortWrite
+			}
+		}
+		if rerr == io.EOF {
+			return total, nil
+		}
+		if rerr != nil {
+			return total, rerr
+		}
+	}
 }
 
 // Write passes client bytes to the origin on an upgraded connection.

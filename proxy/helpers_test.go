@@ -88,7 +88,7 @@ type harness struct {
 
 // newHarness starts glassbox's proxy on a loopback httptest server. tweak
 // may adjust the config before the proxy is built.
-func newHarness(t *testing.T, tweak func(*proxy.Config)) *harness {
+func newHarness(t testing.TB, tweak func(*proxy.Config)) *harness {
 	t.Helper()
 	ca, err := certs.LoadOrCreate(t.TempDir())
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/elazarl/goproxy"
@@ -129,6 +130,8 @@ func TestGoproxyPublicCARefused(t *testing.T) {
 func TestLargeBodyStreamedAndCapped(t *testing.T) {
 	const size = 32 << 20
 	release := make(chan struct{})
+	var releaseOnce sync.Once
+	releaseOrigin := func() { releaseOnce.Do(func() { close(release) }) }
 	chunk := bytes.Repeat([]byte("0123456789abcdef"), 4096) // 64 KiB
 	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Length", strconv.Itoa(size))
@@ -142,6 +145,7 @@ func TestLargeBodyStreamedAndCapped(t *testing.T) {
 		}
 	}))
 	defer origin.Close()
+	defer releaseOrigin() // before origin.Close, which waits for the handler, when the test fails early
 	h := newHarness(t, nil)
 	resp, err := h.client(nil).Get(origin.URL + "/big")
 	if err != nil {
@@ -155,7 +159,7 @@ func TestLargeBodyStreamedAndCapped(t *testing.T) {
 	if _, err := io.CopyN(hash, resp.Body, size/2); err != nil {
 		t.Fatal(err)
 	}
-	close(release)
+	releaseOrigin()
 	n, err := io.Copy(hash, resp.Body)
 	if err != nil || n != size/2 {
 		t.Fatalf("second half: %d bytes, %v", n, err)
