@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"sync"
@@ -20,17 +21,26 @@ type asyncWriter struct {
 	out     *bufio.Writer
 	dropped atomic.Int64
 	done    chan struct{}
-	once    sync.Once
+	stop    chan struct{} // closed by Close: write the rest now
+	mu      sync.RWMutex  // guards closed against Writes racing Close
+	closed  bool
 }
 
+var errLogClosed = errors.New("log closed")
+
 func newAsyncWriter(w io.Writer) *asyncWriter {
-	a := &asyncWriter{ch: make(chan []byte, 4096), out: bufio.NewWriterSize(w, 32<<10), done: make(chan struct{})}
+	a := &asyncWriter{ch: make(chan []byte, 4096), out: bufio.NewWriterSize(w, 32<<10), done: make(chan struct{}), stop: make(chan struct{})}
 	go a.loop()
 	return a
 }
 
 func (a *asyncWriter) Write(p []byte) (int, error) {
 	line := append([]byte(nil), p...) // the logger reuses its buffer
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	if a.closed {
+		return 0, errLogClosed // a straggler after Close: never a send on a closed channel
+	}
 	select {
 	case a.ch <- line:
 	default:
@@ -44,20 +54,28 @@ func (a *asyncWriter) loop() {
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	for {
+		// Written in batches: every 50 ms (or at Close) whatever is queued
+		// is written with one write(2). The loop never waits on the queue
+		// itself, which would wake this goroutine once per line.
 		select {
-		case line, ok := <-a.ch:
-			if !ok {
-				a.report()
-				a.out.Flush()
-				return
-			}
-			// Written in batches: the ticker (or a full buffer) flushes, so a
-			// busy proxy makes one write(2) per 50 ms, not one per flow.
-			a.out.Write(line)
 		case <-tick.C:
-			a.report()
-			a.out.Flush()
+		case <-a.stop:
 		}
+		for drained := false; !drained; {
+			select {
+			case line, ok := <-a.ch:
+				if !ok {
+					a.report()
+					a.out.Flush()
+					return
+				}
+				a.out.Write(line)
+			default:
+				drained = true
+			}
+		}
+		a.report()
+		a.out.Flush()
 	}
 }
 
@@ -69,7 +87,13 @@ func (a *asyncWriter) report() {
 
 // Close writes what is queued and stops.
 func (a *asyncWriter) Close() error {
-	a.once.Do(func() { close(a.ch) })
+	a.mu.Lock()
+	if !a.closed {
+		a.closed = true
+		close(a.ch)
+		close(a.stop)
+	}
+	a.mu.Unlock()
 	<-a.done
 	return nil
 }
