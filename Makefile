@@ -52,7 +52,8 @@ FUZZ_TARGETS := \
 	./store:FuzzGrouper \
 	./proxy:FuzzParseHello \
 	./proxy/resolver:FuzzAnswerHandling \
-	./inspector/model:FuzzParseFilter
+	./inspector/model:FuzzParseFilter \
+	./store/sqlite:FuzzHeadersJSON
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \

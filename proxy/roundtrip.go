@@ -50,7 +50,7 @@ func (p *Proxy) roundTrip(req *http.Request, ctx *goproxy.ProxyCtx) (*http.Respo
 		p.cfg.Recorder.RecordPage(a.NewPage)
 	}
 	if req.Body != nil && req.Body != http.NoBody {
-		st.req = newTee(req.Body, p.cfg.MaxBody, nil)
+		st.req = newTee(req.Body, p.captureLimit(req.ContentLength), nil)
 		st.req.expect(req.ContentLength)
 		req.Body = st.req
 	}
@@ -131,7 +131,7 @@ func (p *Proxy) roundTrip(req *http.Request, ctx *goproxy.ProxyCtx) (*http.Respo
 		st.finish(p.now())
 		return resp, nil
 	}
-	body := newTee(resp.Body, p.cfg.MaxBody, func(t *tee, err error) {
+	body := newTee(resp.Body, p.captureLimit(resp.ContentLength), func(t *tee, err error) {
 		st.mu.Lock()
 		f.RespBody = t.body()
 		if f.Kind == store.KindWebSocket {
@@ -145,6 +145,26 @@ func (p *Proxy) roundTrip(req *http.Request, ctx *goproxy.ProxyCtx) (*http.Respo
 	body.expect(resp.ContentLength)
 	resp.Body = body
 	return resp, nil
+}
+
+// captureLimit is how much of a body of announced length n (-1 unknown) to
+// copy: --max-body, or nothing when the recorder would shed the copy
+// anyway (store.BodyAdmitter). The body is forwarded whole either way.
+func (p *Proxy) captureLimit(n int64) int64 {
+	max := p.cfg.MaxBody
+	if max <= 0 || n == 0 {
+		return max
+	}
+	if a, ok := p.cfg.Recorder.(store.BodyAdmitter); ok {
+		want := max
+		if n > 0 && n < want {
+			want = n
+		}
+		if !a.AdmitBody(want) {
+			return -1 // keep none; the flow says Truncated, with the true size
+		}
+	}
+	return max
 }
 
 // finish records the flow once, with its end time.

@@ -29,10 +29,21 @@ type RecorderStats struct {
 	Failed  int64 // lost because the database refused to write
 	// BodiesShed counts flows stored without their body copies because the
 	// queue already held more body bytes than it may (the flow itself is
-	// kept; its Body says Truncated with no Data).
+	// kept; its Body says Truncated with no Data), including bodies the
+	// proxy did not copy at all because AdmitBody said no.
 	BodiesShed int64
 	// LastError is the most recent write error, empty when none.
 	LastError string
+}
+
+// BodyAdmitter is implemented by a Recorder that bounds the body bytes
+// waiting to be stored. The proxy asks before copying a body: when bodies
+// arrive faster than the disk takes them, a copy that would be shed is
+// never made (a 1 MiB copy costs an allocation and a pass over the bytes).
+type BodyAdmitter interface {
+	// AdmitBody reports whether a body copy of about n bytes recorded now
+	// would be stored. A refusal counts in RecorderStats.BodiesShed.
+	AdmitBody(n int64) bool
 }
 
 // FlowQuery selects flows of one session, in ID order, paged by key.

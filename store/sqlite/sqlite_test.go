@@ -464,3 +464,74 @@ func TestBodiesShedPastTheByteBudget(t *testing.T) {
 		t.Errorf("%d flows without bodies, stats say %d", shed, st.BodiesShed)
 	}
 }
+
+// AdmitBody answers by the rule RecordFlow sheds by, and counts refusals;
+// a blocking writer (imports) admits everything. The long linger keeps the
+// queue from draining while the test looks.
+func TestAdmitBody(t *testing.T) {
+	db, _ := mustOpen(t)
+	ctx := context.Background()
+	sess, _ := db.StartSession(ctx, store.Session{})
+	w := db.NewWriter(sess.ID, sqlite.WriterOptions{MaxQueueBytes: 1 << 20, Linger: time.Hour})
+	body := bytes.Repeat([]byte("a"), 256<<10)
+	for i := int64(1); i <= 4; i++ {
+		if !w.AdmitBody(int64(len(body))) {
+			t.Fatalf("flow %d: refused with %d KiB queued of 1024", i, (i-1)*256)
+		}
+		w.RecordFlow(sampleFlow(i, body))
+	}
+	if w.AdmitBody(1) {
+		t.Error("admitted a byte past a full budget")
+	}
+	if !w.AdmitBody(0) {
+		t.Error("refused a flow with no body")
+	}
+	if err := w.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st := w.Stats(); st.BodiesShed != 1 || st.Written != 4 {
+		t.Errorf("stats %+v: want 4 written with their bodies and 1 refusal counted", st)
+	}
+
+	blocking := db.NewWriter(sess.ID, sqlite.WriterOptions{MaxQueueBytes: 1, Block: true})
+	defer blocking.Close(ctx)
+	if !blocking.AdmitBody(1 << 30) {
+		t.Error("a blocking writer refused a body")
+	}
+}
+
+// A batch that does not fit whole is written value by value: what fits is
+// stored, the rest counted as failed, and the writer gives up on a batch
+// after a run of failures instead of hearing the full disk refuse each.
+func TestFullDatabaseStoresWhatFits(t *testing.T) {
+	db, _ := mustOpen(t)
+	ctx := context.Background()
+	sess, _ := db.StartSession(ctx, store.Session{})
+	if err := db.SetMaxSize(2 << 20); err != nil {
+		t.Fatal(err)
+	}
+	// One batch (the linger outlasts the recording) of 4 MiB against 2 MiB.
+	w := db.NewWriter(sess.ID, sqlite.WriterOptions{Block: true, Linger: time.Hour, Batch: 1024})
+	body := bytes.Repeat([]byte("f"), 64<<10)
+	const n = 64
+	for i := int64(1); i <= n; i++ {
+		w.RecordFlow(sampleFlow(i, body))
+	}
+	w.Close(ctx)
+	st := w.Stats()
+	if st.Written < 8 || st.Failed == 0 || st.Written+st.Failed != n {
+		t.Fatalf("stats %+v: want the flows that fit in 2 MiB written (8 or more) and the rest counted as failed", st)
+	}
+	flows, err := db.Flows(ctx, store.FlowQuery{SessionID: sess.ID, WithBodies: true})
+	if err != nil || int64(len(flows)) != st.Written {
+		t.Fatalf("%d flows readable (%v), stats say %d written", len(flows), err, st.Written)
+	}
+	for _, f := range flows {
+		if len(f.RespBody.Data) != len(body) {
+			t.Errorf("flow %d stored with %d body bytes, want %d", f.ID, len(f.RespBody.Data), len(body))
+		}
+	}
+	if res, err := db.IntegrityCheck(ctx); err != nil || res != "ok" {
+		t.Errorf("integrity after a full disk: %q %v", res, err)
+	}
+}

@@ -65,7 +65,10 @@ type Writer struct {
 	stmts                            map[string]*sql.Stmt // likewise
 }
 
-var _ store.Recorder = (*Writer)(nil)
+var (
+	_ store.Recorder     = (*Writer)(nil)
+	_ store.BodyAdmitter = (*Writer)(nil)
+)
 
 type item struct {
 	bytes  int64 // body bytes this item holds in the queue
@@ -111,6 +114,16 @@ func (w *Writer) RecordFlow(f *store.Flow) {
 		f, n = &light, 0
 	}
 	w.send(item{flow: f, bytes: n})
+}
+
+// AdmitBody implements store.BodyAdmitter with the rule RecordFlow sheds
+// by: the body bytes queued, plus these, within MaxQueueBytes.
+func (w *Writer) AdmitBody(n int64) bool {
+	if w.opts.Block || n <= 0 || w.queuedBytes.Load()+n <= w.opts.MaxQueueBytes {
+		return true
+	}
+	w.shed.Add(1)
+	return false
 }
 
 func shedBody(b store.Body) store.Body {
@@ -279,15 +292,12 @@ func (w *Writer) commit(batch []item) {
 		}
 	}
 	if n > 0 {
-		if err := w.write(batch); err != nil {
-			w.failed.Add(int64(n))
-			w.lastErr.Store(err.Error())
-			if w.opts.OnError != nil && time.Since(w.lastReport) > time.Second {
-				w.lastReport = time.Now()
-				w.opts.OnError(err)
-			}
-		} else {
+		if err := w.write(batch); err == nil {
 			w.written.Add(int64(n))
+		} else if n == 1 {
+			w.fail(1, err)
+		} else {
+			w.salvage(batch, err)
 		}
 	}
 	for _, it := range batch {
@@ -297,6 +307,51 @@ func (w *Writer) commit(batch []item) {
 		if it.bytes > 0 {
 			w.queuedBytes.Add(-it.bytes)
 		}
+	}
+}
+
+// maxSalvageFailures is how many values in a row may fail, once a batch
+// has, before the rest of the batch is given up on: a full disk refuses
+// each of them, and the writer should not spend seconds hearing it.
+const maxSalvageFailures = 16
+
+// salvage writes the values of a failed batch one transaction each, so
+// that one bad value, or a disk with room for only part of a batch (a
+// batch may hold a thousand flows), costs only what does not fit.
+func (w *Writer) salvage(batch []item, first error) {
+	failures := 0
+	for i, it := range batch {
+		if it.flush != nil {
+			continue
+		}
+		if failures >= maxSalvageFailures {
+			rest := 0
+			for _, r := range batch[i:] {
+				if r.flush == nil {
+					rest++
+				}
+			}
+			w.fail(int64(rest), first)
+			return
+		}
+		if err := w.write([]item{it}); err != nil {
+			failures++
+			first = err
+			w.fail(1, err)
+			continue
+		}
+		failures = 0
+		w.written.Add(1)
+	}
+}
+
+// fail counts n values lost to err and reports it (at most once a second).
+func (w *Writer) fail(n int64, err error) {
+	w.failed.Add(n)
+	w.lastErr.Store(err.Error())
+	if w.opts.OnError != nil && time.Since(w.lastReport) > time.Second {
+		w.lastReport = time.Now()
+		w.opts.OnError(err)
 	}
 }
 
