@@ -136,10 +136,17 @@ func (t *tee) Write(p []byte) (int, error) {
 	if !ok {
 		return 0, errors.New("body is not writable")
 	}
-	n, err := w.Write(p)
+	// Counted before the write: the origin may answer these bytes and
+	// close, ending the body and recording the flow, before Write returns.
 	t.mu.Lock()
-	t.written += int64(n)
+	t.written += int64(len(p))
 	t.mu.Unlock()
+	n, err := w.Write(p)
+	if n < len(p) {
+		t.mu.Lock()
+		t.written -= int64(len(p) - n)
+		t.mu.Unlock()
+	}
 	return n, err
 }
 
