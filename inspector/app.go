@@ -184,9 +184,8 @@ func (a *app) handle(ev tcell.Event) {
 	a.dirty = true
 }
 
-// tick runs every poll interval: new flows while recording, the
-// recorder's counters, and an expired message.
-func (a *app) tick() {
+// readStats takes the recorder's counters, for the header's warning.
+func (a *app) readStats() {
 	if a.opts.Stats != nil && a.isLive() {
 		st := a.opts.Stats()
 		if a.stats == nil || *a.stats != st {
@@ -194,6 +193,12 @@ func (a *app) tick() {
 			a.dirty = true
 		}
 	}
+}
+
+// tick runs every poll interval: new flows while recording, the
+// recorder's counters, and an expired message.
+func (a *app) tick() {
+	a.readStats()
 	if a.isLive() || a.session.Ended.IsZero() {
 		a.fetchFlows()
 	}

@@ -61,6 +61,7 @@ func (a *app) openSession(id int64) {
 			a.detail.reset()
 			a.load.first, a.load.pagesAt = false, time.Time{}
 			a.tabOf, a.focus = [2]int{}, focusList
+			a.readStats() // the first frame of a live session warns of drops, not the first poll
 			a.fetchFlows()
 		}
 	})
