@@ -349,7 +349,7 @@ func lossNote(st store.RecorderStats) string {
 		note = fmt.Sprintf(", %d dropped (queue full), %d not written (%s)", st.Dropped, st.Failed, st.LastError)
 	}
 	if st.BodiesShed > 0 {
-		note += fmt.Sprintf(", %d flows stored without their bodies (bodies came faster than the disk took them)", st.BodiesShed)
+		note += fmt.Sprintf(", %d body copies not stored (bodies came faster than the disk took them; their flows are recorded, marked truncated)", st.BodiesShed)
 	}
 	return note
 }

@@ -120,7 +120,7 @@ func TestKill9LosesAtMostTheLastBatch(t *testing.T) {
 	close(stop)
 	times := done()
 	<-p.done
-	// The writer commits every few ms; anything answered more than a
+	// The writer commits about every 50 ms; anything answered more than a
 	// generous window before the kill must be on disk.
 	window := 250 * time.Millisecond
 	safe := 0
