@@ -3,6 +3,7 @@ package store_test
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"testing"
 	"time"
 
@@ -201,4 +202,49 @@ func FuzzGrouper(f *testing.F) {
 			g.Response(store.PageResponse{FlowID: i, Status: status, Headers: hdr("Location", loc, "Content-Type", "text/html"), Body: []byte(body)})
 		}
 	})
+}
+
+// BenchmarkGrouper measures Assign + Response per request over a stream of
+// page loads as a browser makes them: a navigation whose HTML has a title,
+// then 40 sub-resources with the page as Referer (stylesheets, scripts,
+// images, API calls), on 20 hosts, 2 ms apart. Past MaxURLs the URL index
+// evicts, which the benchmark reaches at large b.N.
+func BenchmarkGrouper(b *testing.B) {
+	g := store.NewGrouper()
+	t0 := time.Unix(1700000000, 0)
+	nav := store.Headers{{Name: "Sec-Fetch-Mode", Value: "navigate"}, {Name: "Sec-Fetch-Dest", Value: "document"}, {Name: "Sec-Fetch-Site", Value: "none"}}
+	html := store.Headers{{Name: "Content-Type", Value: "text/html; charset=utf-8"}}
+	body := []byte("<!doctype html><html><head><title>Shop: item</title></head><body>...</body></html>")
+	kinds := []struct{ dest, ext, ctype string }{
+		{"style", ".css", "text/css"}, {"script", ".js", "text/javascript"},
+		{"image", ".png", "image/png"}, {"empty", "", "application/json"},
+	}
+	var pageURL string
+	pages := 0
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		at := t0.Add(time.Duration(i) * 2 * time.Millisecond)
+		var req store.PageRequest
+		var resp store.PageResponse
+		if i%41 == 1 {
+			pages++
+			pageURL = fmt.Sprintf("https://shop%d.test/item/%d", pages%20, pages)
+			req = store.PageRequest{FlowID: int64(i), Method: "GET", URL: pageURL, Headers: nav, Start: at}
+			resp = store.PageResponse{FlowID: int64(i), Status: 200, Headers: html, Body: body, End: at.Add(time.Millisecond)}
+		} else {
+			k := kinds[i%len(kinds)]
+			u := fmt.Sprintf("https://cdn%d.test/asset/%d%s", i%20, i, k.ext)
+			h := store.Headers{{Name: "Referer", Value: pageURL}, {Name: "Sec-Fetch-Dest", Value: k.dest}, {Name: "Sec-Fetch-Mode", Value: "no-cors"}, {Name: "Sec-Fetch-Site", Value: "cross-site"}}
+			req = store.PageRequest{FlowID: int64(i), Method: "GET", URL: u, Headers: h, Start: at}
+			resp = store.PageResponse{FlowID: int64(i), Status: 200, Headers: store.Headers{{Name: "Content-Type", Value: k.ctype}}, End: at.Add(time.Millisecond)}
+		}
+		a := g.Assign(req)
+		if a.PageID == 0 {
+			b.Fatalf("request %d (%s) was not placed in a page", i, req.URL)
+		}
+		g.Response(resp)
+	}
+	b.ReportMetric(float64(pages), "pages")
 }

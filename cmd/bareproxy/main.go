@@ -29,6 +29,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	_ "net/http/pprof" // for --pprof only: served on its own loopback listener
 	"os"
 	"os/signal"
 	"sync"
@@ -60,8 +61,9 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	listen := fs.String("listen", "127.0.0.1:0", "loopback address to listen on")
 	caOut := fs.String("ca-out", "", "write this run's CA certificate (PEM) here, for clients to trust (required)")
 	upstreamCA := fs.String("upstream-ca", "", "PEM file of extra CA certificates to trust for origin servers")
+	pprofAddr := fs.String("pprof", "", "serve Go's profiler (net/http/pprof) on this loopback address, e.g. 127.0.0.1:0")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: bareproxy --ca-out FILE [--listen ADDR] [--upstream-ca FILE]\n\n"+
+		fmt.Fprint(stderr, "Usage: bareproxy --ca-out FILE [--listen ADDR] [--upstream-ca FILE] [--pprof ADDR]\n\n"+
 			"A bare goproxy MITM forwarder: the baseline glassbox is measured against.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
@@ -78,6 +80,20 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	if err := checkLoopback(*listen); err != nil {
 		return err
+	}
+	if *pprofAddr != "" {
+		if err := checkLoopback(*pprofAddr); err != nil {
+			return fmt.Errorf("--pprof: %w", err)
+		}
+		pln, err := net.Listen("tcp", *pprofAddr)
+		if err != nil {
+			return fmt.Errorf("--pprof: %w", err)
+		}
+		defer pln.Close()
+		// Announced before "listening on", as glassbox does: the benchmark
+		// reads both lines.
+		fmt.Fprintf(stderr, "profiler on http://%s/debug/pprof/\n", pln.Addr())
+		go http.Serve(pln, http.DefaultServeMux) // net/http/pprof registers there
 	}
 
 	ca, err := newCA()
@@ -154,6 +170,16 @@ func newProxy(ca *tls.Certificate, roots *x509.CertPool) *goproxy.ProxyHttpServe
 	mitm := &goproxy.ConnectAction{Action: goproxy.ConnectMitm, TLSConfig: goproxy.TLSConfigFromCA(ca)}
 	gp.OnRequest().HandleConnectFunc(func(host string, _ *goproxy.ProxyCtx) (*goproxy.ConnectAction, string) {
 		return mitm, host
+	})
+	// "Connection: close" from the client is about its hop to the proxy
+	// (RFC 9110 §7.6.1). Passed on as req.Close, it makes the Transport
+	// throw away a shared upstream connection (HTTP/2 included) after every
+	// such request, so each one pays a new TLS handshake to the origin.
+	// glassbox clears it; so does the baseline, or the comparison would
+	// measure that pathology instead of the price of recording.
+	gp.OnRequest().DoFunc(func(r *http.Request, _ *goproxy.ProxyCtx) (*http.Request, *http.Response) {
+		r.Close = false
+		return r, nil
 	})
 	return gp
 }

@@ -31,7 +31,7 @@ type config struct {
 	Mitmdump   string // mitmdump's path; "" when it is not installed
 	Go         string // the go tool that builds bareproxy and glassbox
 	Keep       bool   // keep the work directory (binaries, glassbox's databases)
-	ProfileDir string // save glassbox CPU profiles of each measured phase here
+	ProfileDir string // save CPU profiles of glassbox's and bare's measured phases here
 	Log        io.Writer
 }
 
@@ -52,6 +52,8 @@ type flowCheck struct {
 	Sent     int64    // completed requests, warm-ups included
 	Errors   int64    // requests that failed at the client
 	Stored   int64    // flows in glassbox's databases
+	Shed     int64    // of those, stored without their response body's copy
+	ShedIn   []string // the cells that shed, with how many
 	Problems []string // cells where the counts differ or could not be read
 	MaxLag   time.Duration
 	LagCell  string
@@ -64,6 +66,10 @@ func (f *flowCheck) add(c cell) {
 	f.Errors += c.Errors
 	f.Stored += max(c.Stored, 0)
 	where := fmt.Sprintf("round %d %s", c.Round, c.Scenario)
+	if c.Shed > 0 {
+		f.Shed += c.Shed
+		f.ShedIn = append(f.ShedIn, fmt.Sprintf("%s: %s", where, thousands(c.Shed)))
+	}
 	switch {
 	case c.StoreErr != "":
 		f.Problems = append(f.Problems, fmt.Sprintf("%s: %s", where, c.StoreErr))
@@ -124,7 +130,7 @@ func bench(ctx context.Context, cfg config) (*results, error) {
 			}
 			if name == proxyBare {
 				launchers[name] = func(ctx context.Context, _ int) (*proxyProc, error) {
-					return startBare(ctx, bin, work, org.CAPath)
+					return startBare(ctx, bin, work, org.CAPath, cfg.ProfileDir != "")
 				}
 			} else {
 				home, dbs := filepath.Join(work, "glassbox-home"), filepath.Join(work, "glassbox-db")
@@ -212,7 +218,7 @@ func measure(ctx context.Context, cfg config, sc scenario, name string, launch l
 	}
 	if cfg.ProfileDir != "" && p.ProfileAddr != "" {
 		run.profile = func(d time.Duration) func() error {
-			path := filepath.Join(cfg.ProfileDir, fmt.Sprintf("glassbox-%s-r%d.pprof", sc.Name, round))
+			path := filepath.Join(cfg.ProfileDir, fmt.Sprintf("%s-%s-r%d.pprof", name, sc.Name, round))
 			return fetchProfile(ctx, p.ProfileAddr, d, path)
 		}
 	}
@@ -234,6 +240,9 @@ func measure(ctx context.Context, cfg config, sc scenario, name string, launch l
 		c.StoreErr = err.Error()
 	}
 	c.Stored = n
+	if c.Shed, err = counter.shed(ctx); err != nil && c.StoreErr == "" {
+		c.StoreErr = err.Error()
+	}
 	if c.Stored != c.Sent && c.StoreErr == "" {
 		c.StoreErr = fmt.Sprintf("sent %d, stored %d; last lines of its log:\n%s", c.Sent, c.Stored, indent(lastLines(p.Log(), 15), "    "))
 	}
@@ -256,6 +265,9 @@ func progressLine(c cell) string {
 	s += fmt.Sprintf("  origin conns %d", c.OriginConns)
 	if c.Stored >= 0 {
 		s += fmt.Sprintf("  stored %d/%d (lag %s)", c.Stored, c.Sent, c.StoreLag.Round(time.Millisecond))
+		if c.Shed > 0 {
+			s += fmt.Sprintf(", %d without their body", c.Shed)
+		}
 	}
 	if c.Errors > 0 {
 		s += fmt.Sprintf("  %d ERRORS (%s)", c.Errors, c.FirstErr)

@@ -158,6 +158,13 @@ func TestFlowCheck(t *testing.T) {
 	if !strings.HasSuffix(f.line(), "✗") {
 		t.Errorf("line() = %q, want a ✗", f.line())
 	}
+	if l := f.shedLine(); !strings.Contains(l, "every stored flow kept its response body") {
+		t.Errorf("shedLine() with nothing shed = %q", l)
+	}
+	f.add(cell{Scenario: "large-4", Round: 3, Sent: 5000, Stored: 5000, Shed: 1234})
+	if l := f.shedLine(); f.Shed != 1234 || !strings.Contains(l, "1,234 flows were stored without their response body") || !strings.Contains(l, "round 3 large-4: 1,234") {
+		t.Errorf("shedLine() after a cell that shed = %q (shed %d)", l, f.Shed)
+	}
 }
 
 func TestPercentile(t *testing.T) {

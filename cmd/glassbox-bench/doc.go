@@ -136,6 +136,7 @@ in one run. Targets and method: issue 7.
 		for _, p := range r.Flows.Problems {
 			fmt.Fprintf(w, "- ✗ %s\n", strings.SplitN(p, "\n", 2)[0])
 		}
+		fmt.Fprintf(w, "%s.\n\n", upperFirst(r.Flows.shedLine()))
 		if l := r.Flows.lagLine(); l != "" {
 			fmt.Fprintf(w, "Storing: %s.\n\n", l)
 		}
@@ -145,6 +146,13 @@ in one run. Targets and method: issue 7.
 	}
 	fmt.Fprint(w, howToRead)
 	fmt.Fprintf(w, "\n## Notes\n\n%s\n", notes)
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func plural(n int, word string) string {
@@ -176,9 +184,12 @@ phase. **origin conns** is how many connections the origin accepted during the c
 included, median across rounds): few means the proxy reuses its upstream connections.
 ` + "`none`" + ` is the client talking to the origin directly (no proxy process, so no CPU
 or RSS). ` + "`bare`" + ` is cmd/bareproxy: goproxy with its own CA, a leaf cache and a tuned
-Transport, recording nothing, so glassbox/bare is the price of recording. glassbox runs as
-` + "`glassbox proxy`" + ` with its defaults (bodies stored up to 1 MiB, one log line per flow on
-stderr). Latencies are the client's, from sending the request to reading the last body byte. A
+Transport, recording nothing, so glassbox/bare is the price of recording. Like glassbox it keeps a
+client's ` + "`Connection: close`" + ` on the client's hop (RFC 9110 §7.6.1) instead of closing the shared
+upstream connection, and it runs with Go's default collector settings (glassbox sets GOGC=200).
+glassbox runs as ` + "`glassbox proxy`" + ` with its defaults (bodies stored up to 1 MiB, one log line
+per flow on stderr); the **bodies** line says whether it stored every response body or skipped
+some copies because bodies came faster than SQLite took them (the flows are kept either way). Latencies are the client's, from sending the request to reading the last body byte. A
 ratio is glassbox's median over the other proxy's median; ✓/✗ compare it with the target of
 issue 7. When the spread is wider than the difference between two proxies, the difference is
 noise.

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"time"
 
@@ -76,6 +78,25 @@ func (f *flowCounter) final(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
+// shed counts, after glassbox exited, the flows stored without the copy of
+// their response body: glassbox sheds body copies (never flows) when
+// bodies arrive faster than SQLite stores them (store/sqlite
+// MaxQueueBytes). Every response of the benchmark has a body.
+func (f *flowCounter) shed(ctx context.Context) (int64, error) {
+	db, err := sql.Open("sqlite3", "file:"+(&url.URL{Path: f.path}).EscapedPath()+"?mode=ro")
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	var n int64
+	err = db.QueryRowContext(ctx, `SELECT count(*) FROM flows f WHERE f.resp_body_size > 0
+		AND NOT EXISTS (SELECT 1 FROM bodies b WHERE b.session_id = f.session_id AND b.flow_id = f.id AND b.which = 1)`).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count flows stored without their body: %w", err)
+	}
+	return n, nil
+}
+
 func (f *flowCounter) Close() {
 	if f.db != nil {
 		f.db.Close()
@@ -83,7 +104,7 @@ func (f *flowCounter) Close() {
 	}
 }
 
-// fetchProfile starts collecting a CPU profile of d from glassbox's
+// fetchProfile starts collecting a CPU profile of d from the proxy's
 // --pprof listener into path; the returned func waits for it.
 func fetchProfile(ctx context.Context, addr string, d time.Duration, path string) func() error {
 	secs := max(1, int(d.Round(time.Second)/time.Second))

@@ -218,6 +218,7 @@ type cell struct {
 	// For glassbox: flows stored (-1 otherwise), how long after the
 	// measured phase the last one was stored, and what went wrong.
 	Stored   int64
+	Shed     int64 // flows stored without their response body's copy
 	StoreLag time.Duration
 	StoreErr string
 	// OriginConns is how many connections the origin accepted during the

@@ -88,7 +88,7 @@ func parseFlags(args []string, stderr io.Writer) (config, string, error) {
 	fs.StringVar(&cfg.Mitmdump, "mitmdump", "mitmdump", "mitmdump program (looked up on PATH; optional)")
 	fs.StringVar(&cfg.Go, "go", "go", "go tool used to build ./cmd/bareproxy and ./cmd/glassbox")
 	fs.BoolVar(&cfg.Keep, "keep", false, "keep the work directory (binaries, CAs, glassbox's database) and print where it is")
-	fs.StringVar(&cfg.ProfileDir, "profile", "", "save a CPU profile of glassbox's every measured phase in this directory (glassbox --pprof; costs it a little CPU)")
+	fs.StringVar(&cfg.ProfileDir, "profile", "", "save CPU profiles of every measured phase of glassbox and bare in this directory, as PROXY-SCENARIO-rROUND.pprof (their --pprof; costs them a little CPU)")
 	out := fs.String("out", "", "also write the results as Markdown to this file (e.g. docs/BENCHMARKS.md), keeping its notes section")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, `Usage: go run ./cmd/glassbox-bench [flags]

@@ -41,7 +41,7 @@ type proxyProc struct {
 	Addr        string // host:port it listens on
 	CAPath      string // PEM of the CA it signs leaves with
 	DBPath      string // glassbox's database
-	ProfileAddr string // glassbox's --pprof listener, when asked for
+	ProfileAddr string // the --pprof listener of glassbox or bareproxy, when asked for
 
 	cmd  *exec.Cmd
 	log  *tailBuffer
@@ -195,9 +195,13 @@ func moduleRoot(goTool string) (string, error) {
 	return filepath.Dir(mod), nil
 }
 
-func startBare(ctx context.Context, bin, work, originCA string) (*proxyProc, error) {
+func startBare(ctx context.Context, bin, work, originCA string, profile bool) (*proxyProc, error) {
 	ca := filepath.Join(work, "bare-ca.pem")
-	p, err := startProc(ctx, "bare", []string{bin, "--listen", "127.0.0.1:0", "--ca-out", ca, "--upstream-ca", originCA}, childEnv(), true)
+	argv := []string{bin, "--listen", "127.0.0.1:0", "--ca-out", ca, "--upstream-ca", originCA}
+	if profile {
+		argv = append(argv, "--pprof", "127.0.0.1:0")
+	}
+	p, err := startProc(ctx, "bare", argv, childEnv(), true)
 	if err != nil {
 		return nil, err
 	}

@@ -335,6 +335,18 @@ func (f *flowCheck) line() string {
 	return s + " " + mark(f.OK())
 }
 
+// shedLine says whether every body copy was stored too. Shedding is
+// glassbox's designed answer to bodies arriving faster than the disk takes
+// them (the flow is kept, marked truncated), not a loss of requests, but
+// it is part of what was measured.
+func (f *flowCheck) shedLine() string {
+	if f.Shed == 0 {
+		return fmt.Sprintf("bodies: every stored flow kept its response body (up to --max-body) %s", mark(true))
+	}
+	return fmt.Sprintf("bodies: %s flows were stored without their response body, shed because bodies came faster than SQLite took them (%s)",
+		thousands(f.Shed), strings.Join(f.ShedIn, "; "))
+}
+
 // lagLine says how far glassbox's storing ran behind the load.
 func (f *flowCheck) lagLine() string {
 	if f.MaxLag == 0 {
@@ -355,6 +367,7 @@ func (r *results) printText(w io.Writer) {
 	}
 	if r.Flows != nil {
 		fmt.Fprintf(w, "\nzero flows dropped: %s\n", r.Flows.line())
+		fmt.Fprintln(w, r.Flows.shedLine())
 		if l := r.Flows.lagLine(); l != "" {
 			fmt.Fprintln(w, l)
 		}
