@@ -2,8 +2,9 @@ package store
 
 import (
 	"context"
-	"sort"
+	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Recorder is how the proxy writes. Every Record call returns at once: the
@@ -116,8 +117,32 @@ func EachFlow(ctx context.Context, r Reader, q FlowQuery, batch int, fn func(*Fl
 	}
 }
 
+// sortHeaders orders fields by name, ignoring case, keeping the order of
+// a name's values. Comparing without strings.ToLower matters: canonical
+// names ("Content-Type") made it allocate at every comparison of every
+// request's and response's headers.
 func sortHeaders(h Headers) {
-	sort.SliceStable(h, func(i, j int) bool {
-		return strings.ToLower(h[i].Name) < strings.ToLower(h[j].Name)
-	})
+	slices.SortStableFunc(h, func(a, b Header) int { return compareFold(a.Name, b.Name) })
+}
+
+// compareFold compares as strings.Compare(strings.ToLower(a),
+// strings.ToLower(b)) does, without allocating for ASCII (field names are
+// ASCII tokens, RFC 9110 §5.1; anything else takes the slow way).
+func compareFold(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		ca, cb := a[i], b[i]
+		if ca >= utf8.RuneSelf || cb >= utf8.RuneSelf {
+			return strings.Compare(strings.ToLower(a), strings.ToLower(b))
+		}
+		if 'A' <= ca && ca <= 'Z' {
+			ca += 'a' - 'A'
+		}
+		if 'A' <= cb && cb <= 'Z' {
+			cb += 'a' - 'A'
+		}
+		if ca != cb {
+			return int(ca) - int(cb)
+		}
+	}
+	return len(a) - len(b)
 }
