@@ -12,6 +12,7 @@ import (
 	"net/http"
 	_ "net/http/pprof" // for --pprof only: served on its own loopback listener
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -393,34 +394,79 @@ func loadRoots(path string) (*x509.CertPool, error) {
 // flowLine is the one log line per flow of `glassbox proxy`: what was
 // asked, what came back, and where the time went.
 func flowLine(f *store.Flow, c *store.Conn) string {
-	status := "---"
-	if f.Status > 0 {
-		status = fmt.Sprint(f.Status)
-	}
-	line := fmt.Sprintf("#%-4d %-7s %s %s %s %s", f.ID, f.Method, f.URL, status,
-		humanBytes(f.RespBody.Size+f.BytesDown), humanDuration(f.Duration()))
-	if f.Kind == store.KindTunnel {
-		line += fmt.Sprintf("  tunnel: %s up, %s down", humanBytes(f.BytesUp), humanBytes(f.BytesDown))
-	} else if phases := phaseText(f, c); phases != "" {
-		line += "  " + phases
-	}
-	if f.Error != nil {
-		line += "  error: " + explain.Summary(f.Error)
-	}
-	return line
+	return string(appendFlowLine(make([]byte, 0, 160), f, c))
 }
 
-// phaseText is "dns 0.4ms connect 0.1ms tls 2.1ms wait 12ms recv 3ms", or
-// "reused wait 3ms recv 1ms" on a kept-alive connection.
-func phaseText(f *store.Flow, c *store.Conn) string {
+// appendFlowLine writes the log line with appends, not fmt: it runs for
+// every request, and fmt's Sprintf calls were most of the line's cost
+// (BenchmarkFlowLine).
+func appendFlowLine(b []byte, f *store.Flow, c *store.Conn) []byte {
+	b = append(b, '#')
+	start := len(b)
+	b = padRight(strconv.AppendInt(b, f.ID, 10), start, 4)
+	b = append(b, ' ')
+	start = len(b)
+	b = padRight(append(b, f.Method...), start, 7)
+	b = append(b, ' ')
+	b = append(b, f.URL...)
+	b = append(b, ' ')
+	if f.Status > 0 {
+		b = strconv.AppendInt(b, int64(f.Status), 10)
+	} else {
+		b = append(b, "---"...)
+	}
+	b = append(b, ' ')
+	b = appendBytes(b, f.RespBody.Size+f.BytesDown)
+	b = append(b, ' ')
+	b = appendDuration(b, f.Duration())
+	if f.Kind == store.KindTunnel {
+		b = append(b, "  tunnel: "...)
+		b = appendBytes(b, f.BytesUp)
+		b = append(b, " up, "...)
+		b = appendBytes(b, f.BytesDown)
+		b = append(b, " down"...)
+	} else {
+		b = appendPhases(b, f, c)
+	}
+	if f.Error != nil {
+		b = append(b, "  error: "...)
+		b = append(b, explain.Summary(f.Error)...)
+	}
+	return b
+}
+
+// padRight pads what b holds past start with spaces to width, as %-Nd and
+// %-Ns do.
+func padRight(b []byte, start, width int) []byte {
+	for n := len(b) - start; n < width; n++ {
+		b = append(b, ' ')
+	}
+	return b
+}
+
+// appendPhases appends "  dns 0.4ms connect 0.1ms tls 2.1ms wait 12ms recv
+// 3ms", or "  reused wait 3ms recv 1ms" on a kept-alive connection.
+func appendPhases(b []byte, f *store.Flow, c *store.Conn) []byte {
 	t := store.ComputeTimings(f, c)
-	var parts []string
+	first := true
+	sep := func() {
+		if first {
+			b = append(b, "  "...)
+			first = false
+		} else {
+			b = append(b, ' ')
+		}
+	}
 	if f.ConnReused {
-		parts = append(parts, "reused")
+		sep()
+		b = append(b, "reused"...)
 	}
 	add := func(name string, d time.Duration) {
 		if d >= 0 && (d > 0 || name == "wait") {
-			parts = append(parts, name+" "+humanDuration(d))
+			sep()
+			b = append(b, name...)
+			b = append(b, ' ')
+			b = appendDuration(b, d)
 		}
 	}
 	if t.DNS >= 0 {
@@ -436,29 +482,29 @@ func phaseText(f *store.Flow, c *store.Conn) string {
 		add("wait", t.Wait)
 		add("recv", t.Receive)
 	}
-	return strings.Join(parts, " ")
+	return b
 }
 
-func humanBytes(n int64) string {
+func appendBytes(b []byte, n int64) []byte {
 	switch {
 	case n < 1024:
-		return fmt.Sprintf("%dB", n)
+		return append(strconv.AppendInt(b, n, 10), 'B')
 	case n < 1<<20:
-		return fmt.Sprintf("%.1fKB", float64(n)/1024)
+		return append(strconv.AppendFloat(b, float64(n)/1024, 'f', 1, 64), "KB"...)
 	case n < 1<<30:
-		return fmt.Sprintf("%.1fMB", float64(n)/(1<<20))
+		return append(strconv.AppendFloat(b, float64(n)/(1<<20), 'f', 1, 64), "MB"...)
 	}
-	return fmt.Sprintf("%.2fGB", float64(n)/(1<<30))
+	return append(strconv.AppendFloat(b, float64(n)/(1<<30), 'f', 2, 64), "GB"...)
 }
 
-func humanDuration(d time.Duration) string {
+func appendDuration(b []byte, d time.Duration) []byte {
 	switch {
 	case d < time.Millisecond:
-		return fmt.Sprintf("%.2fms", float64(d.Microseconds())/1000)
+		return append(strconv.AppendFloat(b, float64(d.Microseconds())/1000, 'f', 2, 64), "ms"...)
 	case d < 10*time.Millisecond:
-		return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000)
+		return append(strconv.AppendFloat(b, float64(d.Microseconds())/1000, 'f', 1, 64), "ms"...)
 	case d < 10*time.Second:
-		return fmt.Sprintf("%dms", d.Milliseconds())
+		return append(strconv.AppendInt(b, d.Milliseconds(), 10), "ms"...)
 	}
-	return fmt.Sprintf("%.1fs", d.Seconds())
+	return append(strconv.AppendFloat(b, d.Seconds(), 'f', 1, 64), 's')
 }
