@@ -189,8 +189,8 @@ client's ` + "`Connection: close`" + ` on the client's hop (RFC 9110 §7.6.1) in
 upstream connection, and it runs with Go's default collector settings (glassbox sets GOGC=200).
 glassbox runs as ` + "`glassbox proxy`" + ` with its defaults (bodies stored up to 1 MiB, one log line
 per flow on stderr); the **bodies** line says whether it stored every response body or skipped
-some copies because bodies came faster than SQLite took them (the flows are kept either way). Latencies are the client's, from sending the request to reading the last body byte. A
-ratio is glassbox's median over the other proxy's median; ✓/✗ compare it with the target of
-issue 7. When the spread is wider than the difference between two proxies, the difference is
-noise.
+some copies because bodies came faster than SQLite took them (the flows are kept either way).
+Latencies are the client's, from sending the request to reading the last body byte. A ratio is
+glassbox's median over the other proxy's median; ✓/✗ compare it with the target of issue 7.
+When the spread is wider than the difference between two proxies, the difference is noise.
 `
