@@ -3,6 +3,7 @@ package proxy
 import (
 	"errors"
 	"io"
+	"net/http"
 	"sync"
 
 	"github.com/glassbox-dev/glassbox/store"
@@ -91,15 +92,21 @@ func (t *tee) grow(n int) {
 // HTTP/2 responses that way): the largest allocation of a small request.
 var copyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
-// WriteTo implements io.WriterTo, so that io.Copy uses a pooled buffer.
-// A destination that can read for itself still does, as io.Copy would
-// have let it: net/http's response writes straight to the connection that
-// way, past its buffers, which a stream that pauses mid-body needs (a
-// buffered tail would wait for the rest). Otherwise it reads exactly as
-// Read does (capture, size, end of body) and writes each piece as soon as
-// it arrives.
+// WriteTo implements io.WriterTo, so that io.Copy uses a pooled buffer
+// instead of allocating 32 KiB per response. It reads exactly as Read does
+// (capture, size, end of body) and writes each piece as soon as it arrives.
+//
+// A response writer (http.Flusher) holds small writes in its buffers, so
+// after a short read, when more of the body is still to come, it is
+// flushed: a response that pauses mid-body reaches the browser up to the
+// pause instead of keeping its last bytes in glassbox until the origin
+// sends more (TestPausedStreamReachesClientThroughGuard). A body read in
+// one piece is not flushed early, so its head and body still leave in one
+// write. Any other destination that can read for itself still does, as
+// io.Copy would have let it.
 func (t *tee) WriteTo(w io.Writer) (int64, error) {
-	if rf, ok := w.(io.ReaderFrom); ok && !t.delegated {
+	fl, flushes := w.(http.Flusher)
+	if rf, ok := w.(io.ReaderFrom); ok && !flushes && !t.delegated {
 		// Once only: a ReadFrom that copies back with io.Copy(dst, t)
 		// lands in the loop below instead of here again.
 		t.delegated = true
@@ -120,6 +127,9 @@ func (t *tee) WriteTo(w io.Writer) (int64, error) {
 			if nw != n {
 				return total, io.ErrShortWrite
 			}
+			if flushes && rerr == nil && n < len(buf) && !t.complete() {
+				fl.Flush()
+			}
 		}
 		if rerr == io.EOF {
 			return total, nil
@@ -128,6 +138,13 @@ func (t *tee) WriteTo(w io.Writer) (int64, error) {
 			return total, rerr
 		}
 	}
+}
+
+// complete reports whether the announced length has been read.
+func (t *tee) complete() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.want >= 0 && t.n >= t.want
 }
 
 // Write passes client bytes to the origin on an upgraded connection.
