@@ -97,13 +97,14 @@ var copyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b 
 // (capture, size, end of body) and writes each piece as soon as it arrives.
 //
 // A response writer (http.Flusher) holds small writes in its buffers, so
-// after a short read, when more of the body is still to come, it is
-// flushed: a response that pauses mid-body reaches the browser up to the
-// pause instead of keeping its last bytes in glassbox until the origin
-// sends more (TestPausedStreamReachesClientThroughGuard). A body read in
-// one piece is not flushed early, so its head and body still leave in one
-// write. Any other destination that can read for itself still does, as
-// io.Copy would have let it.
+// after each read, while more of the body is still to come, it is flushed:
+// a response that pauses mid-body reaches the browser up to the pause
+// instead of keeping its last bytes in glassbox until the origin sends
+// more (TestPausedStreamReachesClientThroughGuard). A flush with nothing
+// buffered writes nothing, and a body read in one piece is not flushed
+// early, so a small response's head and body still leave in one write.
+// Any other destination that can read for itself still does, as io.Copy
+// would have let it.
 func (t *tee) WriteTo(w io.Writer) (int64, error) {
 	fl, flushes := w.(http.Flusher)
 	if rf, ok := w.(io.ReaderFrom); ok && !flushes && !t.delegated {
@@ -127,7 +128,7 @@ func (t *tee) WriteTo(w io.Writer) (int64, error) {
 			if nw != n {
 				return total, io.ErrShortWrite
 			}
-			if flushes && rerr == nil && n < len(buf) && !t.complete() {
+			if flushes && rerr == nil && !t.complete() {
 				fl.Flush()
 			}
 		}
