@@ -246,12 +246,7 @@ func (w *Writer) loop() {
 			select {
 			case <-timer.C:
 			case <-w.kick:
-				if !timer.Stop() {
-					select {
-					case <-timer.C:
-					default:
-					}
-				}
+				timer.Stop() // since Go 1.23 no stale tick is left to drain
 			}
 		}
 		closed := false
@@ -284,14 +279,19 @@ func (w *Writer) wake() {
 	}
 }
 
-func (w *Writer) commit(batch []item) {
+// values counts the items of batch that are values to write (not flushes).
+func values(batch []item) int {
 	n := 0
 	for _, it := range batch {
 		if it.flush == nil {
 			n++
 		}
 	}
-	if n > 0 {
+	return n
+}
+
+func (w *Writer) commit(batch []item) {
+	if n := values(batch); n > 0 {
 		if err := w.write(batch); err == nil {
 			w.written.Add(int64(n))
 		} else if n == 1 {
@@ -318,25 +318,18 @@ const maxSalvageFailures = 16
 // salvage writes the values of a failed batch one transaction each, so
 // that one bad value, or a disk with room for only part of a batch (a
 // batch may hold a thousand flows), costs only what does not fit.
-func (w *Writer) salvage(batch []item, first error) {
+func (w *Writer) salvage(batch []item, err error) {
 	failures := 0
 	for i, it := range batch {
 		if it.flush != nil {
 			continue
 		}
 		if failures >= maxSalvageFailures {
-			rest := 0
-			for _, r := range batch[i:] {
-				if r.flush == nil {
-					rest++
-				}
-			}
-			w.fail(int64(rest), first)
+			w.fail(int64(values(batch[i:])), err)
 			return
 		}
-		if err := w.write([]item{it}); err != nil {
+		if err = w.write([]item{it}); err != nil {
 			failures++
-			first = err
 			w.fail(1, err)
 			continue
 		}
