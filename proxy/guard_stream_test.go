@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -29,9 +28,7 @@ func TestPausedStreamReachesClientThroughGuard(t *testing.T) {
 
 func testPausedStream(t *testing.T, tlsOrigin, h2 bool) {
 	const first, total = 10_000, 20_000
-	release := make(chan struct{})
-	var once sync.Once
-	releaseOrigin := func() { once.Do(func() { close(release) }) }
+	release, releaseOrigin := gate()
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Length", strconv.Itoa(total))
 		w.Header().Set("Content-Type", "application/octet-stream")

@@ -151,3 +151,12 @@ func closedPort(t *testing.T) string {
 }
 
 func writeFile(path, content string) error { return os.WriteFile(path, []byte(content), 0o600) }
+
+// gate is a channel an origin handler waits on and the function that
+// opens it, safe to call more than once (deferred, so a test that fails
+// early does not leave origin.Close waiting for the handler).
+func gate() (<-chan struct{}, func()) {
+	ch := make(chan struct{})
+	var once sync.Once
+	return ch, func() { once.Do(func() { close(ch) }) }
+}

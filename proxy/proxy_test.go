@@ -15,7 +15,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/elazarl/goproxy"
@@ -129,9 +128,7 @@ func TestGoproxyPublicCARefused(t *testing.T) {
 // body would deadlock here (and the test would time out).
 func TestLargeBodyStreamedAndCapped(t *testing.T) {
 	const size = 32 << 20
-	release := make(chan struct{})
-	var releaseOnce sync.Once
-	releaseOrigin := func() { releaseOnce.Do(func() { close(release) }) }
+	release, releaseOrigin := gate()
 	chunk := bytes.Repeat([]byte("0123456789abcdef"), 4096) // 64 KiB
 	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Length", strconv.Itoa(size))
