@@ -106,24 +106,11 @@ type Body struct {
 	Decoded bool
 }
 
-// Error phases: where in the life of a request something failed. They match
-// the steps of the story glassbox tells (DESIGN.md).
-const (
-	PhaseDNS     = "dns"     // finding the IP address
-	PhaseConnect = "connect" // the TCP handshake
-	PhaseTLS     = "tls"     // the TLS handshake with the origin
-	PhaseSend    = "send"    // writing the request upstream
-	PhaseWait    = "wait"    // waiting for the response head
-	PhaseReceive = "receive" // reading the response body
-	PhaseClient  = "client"  // the browser went away or sent something unusable
-	PhaseProxy   = "proxy"   // glassbox itself refused or could not serve
-)
-
 // FlowError says why a flow has no (complete) response.
 type FlowError struct {
-	Phase string // one of the Phase constants
-	// Kind is a short machine-readable cause inside the phase, e.g.
-	// "nxdomain", "refused", "timeout", "unknown-authority", "reset".
+	Phase string // one of the Phase constants (failure.go)
+	// Kind is a short machine-readable cause inside the phase, one of the
+	// Fail constants; Failures lists the pairs recorded.
 	Kind    string
 	Message string // the error text as Go reported it
 }
