@@ -42,8 +42,13 @@ type Session struct {
 	Pages int64
 }
 
-// Header is one header field as it was sent, in order; names keep the case
-// the peer used (HTTP/2 sends them lower case).
+// Header is one header field. The proxy records what Go's net/http parsed:
+// names canonicalised ("Content-Type", even when HTTP/2 sent them lower
+// case), fields sorted by name (a name's values keep their order), and
+// without Host and the hop-by-hop and framing fields (Connection,
+// Transfer-Encoding...) that net/http and goproxy take out of the header
+// map (HeadersFrom).
+// An imported HAR keeps the order and case its file has.
 type Header struct {
 	Name  string
 	Value string
@@ -122,10 +127,11 @@ const (
 	KindWebSocket = "websocket" // an upgraded request; bytes counted, not parsed
 )
 
-// Flow is one request and what became of it: exactly one of a response
-// (Status > 0) or an Error, never both and never neither once recorded...
-// except that a response whose body broke off carries both, with the error
-// in PhaseReceive.
+// Flow is one request and what became of it. Once recorded, an HTTP or
+// WebSocket flow has a response (Status > 0), an Error, or both: a response
+// whose body broke off carries the error of PhaseReceive, or of
+// PhaseClient when the browser went away first. A tunnel (KindTunnel) has
+// no Status: it has an Error only when it failed, and its byte counts.
 type Flow struct {
 	SessionID int64
 	ID        int64 // per session, from 1, in the order requests arrived

@@ -2,14 +2,12 @@ package store
 
 import (
 	"bytes"
-	"compress/flate"
-	"compress/gzip"
 	"html"
-	"io"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/glassbox-dev/glassbox/store/codec"
 )
 
 // Grouper decides, as each request arrives, which page load it belongs to.
@@ -17,7 +15,7 @@ import (
 // so the live view groups as it happens. It keeps only what it needs to
 // place later requests, bounded in size.
 //
-// The signals a proxy sees (FIELD-NOTES, "What the peers teach"):
+// The signals a proxy sees:
 //   - Sec-Fetch-Mode: navigate with Sec-Fetch-Dest: document (or iframe) marks
 //     a navigation; a GET for HTML with no Sec-Fetch headers at all counts too
 //     (older browsers, scripts);
@@ -46,8 +44,8 @@ type Grouper struct {
 	nextID    int64
 	pages     []*pageState // in opening order
 	byID      map[int64]*pageState
-	urls      map[string]urlEntry // flow URL -> page that fetched it most recently
-	redirects map[string]urlEntry // redirect target -> page of the redirect
+	urls      map[string]urlEntry // flow URL (normalised) -> page that fetched it most recently
+	redirects map[string]urlEntry // redirect target (normalised) -> page of the redirect
 	flows     map[int64]flowEntry // in-flight flows
 }
 
@@ -130,15 +128,16 @@ func (g *Grouper) Assign(r PageRequest) Assignment {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	a := Assignment{ResourceType: RequestType(r.Method, r.URL, r.Headers)}
+	key := NormalizeURL(r.URL)
 	nav, frame := IsNavigation(r.Method, r.Headers)
 	if nav {
 		a.ResourceType = TypeDocument
 	}
 	switch {
-	case nav && g.isRedirectTarget(r):
+	case nav && g.isRedirectTarget(key, r.Start):
 		// A redirect chain stays in the page it began.
-		red := g.redirects[r.URL]
-		delete(g.redirects, r.URL)
+		red := g.redirects[key]
+		delete(g.redirects, key)
 		a.PageID = red.page
 		if ps := g.byID[red.page]; ps != nil {
 			ps.docURL = r.URL
@@ -153,7 +152,7 @@ func (g *Grouper) Assign(r PageRequest) Assignment {
 		}
 		g.nextID++
 		p := Page{ID: g.nextID, ParentID: parent, FlowID: r.FlowID, URL: r.URL, Start: r.Start}
-		ps := &pageState{page: p, origin: originOf(r.URL), last: r.Start, docURL: r.URL}
+		ps := &pageState{page: p, origin: Origin(r.URL), last: r.Start, docURL: r.URL}
 		g.pages = append(g.pages, ps)
 		g.byID[p.ID] = ps
 		a.PageID = p.ID
@@ -171,14 +170,14 @@ func (g *Grouper) Assign(r PageRequest) Assignment {
 	if ps := g.byID[a.PageID]; ps != nil && r.Start.After(ps.last) {
 		ps.last = r.Start
 	}
-	g.remember(r.URL, a.PageID, r.Start)
+	g.remember(key, a.PageID, r.Start)
 	g.flows[r.FlowID] = flowEntry{page: a.PageID, url: r.URL, reqType: a.ResourceType, doc: nav}
 	return a
 }
 
-func (g *Grouper) isRedirectTarget(r PageRequest) bool {
-	red, ok := g.redirects[r.URL]
-	return ok && r.Start.Sub(red.at) <= g.RedirectWindow
+func (g *Grouper) isRedirectTarget(key string, at time.Time) bool {
+	red, ok := g.redirects[key]
+	return ok && at.Sub(red.at) <= g.RedirectWindow
 }
 
 // refererPage finds the page a Referer points at: first by the full URL of
@@ -188,18 +187,17 @@ func (g *Grouper) refererPage(ref string, at time.Time) int64 {
 	if ref == "" {
 		return 0
 	}
-	if e, ok := g.urls[ref]; ok && e.page != 0 {
+	if e, ok := g.urls[NormalizeURL(ref)]; ok && e.page != 0 {
 		return e.page
 	}
-	u, err := url.Parse(ref)
-	if err != nil || u.Host == "" {
+	origin := Origin(ref)
+	if origin == "" {
 		return 0
 	}
-	origin := u.Scheme + "://" + u.Host
 	// Most recent first; a handful of pages back is plenty.
 	for i, n := len(g.pages)-1, 0; i >= 0 && n < 64; i, n = i-1, n+1 {
 		ps := g.pages[i]
-		if ps.origin == origin || originOf(ps.docURL) == origin {
+		if ps.origin == origin || Origin(ps.docURL) == origin {
 			if at.Sub(ps.last) <= g.OriginWindow {
 				return ps.page.ID
 			}
@@ -249,7 +247,7 @@ func (g *Grouper) remember(u string, page int64, at time.Time) {
 		for _, e := range g.urls {
 			times = append(times, e.at)
 		}
-		cut := median(times)
+		cut := midpoint(times)
 		for k, e := range g.urls {
 			if !e.at.After(cut) {
 				delete(g.urls, k)
@@ -258,8 +256,10 @@ func (g *Grouper) remember(u string, page int64, at time.Time) {
 	}
 }
 
-func median(ts []time.Time) time.Time {
-	// Selection by counting is enough for a rare prune.
+// midpoint is the moment halfway between the oldest and the newest of ts:
+// entries up to it are about the older half when requests come steadily,
+// and a prune by it is cheap (it runs only when the index is full).
+func midpoint(ts []time.Time) time.Time {
 	var min, max time.Time
 	for i, t := range ts {
 		if i == 0 || t.Before(min) {
@@ -299,13 +299,8 @@ func (g *Grouper) Response(r PageResponse) (changed *Page, resourceType string) 
 	if ps != nil && r.End.After(ps.last) {
 		ps.last = r.End
 	}
-	if loc := r.Headers.Get("Location"); loc != "" && r.Status >= 300 && r.Status < 400 && fe.page != 0 {
-		if base, err := url.Parse(fe.url); err == nil {
-			if target, err := base.Parse(loc); err == nil {
-				target.Fragment = ""
-				g.redirects[target.String()] = urlEntry{page: fe.page, at: r.End}
-			}
-		}
+	if target, ok := RedirectTarget(fe.url, r.Status, r.Headers.Get("Location")); ok && fe.page != 0 {
+		g.redirects[target] = urlEntry{page: fe.page, at: r.End}
 	}
 	if fe.doc && ps != nil && ps.page.Title == "" {
 		var t string
@@ -329,38 +324,37 @@ func (g *Grouper) Response(r PageResponse) (changed *Page, resourceType string) 
 // titleOf returns the title of the latest other page that landed on u.
 func (g *Grouper) titleOf(u string, except *pageState) string {
 	for i := len(g.pages) - 1; i >= 0; i-- {
-		if ps := g.pages[i]; ps != except && ps.docURL == u && ps.page.Title != "" {
+		if ps := g.pages[i]; ps != except && NormalizeURL(ps.docURL) == NormalizeURL(u) && ps.page.Title != "" {
 			return ps.page.Title
 		}
 	}
 	return ""
 }
 
+// titleScan bounds how much of a document is decoded to find its <title>,
+// which belongs in <head>, near the top.
+const titleScan = 256 << 10
+
 // htmlTitle reads the <title> of an HTML document from the stored body,
-// decoding gzip and deflate (the standard library has no Brotli or zstd:
-// such pages keep their URL as title).
+// undoing its content coding (a cut copy decodes as far as it goes).
 func htmlTitle(body []byte, encoding string) string {
 	if len(body) == 0 {
 		return ""
 	}
-	data := body
-	switch strings.ToLower(strings.TrimSpace(encoding)) {
-	case "", "identity":
-	case "gzip", "x-gzip":
-		zr, err := gzip.NewReader(bytes.NewReader(body))
-		if err != nil {
-			return ""
-		}
-		data, _ = io.ReadAll(io.LimitReader(zr, 256<<10))
-	case "deflate":
-		data, _ = io.ReadAll(io.LimitReader(flate.NewReader(bytes.NewReader(body)), 256<<10))
-	default:
+	data, _, err := codec.Decode(body, encoding, titleScan)
+	if err != nil && len(data) == 0 {
 		return ""
 	}
-	if len(data) > 256<<10 {
-		data = data[:256<<10]
+	// Lower case byte by byte, ASCII only: Unicode case mapping (and the
+	// replacement of invalid UTF-8) may change a text's length, and the
+	// indexes below must hold in data too.
+	lower := make([]byte, len(data))
+	for i, c := range data {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower[i] = c
 	}
-	lower := bytes.ToLower(data)
 	start := bytes.Index(lower, []byte("<title"))
 	if start < 0 {
 		return ""
@@ -380,12 +374,4 @@ func htmlTitle(body []byte, encoding string) string {
 		t = t[:200]
 	}
 	return t
-}
-
-func originOf(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return ""
-	}
-	return u.Scheme + "://" + u.Host
 }

@@ -3,9 +3,15 @@ package store_test
 import (
 	"bytes"
 	"compress/gzip"
+	"compress/zlib"
 	"fmt"
+	"io"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/andybalholm/brotli"
+	"github.com/klauspost/compress/zstd"
 
 	"github.com/glassbox-dev/glassbox/store"
 )
@@ -152,6 +158,32 @@ func TestPageTitle(t *testing.T) {
 	}
 }
 
+// The title is read through the one body decoder: every coding a browser
+// accepts names its page.
+func TestPageTitleEveryCoding(t *testing.T) {
+	doc := []byte("<html><head><title>Shop</title></head><body>" + strings.Repeat("x", 2000) + "</body></html>")
+	for _, tc := range []struct {
+		coding string
+		body   []byte
+	}{
+		{"", doc},
+		{"gzip", packWith(t, "gzip", doc)},
+		{"deflate", packWith(t, "zlib", doc)}, // zlib-framed, as RFC 9110 §8.4.1.2 asks
+		{"br", packWith(t, "br", doc)},
+		{"zstd", packWith(t, "zstd", doc)},
+	} {
+		t.Run("coding-"+tc.coding, func(t *testing.T) {
+			g := store.NewGrouper()
+			t0 := time.Now()
+			g.Assign(store.PageRequest{FlowID: 1, Method: "GET", URL: "https://shop.test/", Headers: with(navigate), Start: t0})
+			p, _ := g.Response(store.PageResponse{FlowID: 1, Status: 200, Headers: hdr("Content-Type", "text/html", "Content-Encoding", tc.coding), Body: tc.body, End: t0})
+			if p == nil || p.Title != "Shop" {
+				t.Fatalf("page = %+v, want the title Shop", p)
+			}
+		})
+	}
+}
+
 func TestRequestTypeFromDest(t *testing.T) {
 	for _, tc := range []struct {
 		dest, want string
@@ -247,4 +279,30 @@ func BenchmarkGrouper(b *testing.B) {
 		g.Response(resp)
 	}
 	b.ReportMetric(float64(pages), "pages")
+}
+
+// packWith compresses as an origin would.
+func packWith(t *testing.T, coding string, data []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	var w io.WriteCloser
+	switch coding {
+	case "gzip":
+		w = gzip.NewWriter(&buf)
+	case "zlib":
+		w = zlib.NewWriter(&buf)
+	case "br":
+		w = brotli.NewWriter(&buf)
+	case "zstd":
+		zw, err := zstd.NewWriter(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w = zw
+	}
+	w.Write(data)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

@@ -119,3 +119,13 @@ func extensionType(rawURL string) string {
 	}
 	return ""
 }
+
+// TypeOf is a flow's resource type: the one the proxy recorded, or, for a
+// flow recorded without one (an imported capture), the same judgement made
+// from its request and response.
+func TypeOf(f *Flow) string {
+	if f.ResourceType != "" {
+		return f.ResourceType
+	}
+	return ResponseType(RequestType(f.Method, f.URL, f.ReqHeaders), f.RespHeaders.Get("Content-Type"), f.URL)
+}

@@ -2,6 +2,11 @@ package store
 
 import "time"
 
+// The one derivation of a flow's phases from its timestamps. Every view
+// reads it: the list's bars, the Timing tab, the waterfalls, the reports,
+// the log line and HAR. Durations are derived here, when shown, and never
+// stored.
+
 // Timings are a flow's phases in the HAR 1.2 sense (HAR spec, "timings"):
 // a negative value (-1) means the phase did not happen for this request,
 // e.g. DNS, Connect and SSL on a reused connection. Connect includes SSL,
@@ -30,61 +35,155 @@ func (t Timings) Total() time.Duration {
 	return sum
 }
 
+// Of returns one phase's duration as the story counts it: TLS apart from
+// the TCP connect (HAR's Connect includes it).
+func (t Timings) Of(phase string) time.Duration {
+	switch phase {
+	case PhaseBlocked:
+		return t.Blocked
+	case PhaseDNS:
+		return t.DNS
+	case PhaseConnect:
+		if t.Connect > 0 && t.SSL > 0 {
+			return t.Connect - t.SSL
+		}
+		return t.Connect
+	case PhaseTLS:
+		return t.SSL
+	case PhaseSend:
+		return t.Send
+	case PhaseWait:
+		return t.Wait
+	case PhaseReceive:
+		return t.Receive
+	}
+	return NotApplicable
+}
+
+// PhaseSpan is one phase of one flow on a time axis.
+type PhaseSpan struct {
+	Phase string // a timing phase (TimingPhases)
+	Start time.Time
+	Dur   time.Duration
+}
+
+// Spans lays the phases that took time end to end from start, in the
+// order of the story, as waterfalls and bars draw them.
+func (t Timings) Spans(start time.Time) []PhaseSpan {
+	out := make([]PhaseSpan, 0, len(TimingPhases))
+	at := start
+	for _, p := range TimingPhases {
+		if d := t.Of(p.Name); d > 0 {
+			out = append(out, PhaseSpan{Phase: p.Name, Start: at, Dur: d})
+			at = at.Add(d)
+		}
+	}
+	return out
+}
+
+// Marks are the moments a flow's phases are cut at: the flow's own
+// timestamps, and whether its connection had served a request before.
+type Marks struct {
+	Start, GotConn, WroteRequest, FirstByte, End time.Time
+	Reused                                       bool
+}
+
+// Marks returns the flow's marks.
+func (f *Flow) Marks() Marks {
+	return Marks{Start: f.Start, GotConn: f.GotConn, WroteRequest: f.WroteRequest,
+		FirstByte: f.FirstByte, End: f.End, Reused: f.ConnReused}
+}
+
+// Dial is what opening a connection cost, from its record: NotApplicable
+// for a step that did not happen (no lookup for an IP address, no TLS for
+// plain HTTP).
+type Dial struct {
+	DNS, TCP, TLS time.Duration
+}
+
+// Dial returns what opening c cost; a nil c gives nil.
+func (c *Conn) Dial() *Dial {
+	if c == nil {
+		return nil
+	}
+	d := &Dial{DNS: NotApplicable, TCP: NotApplicable, TLS: NotApplicable}
+	if !c.DNSStart.IsZero() && !c.DNSEnd.IsZero() {
+		d.DNS = Between(c.DNSStart, c.DNSEnd)
+	}
+	if !c.ConnectStart.IsZero() && !c.ConnectEnd.IsZero() {
+		d.TCP = Between(c.ConnectStart, c.ConnectEnd)
+		if !c.TLSStart.IsZero() && !c.TLSEnd.IsZero() {
+			d.TLS = Between(c.TLSStart, c.TLSEnd)
+		}
+	}
+	return d
+}
+
 // ComputeTimings derives a flow's phases from its timestamps and, when the
 // flow opened a new connection, from that connection's (c may be nil).
-func ComputeTimings(f *Flow, c *Conn) Timings {
+func ComputeTimings(f *Flow, c *Conn) Timings { return f.Marks().Timings(c.Dial()) }
+
+// Timings derives the phases. d is the dial of the flow's connection, nil
+// when its record is not known; it counts only when the flow opened the
+// connection (not Reused). Without it the time before the connection was
+// ready is all Blocked: glassbox does not guess how it divides.
+//
+// Each phase runs from one mark to the next. A mark that is missing gives
+// its time to the phase before it: a flow that failed before its request
+// was written spent it all sending; one that failed before the first byte
+// spent it waiting.
+func (m Marks) Timings(d *Dial) Timings {
 	t := Timings{Blocked: NotApplicable, DNS: NotApplicable, Connect: NotApplicable, SSL: NotApplicable}
-	span := func(a, b time.Time) time.Duration {
-		if a.IsZero() || b.IsZero() || b.Before(a) {
-			return 0
-		}
-		return b.Sub(a)
-	}
-	// The dial, when this flow paid for it.
 	var dial time.Duration
-	if c != nil && !f.ConnReused {
-		if !c.DNSStart.IsZero() && !c.DNSEnd.IsZero() {
-			t.DNS = span(c.DNSStart, c.DNSEnd)
-			dial += t.DNS
+	if d != nil && !m.Reused {
+		if d.DNS >= 0 {
+			t.DNS = d.DNS
+			dial += d.DNS
 		}
-		if !c.ConnectStart.IsZero() && !c.ConnectEnd.IsZero() {
-			t.Connect = span(c.ConnectStart, c.ConnectEnd)
-			if !c.TLSStart.IsZero() && !c.TLSEnd.IsZero() {
-				t.SSL = span(c.TLSStart, c.TLSEnd)
-				t.Connect += t.SSL
+		if d.TCP >= 0 {
+			t.Connect = d.TCP
+			if d.TLS >= 0 {
+				t.SSL = d.TLS
+				t.Connect += d.TLS
 			}
 			dial += t.Connect
 		}
 	}
-	ready := f.GotConn
+	ready := m.GotConn
 	if ready.IsZero() {
 		// Never got a connection: everything until the failure was spent
 		// getting one.
-		ready = f.End
+		ready = m.End
 	}
-	if wait := span(f.Start, ready); wait > 0 {
-		if b := wait - dial; b > 0 {
-			t.Blocked = b
-		} else {
-			t.Blocked = 0
-		}
+	if wait := Between(m.Start, ready); wait > 0 {
+		t.Blocked = max(wait-dial, 0)
 	}
-	if !f.GotConn.IsZero() {
-		sent := f.WroteRequest
-		if sent.IsZero() {
-			sent = f.End
-		}
-		t.Send = span(f.GotConn, sent)
-		if !f.WroteRequest.IsZero() {
-			first := f.FirstByte
-			if first.IsZero() {
-				first = f.End
-			}
-			t.Wait = span(f.WroteRequest, first)
-			if !f.FirstByte.IsZero() {
-				t.Receive = span(f.FirstByte, f.End)
-			}
-		}
+	if m.GotConn.IsZero() {
+		return t
+	}
+	sent := m.WroteRequest
+	if sent.IsZero() {
+		sent = m.End
+	}
+	t.Send = Between(m.GotConn, sent)
+	if m.WroteRequest.IsZero() {
+		return t
+	}
+	first := m.FirstByte
+	if first.IsZero() {
+		first = m.End
+	}
+	t.Wait = Between(m.WroteRequest, first)
+	if !m.FirstByte.IsZero() {
+		t.Receive = Between(m.FirstByte, m.End)
 	}
 	return t
+}
+
+// Between is b-a, or 0 when either is unknown (zero) or b is before a.
+func Between(a, b time.Time) time.Duration {
+	if a.IsZero() || b.IsZero() || b.Before(a) {
+		return 0
+	}
+	return b.Sub(a)
 }

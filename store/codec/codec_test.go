@@ -1,0 +1,139 @@
+package codec_test
+
+import (
+	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"compress/zlib"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/andybalholm/brotli"
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/glassbox-dev/glassbox/store/codec"
+)
+
+// encode applies one coding, as a server would.
+func encode(t testing.TB, coding string, data []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	var w io.WriteCloser
+	switch coding {
+	case "gzip":
+		w = gzip.NewWriter(&buf)
+	case "zlib":
+		w = zlib.NewWriter(&buf)
+	case "raw-deflate":
+		w, _ = flate.NewWriter(&buf, flate.DefaultCompression)
+	case "br":
+		w = brotli.NewWriter(&buf)
+	case "zstd":
+		zw, err := zstd.NewWriter(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w = zw
+	default:
+		t.Fatalf("no encoder for %q", coding)
+	}
+	if _, err := w.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestDecodeEveryCoding(t *testing.T) {
+	page := []byte(strings.Repeat("<p>glassbox shows what happened</p>\n", 200))
+	for _, tc := range []struct {
+		name, header string
+		body         []byte
+	}{
+		{"gzip", "gzip", encode(t, "gzip", page)},
+		{"x-gzip", "x-gzip", encode(t, "gzip", page)},
+		{"deflate-zlib-framed", "deflate", encode(t, "zlib", page)}, // what RFC 9110 §8.4.1.2 asks for
+		{"deflate-raw", "deflate", encode(t, "raw-deflate", page)},  // what some servers send instead
+		{"brotli", "br", encode(t, "br", page)},
+		{"zstd", "zstd", encode(t, "zstd", page)},
+		{"stacked-in-order-applied", "gzip, br", encode(t, "br", encode(t, "gzip", page))},
+		{"case-and-space", " GZIP ", encode(t, "gzip", page)},
+		{"identity", "identity", page},
+		{"none", "", page},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, more, err := codec.Decode(tc.body, tc.header, 1<<20)
+			if err != nil || more {
+				t.Fatalf("Decode: more=%v err=%v", more, err)
+			}
+			if !bytes.Equal(out, page) {
+				t.Fatalf("decoded %d bytes, want the %d of the page", len(out), len(page))
+			}
+			if n, ok := codec.Size(tc.body, tc.header, 1<<20); !ok || n != int64(len(page)) {
+				t.Fatalf("Size = %d, %v; want %d", n, ok, len(page))
+			}
+			if !codec.Supported(tc.header) {
+				t.Fatalf("Supported(%q) = false", tc.header)
+			}
+		})
+	}
+}
+
+func TestDecodeIsBounded(t *testing.T) {
+	// 64 MiB of zeros pack into about 64 KiB: a small bomb.
+	bomb := encode(t, "gzip", make([]byte, 64<<20))
+	out, more, err := codec.Decode(bomb, "gzip", 1<<20)
+	if err != nil || !more || len(out) != 1<<20 {
+		t.Fatalf("Decode of a bomb: %d bytes, more=%v, err=%v; want the first MiB and more", len(out), more, err)
+	}
+	if _, ok := codec.Size(bomb, "gzip", 1<<20); ok {
+		t.Fatal("Size of a bomb past its limit reported ok")
+	}
+	if n, ok := codec.Size(bomb, "gzip", 64<<20); !ok || n != 64<<20 {
+		t.Fatalf("Size within the limit = %d, %v", n, ok)
+	}
+}
+
+func TestDecodeCutCopy(t *testing.T) {
+	page := bytes.Repeat([]byte("0123456789abcdef"), 1<<14) // 256 KiB that compress poorly enough
+	for _, coding := range []string{"gzip", "br", "zstd"} {
+		t.Run(coding, func(t *testing.T) {
+			whole := encode(t, coding, page)
+			cut := whole[:len(whole)*3/4]
+			out, _, err := codec.Decode(cut, coding, 1<<20)
+			if !errors.Is(err, codec.ErrTruncated) {
+				t.Fatalf("err = %v, want ErrTruncated", err)
+			}
+			if !bytes.HasPrefix(page, out) {
+				t.Fatal("the part decoded from a cut copy is not the body's beginning")
+			}
+			if _, ok := codec.Size(cut, coding, 1<<20); ok {
+				t.Fatal("Size of a cut copy reported ok")
+			}
+		})
+	}
+}
+
+func TestDecodeRefusesWhatItCannotRead(t *testing.T) {
+	var unsupported *codec.UnsupportedError
+	if _, _, err := codec.Decode([]byte("x"), "compress", 100); !errors.As(err, &unsupported) || unsupported.Coding != "compress" {
+		t.Fatalf("unknown coding: err = %v", err)
+	}
+	if codec.Supported("gzip, compress") {
+		t.Fatal("Supported accepted a stack with an unknown coding")
+	}
+	if _, _, err := codec.Decode([]byte("not gzip at all"), "gzip", 100); err == nil {
+		t.Fatal("a body that is not gzip decoded without error")
+	}
+}
+
+func TestCodings(t *testing.T) {
+	got := strings.Join(codec.Codings("gzip, identity,BR"), "|")
+	if got != "gzip|br" {
+		t.Fatalf("Codings = %q", got)
+	}
+}

@@ -1,0 +1,93 @@
+package store
+
+import (
+	"net/url"
+	"strings"
+)
+
+// NormalizeURL makes two spellings of one URL compare equal, the way a
+// browser treats them as one resource (RFC 3986 §6.2.2 and §6.2.3): the
+// scheme and host in lower case, the scheme's default port dropped, an
+// empty path written "/", and the fragment, which never reaches a server,
+// dropped. Percent-encoding and the query are left as they are: servers
+// may tell those apart. A string that does not parse comes back unchanged.
+func NormalizeURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Opaque != "" {
+		return raw
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	host := strings.ToLower(u.Hostname())
+	port := u.Port()
+	if port == defaultPort(u.Scheme) {
+		port = ""
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if port != "" {
+		host += ":" + port
+	}
+	u.Host = host
+	u.Fragment, u.RawFragment = "", ""
+	if u.Path == "" && u.Host != "" {
+		u.Path, u.RawPath = "/", ""
+	}
+	return u.String()
+}
+
+func defaultPort(scheme string) string {
+	switch scheme {
+	case "http", "ws":
+		return "80"
+	case "https", "wss":
+		return "443"
+	}
+	return ""
+}
+
+// IsRedirect reports whether a status sends the browser to its Location
+// (RFC 9110 §15.4: 301, 302, 303, 307, 308; 300 and 304 do not).
+func IsRedirect(status int) bool {
+	switch status {
+	case 301, 302, 303, 307, 308:
+		return true
+	}
+	return false
+}
+
+// RedirectTarget is where a redirect sends the browser: Location resolved
+// against the request's URL (RFC 9110 §10.2.2), normalised. It returns
+// false when the status is not a redirect or Location is missing or does
+// not parse.
+func RedirectTarget(requestURL string, status int, location string) (string, bool) {
+	location = strings.TrimSpace(location)
+	if !IsRedirect(status) || location == "" {
+		return "", false
+	}
+	base, err := url.Parse(requestURL)
+	if err != nil {
+		return "", false
+	}
+	ref, err := url.Parse(location)
+	if err != nil {
+		return "", false
+	}
+	return NormalizeURL(base.ResolveReference(ref).String()), true
+}
+
+// Origin is a URL's scheme and host ("https://shop.example"), normalised,
+// as Referer sends it for cross-origin requests; "" when the URL has no host.
+func Origin(raw string) string {
+	u, err := url.Parse(NormalizeURL(raw))
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+// RedirectTarget is where this flow's response sends the browser, if it is
+// a redirect with a usable Location.
+func (f *Flow) RedirectTarget() (string, bool) {
+	return RedirectTarget(f.URL, f.Status, f.RespHeaders.Get("Location"))
+}
