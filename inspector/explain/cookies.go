@@ -136,7 +136,7 @@ func cookie(v string) []string {
 	if len(names) == 0 {
 		return nil
 	}
-	return []string{"sends " + plural(len(names), "cookie", "") + " back to the site: " + strings.Join(names, ", ") + " (RFC 6265 §5.4)"}
+	return []string{"sends " + Plural(len(names), "cookie") + " back to the site: " + strings.Join(names, ", ") + " (RFC 6265 §5.4)"}
 }
 
 // cookieNames lists the names in every Cookie or Set-Cookie value.

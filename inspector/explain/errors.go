@@ -84,6 +84,27 @@ var problems = map[string]Problem{
 		Fix:   "Check the network and the DNS servers (--dns); the message below has the details.",
 		Ref:   "RFC 1034 §5",
 	},
+	"dns/canceled": {
+		Title: "The lookup was given up",
+		What:  "glassbox stopped looking up the address before an answer came, because nobody was waiting for it any more.",
+		Why:   "The browser went away first: the tab was closed, the page was left, or the load was stopped.",
+		Fix:   "Nothing is wrong with the site; load the page again to see the whole request.",
+		Ref:   "RFC 9110 §9.2.1 (a client may abandon a request)",
+	},
+	"connect/canceled": {
+		Title: "The connection attempt was given up",
+		What:  "glassbox stopped connecting to the server before the TCP handshake finished, because nobody was waiting for the answer any more.",
+		Why:   "The browser went away first: the tab was closed, the page was left, or the load was stopped.",
+		Fix:   "Nothing is wrong with the site; load the page again to see the whole request.",
+		Ref:   "RFC 9293 §3.5",
+	},
+	"tls/canceled": {
+		Title: "The TLS handshake was given up",
+		What:  "glassbox stopped securing the connection before the handshake finished, because nobody was waiting for the answer any more.",
+		Why:   "The browser went away first: the tab was closed, the page was left, or the load was stopped.",
+		Fix:   "Nothing is wrong with the site; load the page again to see the whole request.",
+		Ref:   "RFC 8446 §2",
+	},
 	"connect/refused": {
 		Title: "Connection refused",
 		What:  "The server's machine answered the TCP handshake with a reset: nothing is listening on that port.",
@@ -132,6 +153,13 @@ var problems = map[string]Problem{
 		Why:   "The certificate was not renewed, or this machine's clock is wrong.",
 		Fix:   "Check the system clock; otherwise the server's owner must renew the certificate.",
 		Ref:   "RFC 5280 §4.1.2.5",
+	},
+	"tls/invalid-certificate": {
+		Title: "The server's certificate is not valid",
+		What:  "The server's certificate chain failed a check other than its name, its dates or its issuer.",
+		Why:   "A certificate not allowed to sign others in the chain, one not meant for servers (its key usage), or a chain longer than its issuer permits.",
+		Fix:   "The server's owner must fix the certificate chain; the message below names the failed check.",
+		Ref:   "RFC 5280 §6.1 (path validation)",
 	},
 	"tls/handshake": {
 		Title: "The TLS handshake failed",
@@ -217,13 +245,6 @@ var problems = map[string]Problem{
 		Fix:   "Usually nothing: browsers cancel requests all the time.",
 		Ref:   "RFC 9113 §6.4 (RST_STREAM), RFC 9112 §9.6",
 	},
-	"proxy/loop": {
-		Title: "The request was addressed to glassbox itself",
-		What:  "Forwarding this request would have sent it straight back to glassbox.",
-		Why:   "The URL names the proxy's own address and port.",
-		Fix:   "Open http://127.0.0.1:8080/ directly (not through the proxy) for the setup page.",
-		Ref:   "RFC 9110 §7.6.3 (Via and loops)",
-	},
 	"dns/bad-response": {
 		Title: "The DNS answer could not be used",
 		What:  "A DNS server answered, but the answer was malformed, did not match the question, or pointed somewhere glassbox must not follow.",
@@ -245,13 +266,6 @@ var problems = map[string]Problem{
 		Fix:   "Check the address in the URL.",
 		Ref:   "RFC 1035 §2.3.1, RFC 1123 §2.1",
 	},
-	"connect/reset": {
-		Title: "The connection was reset during the handshake",
-		What:  "The server's side answered the TCP handshake with a reset, or dropped the connection as it was being made.",
-		Why:   "A firewall or load balancer rejecting the connection, or a server that is overloaded and turning connections away.",
-		Fix:   "Retry; if it repeats, check firewalls and the server's connection limits.",
-		Ref:   "RFC 9293 §3.5.2 (reset generation)",
-	},
 	"send/timeout": {
 		Title: "Sending the request timed out",
 		What:  "The connection was open, but the request could not be written to it before the time limit.",
@@ -259,26 +273,12 @@ var problems = map[string]Problem{
 		Fix:   "Retry; for a large upload, check the network and the server's limits.",
 		Ref:   "RFC 9112 §9.5 (timeouts)",
 	},
-	"send/reset": {
-		Title: "The server reset the connection while the request was sent",
-		What:  "The connection broke with a reset while glassbox was still writing the request.",
-		Why:   "The server refused the request part way, often because the body was too large, or it closed an idle connection just as it was reused.",
-		Fix:   "Retry; if it repeats, check the server's limits on request size.",
-		Ref:   "RFC 9112 §9.6 (tear-down), RFC 9293 §3.5.2",
-	},
 	"receive/timeout": {
 		Title: "The download stalled",
 		What:  "The response had started, but the rest of the body did not arrive before the time limit.",
 		Why:   "A slow or stuck server, a very slow network, or a stream (like server-sent events) that is meant to stay open.",
 		Fix:   "Retry; if the response is a stream that never ends, this is expected.",
 		Ref:   "RFC 9112 §9.5 (timeouts)",
-	},
-	"client/malformed": {
-		Title: "The browser sent something glassbox could not read",
-		What:  "What arrived from the browser was not a valid HTTP request.",
-		Why:   "A client that is not a browser speaking another protocol to the proxy port, or a request broken on the way.",
-		Fix:   "Check that the client is set to use glassbox as an HTTP proxy, not as a SOCKS proxy or as a web server.",
-		Ref:   "RFC 9112 §3 (request line), RFC 9110 §15.5.1 (400)",
 	},
 	"proxy/auth": {
 		Title: "glassbox refused the request (proxy authentication)",

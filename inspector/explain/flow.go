@@ -1,11 +1,6 @@
 package explain
 
 import (
-	"bytes"
-	"compress/flate"
-	"compress/gzip"
-	"compress/zlib"
-	"io"
 	"net"
 	"net/url"
 	"strconv"
@@ -13,76 +8,10 @@ import (
 	"time"
 
 	"github.com/glassbox-dev/glassbox/store"
+	"github.com/glassbox-dev/glassbox/store/codec"
 )
 
 // Helpers shared by Notes and Story: reading what a flow's fields imply.
-
-// maxDecoded bounds how much of a compressed body is unpacked to learn its
-// size, so a small "zip bomb" cannot make an explanation expensive.
-const maxDecoded = 256 << 20
-
-// hostname returns the host of a URL without port or brackets. A tunnel's
-// "URL" is only host:port, as in its CONNECT request.
-func hostname(rawURL string) string {
-	if !strings.Contains(rawURL, "://") {
-		if h, _, err := net.SplitHostPort(rawURL); err == nil {
-			return h
-		}
-		return rawURL
-	}
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return ""
-	}
-	return u.Hostname()
-}
-
-// normURL makes two spellings of one URL compare equal: an empty path is
-// "/", the scheme and host are lower case, the fragment is dropped.
-func normURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	u.Scheme = strings.ToLower(u.Scheme)
-	u.Host = strings.ToLower(u.Host)
-	u.Fragment = ""
-	if u.Path == "" && u.Opaque == "" {
-		u.Path = "/"
-	}
-	return u.String()
-}
-
-// isRedirect reports whether a status sends the browser to Location
-// (RFC 9110 §15.4; 304 and 300 without Location do not).
-func isRedirect(code int) bool {
-	switch code {
-	case 301, 302, 303, 307, 308:
-		return true
-	}
-	return false
-}
-
-// redirectTarget resolves a redirect's Location against the request URL,
-// as the browser does (RFC 9110 §10.2.2).
-func redirectTarget(f *store.Flow) (string, bool) {
-	if !isRedirect(f.Status) {
-		return "", false
-	}
-	loc := strings.TrimSpace(f.RespHeaders.Get("Location"))
-	if loc == "" {
-		return "", false
-	}
-	base, err := url.Parse(f.URL)
-	if err != nil {
-		return "", false
-	}
-	ref, err := url.Parse(loc)
-	if err != nil {
-		return "", false
-	}
-	return base.ResolveReference(ref).String(), true
-}
 
 // upgradesToHTTPS reports whether to is from with http changed to https.
 func upgradesToHTTPS(from, to string) bool {
@@ -115,79 +44,19 @@ func firstSentence(s string) string {
 	return s
 }
 
-// decodedSize unpacks a complete gzip or deflate body in memory to learn
-// its size. Brotli and Zstandard need packages outside the standard
-// library, so for them (and for truncated or unloaded bodies) it reports
-// false.
+// maxDecoded bounds how much of a compressed body is unpacked to learn its
+// size, so a small "zip bomb" cannot make an explanation expensive.
+const maxDecoded = 256 << 20
+
+// decodedSize unpacks a complete compressed body to learn its size; it
+// reports false for a cut or unloaded copy, or a coding glassbox cannot
+// undo.
 func decodedSize(f *store.Flow) (int64, bool) {
 	b := f.RespBody
-	if b.Truncated || len(b.Data) == 0 || int64(len(b.Data)) != b.Size {
+	if b.Truncated || b.Decoded || len(b.Data) == 0 || int64(len(b.Data)) != b.Size {
 		return 0, false
 	}
-	var r io.Reader
-	switch strings.ToLower(strings.TrimSpace(f.RespHeaders.Get("Content-Encoding"))) {
-	case "gzip", "x-gzip":
-		zr, err := gzip.NewReader(bytes.NewReader(b.Data))
-		if err != nil {
-			return 0, false
-		}
-		r = zr
-	case "deflate":
-		// HTTP's "deflate" is zlib-wrapped (RFC 9110 §8.4.1.2), but some
-		// servers send a raw deflate stream.
-		if zr, err := zlib.NewReader(bytes.NewReader(b.Data)); err == nil {
-			r = zr
-		} else {
-			r = flate.NewReader(bytes.NewReader(b.Data))
-		}
-	default:
-		return 0, false
-	}
-	n, err := io.Copy(io.Discard, io.LimitReader(r, maxDecoded+1))
-	if err != nil || n > maxDecoded {
-		return 0, false
-	}
-	return n, true
-}
-
-// resourceKind is the flow's resource type, or a guess from Sec-Fetch-Dest
-// and Content-Type when the recorder left it empty (imported captures).
-func resourceKind(f *store.Flow) string {
-	if f.ResourceType != "" {
-		return f.ResourceType
-	}
-	switch f.ReqHeaders.Get("Sec-Fetch-Dest") {
-	case "document", "iframe", "frame":
-		return "document"
-	case "style":
-		return "stylesheet"
-	case "script", "worker", "sharedworker", "serviceworker":
-		return "script"
-	case "image":
-		return "image"
-	case "font":
-		return "font"
-	case "audio", "video", "track":
-		return "media"
-	case "empty":
-		return "fetch"
-	}
-	ct := strings.ToLower(f.RespHeaders.Get("Content-Type"))
-	switch {
-	case strings.HasPrefix(ct, "text/html"):
-		return "document"
-	case strings.HasPrefix(ct, "text/css"):
-		return "stylesheet"
-	case strings.Contains(ct, "javascript"):
-		return "script"
-	case strings.HasPrefix(ct, "image/"):
-		return "image"
-	case strings.HasPrefix(ct, "font/"):
-		return "font"
-	case strings.Contains(ct, "json"):
-		return "fetch"
-	}
-	return "other"
+	return codec.Size(b.Data, f.RespHeaders.Get("Content-Encoding"), maxDecoded)
 }
 
 // dialParts lists the connection phases a flow paid for ("DNS 3.1 ms",
@@ -290,7 +159,7 @@ func lookupNote(c *store.Conn, l *store.Lookup) string {
 		for _, h := range l.Hops {
 			zones = append(zones, zoneName(h.Zone))
 		}
-		s := "DNS resolved from the root: " + plural(len(l.Hops), "server", "") + " asked"
+		s := "DNS resolved from the root: " + Plural(len(l.Hops), "server") + " asked"
 		if len(zones) > 0 {
 			s += " (" + strings.Join(zones, " -> ") + ")"
 		}
@@ -300,3 +169,19 @@ func lookupNote(c *store.Conn, l *store.Lookup) string {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// LookupSource says where a lookup's answer came from, as a phrase:
+// "from glassbox's own DNS cache (...)".
+func LookupSource(l *store.Lookup) string {
+	switch l.Source {
+	case "hosts":
+		return "from the hosts file " + l.Server
+	case "cache":
+		return "from glassbox's own DNS cache (an earlier answer still within its TTL)"
+	case "trace":
+		return "by walking from the root servers down (" + Plural(len(l.Hops), "hop") + ")"
+	case "network":
+		return "asked of the resolver " + l.Server
+	}
+	return "from " + l.Source
+}

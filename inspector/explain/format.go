@@ -101,15 +101,29 @@ func humanSeconds(n int64) string {
 	return "about " + trimFloat(float64(n)/day, 1) + " days"
 }
 
-// plural writes "1 image", "2 images"; many is used when it is not one+"s".
-func plural(n int, one, many string) string {
+// Plural writes a count with its noun: "1 image", "2 images", "3
+// fetches", "2 media". many, when given, is the plural form to use
+// ("of them were CORS preflights"); without it English's regular rules
+// make it.
+func Plural(n int, one string, many ...string) string {
 	if n == 1 {
 		return "1 " + one
 	}
-	if many == "" {
-		many = one + "s"
+	if len(many) > 0 && many[0] != "" {
+		return strconv.Itoa(n) + " " + many[0]
 	}
-	return strconv.Itoa(n) + " " + many
+	return strconv.Itoa(n) + " " + pluralNoun(one)
+}
+
+// pluralNoun is the regular plural of a noun, or of a phrase's last word.
+func pluralNoun(one string) string {
+	switch {
+	case strings.HasSuffix(one, "media"), strings.HasSuffix(one, "other"):
+		return one
+	case strings.HasSuffix(one, "ch"), strings.HasSuffix(one, "sh"), strings.HasSuffix(one, "ss"), strings.HasSuffix(one, "x"):
+		return one + "es"
+	}
+	return one + "s"
 }
 
 // joinAnd writes "a", "a and b", "a, b and c".

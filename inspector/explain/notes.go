@@ -75,7 +75,7 @@ func statusNotes(in NoteInput) []string {
 	var n []string
 	if isPreflight(f) {
 		method := strings.ToUpper(f.ReqHeaders.Get("Access-Control-Request-Method"))
-		if nx := in.Next; nx != nil && normURL(nx.URL) == normURL(f.URL) && strings.EqualFold(nx.Method, method) {
+		if nx := in.Next; nx != nil && store.NormalizeURL(nx.URL) == store.NormalizeURL(f.URL) && strings.EqualFold(nx.Method, method) {
 			n = append(n, "CORS preflight for the next request ("+nx.Method+" "+nx.URL+")")
 		} else {
 			n = append(n, "CORS preflight: the browser asks whether a script may send a "+method+" to this URL")
@@ -84,11 +84,11 @@ func statusNotes(in NoteInput) []string {
 			n = append(n, "the preflight was not granted, so the browser will not send the real request")
 		}
 	}
-	if p := in.Prev; isPreflight(p) && normURL(p.URL) == normURL(f.URL) &&
+	if p := in.Prev; isPreflight(p) && store.NormalizeURL(p.URL) == store.NormalizeURL(f.URL) &&
 		strings.EqualFold(p.ReqHeaders.Get("Access-Control-Request-Method"), f.Method) {
 		n = append(n, "sent after a CORS preflight (OPTIONS) for the same URL")
 	}
-	if target, ok := redirectTarget(f); ok {
+	if target, ok := f.RedirectTarget(); ok {
 		label := strconv.Itoa(f.Status) + " " + StatusCode(f.Status).Reason
 		s := "redirect to " + target + " (" + label + ")"
 		if upgradesToHTTPS(f.URL, target) {
@@ -100,7 +100,7 @@ func statusNotes(in NoteInput) []string {
 		n = append(n, s)
 	}
 	if p := in.Prev; p != nil {
-		if target, ok := redirectTarget(p); ok && normURL(target) == normURL(f.URL) {
+		if target, ok := p.RedirectTarget(); ok && store.NormalizeURL(target) == store.NormalizeURL(f.URL) {
 			n = append(n, "reached by a redirect from "+p.URL)
 		}
 	}
@@ -170,7 +170,7 @@ func connNotes(in NoteInput) []string {
 	}
 	if c := in.Conn; c != nil {
 		if len(c.Attempts) > 1 {
-			n = append(n, "tried "+plural(len(c.Attempts), "address", "addresses")+" to connect, one after another (RFC 8305)")
+			n = append(n, "tried "+Plural(len(c.Attempts), "address", "addresses")+" to connect, one after another (RFC 8305)")
 		}
 		if c.TLS != nil && c.TLS.Resumed {
 			n = append(n, "TLS session resumed from an earlier connection: a shorter handshake")

@@ -51,12 +51,12 @@ func (s *story) subresources(doc *store.Flow, subs []*store.Flow) {
 	}
 	counts := map[string]int{}
 	for _, f := range subs {
-		counts[knownKind(resourceKind(f))]++
+		counts[knownKind(store.TypeOf(f))]++
 	}
 	var what []string
 	for _, k := range kindNames {
 		if n := counts[k.kind]; n > 0 {
-			what = append(what, plural(n, k.one, k.many))
+			what = append(what, Plural(n, k.one, k.many))
 		}
 	}
 	who := "The page"
@@ -84,12 +84,12 @@ func (s *story) scripts(later []*store.Flow) {
 			other++
 		}
 	}
-	lines := []string{"The page's scripts then made " + plural(len(later)-other, "request", "") + " of their own (fetch or XMLHttpRequest)" + s.span(later) + "."}
+	lines := []string{"The page's scripts then made " + Plural(len(later)-other, "request") + " of their own (fetch or XMLHttpRequest)" + s.span(later) + "."}
 	if other > 0 {
-		lines[0] = "After the page itself came " + plural(len(later), "more request", "more requests") + s.span(later) + ", from the page's scripts and beyond."
+		lines[0] = "After the page itself came " + Plural(len(later), "more request", "more requests") + s.span(later) + ", from the page's scripts and beyond."
 	}
 	if pre > 0 {
-		lines = append(lines, plural(pre, "of them was a CORS preflight", "of them were CORS preflights")+" (OPTIONS): the browser asking another origin's permission before sending the real request.")
+		lines = append(lines, Plural(pre, "of them was a CORS preflight", "of them were CORS preflights")+" (OPTIONS): the browser asking another origin's permission before sending the real request.")
 	}
 	lines = append(lines, outcomeLines(later)...)
 	lines = append(lines, s.connLine(later)...)
@@ -129,19 +129,19 @@ func outcomeLines(fs []*store.Flow) []string {
 	for _, f := range fs {
 		switch {
 		case f.Error != nil && f.Status == 0:
-			failed = append(failed, "the "+kindLabel(resourceKind(f))+" "+f.URL+" ("+Summary(f.Error)+")")
+			failed = append(failed, "the "+kindLabel(store.TypeOf(f))+" "+f.URL+" ("+Summary(f.Error)+")")
 		case f.Status >= 400:
-			failed = append(failed, "the "+kindLabel(resourceKind(f))+" "+f.URL+" ("+strconv.Itoa(f.Status)+" "+StatusCode(f.Status).Reason+")")
+			failed = append(failed, "the "+kindLabel(store.TypeOf(f))+" "+f.URL+" ("+strconv.Itoa(f.Status)+" "+StatusCode(f.Status).Reason+")")
 		case f.Status == 304:
 			revalidated++
 		}
 	}
 	var lines []string
 	if len(failed) > 0 {
-		lines = append(lines, plural(len(failed), "of them failed", "of them failed")+": "+joinAnd(failed)+".")
+		lines = append(lines, Plural(len(failed), "of them failed", "of them failed")+": "+joinAnd(failed)+".")
 	}
 	if revalidated > 0 {
-		lines = append(lines, plural(revalidated, "was", "were")+" revalidated with 304 Not Modified: the browser had a copy, and the server confirmed it was still current.")
+		lines = append(lines, Plural(revalidated, "was", "were")+" revalidated with 304 Not Modified: the browser had a copy, and the server confirmed it was still current.")
 	}
 	return lines
 }
@@ -195,7 +195,7 @@ func (s *story) connLine(fs []*store.Flow) []string {
 		parts = append(parts, "New connections were opened to "+joinAnd(hs))
 	}
 	if reused > 0 {
-		parts = append(parts, plural(reused, "request", "")+" reused a connection that was already open")
+		parts = append(parts, Plural(reused, "request")+" reused a connection that was already open")
 	}
 	if len(parts) == 0 {
 		return nil
@@ -232,7 +232,7 @@ func (s *story) flowLine(f *store.Flow) string {
 	case f.Kind == store.KindWebSocket:
 		b.WriteString("websocket")
 	default:
-		b.WriteString(kindLabel(resourceKind(f)))
+		b.WriteString(kindLabel(store.TypeOf(f)))
 	}
 	if f.Method != "" && f.Method != "GET" {
 		b.WriteString(" " + f.Method)

@@ -1,7 +1,6 @@
 package explain
 
 import (
-	"net"
 	"sort"
 	"strings"
 	"time"
@@ -57,12 +56,35 @@ func Story(in StoryInput) []Step {
 	return s.steps
 }
 
+// FlowStory tells one request on its own: steps 1 to 7 with its own
+// numbers, in the sentences of the story of a page load, so a flow's story
+// and its page's never tell a step two ways. c and l are the flow's
+// connection and lookup records (store.FlowConn, store.FlowLookup), nil
+// when there are none or they are not known.
+func FlowStory(f *store.Flow, c *store.Conn, l *store.Lookup) []Step {
+	in := StoryInput{Conns: map[int64]*store.Conn{}, Lookups: map[int64]*store.Lookup{}}
+	if c != nil {
+		in.Conns[c.ID] = c
+		if f.ConnID != 0 {
+			in.Conns[f.ConnID] = c
+		}
+	}
+	if l != nil {
+		in.Lookups[l.ID] = l
+	}
+	s := &story{in: in, flows: []*store.Flow{f}, t0: f.Start, single: true}
+	s.add("The URL is split", append(urlFacts(f), urlLesson), f.ID)
+	s.hop(f)
+	return s.steps
+}
+
 type story struct {
-	in    StoryInput
-	flows []*store.Flow
-	t0    time.Time // the page load's start, for "+52 ms" offsets
-	steps []Step
-	told  map[string]bool // lessons already told, so a redirect's step adds only new ones
+	single bool // one request's story (FlowStory), not a page load's
+	in     StoryInput
+	flows  []*store.Flow
+	t0     time.Time // the page load's start, for "+52 ms" offsets
+	steps  []Step
+	told   map[string]bool // lessons already told, so a redirect's step adds only new ones
 }
 
 // lesson returns text the first time key is asked for, "" after.
@@ -127,7 +149,7 @@ func isLater(f *store.Flow) bool {
 	if f.Kind == store.KindTunnel || f.Kind == store.KindWebSocket || isPreflight(f) {
 		return true
 	}
-	switch resourceKind(f) {
+	switch store.TypeOf(f) {
 	case "fetch", "websocket":
 		return true
 	}
@@ -146,7 +168,7 @@ func (s *story) document() *store.Flow {
 		}
 	}
 	for _, f := range s.flows {
-		if resourceKind(f) == "document" {
+		if store.TypeOf(f) == "document" {
 			return f
 		}
 	}
@@ -158,13 +180,13 @@ func (s *story) navigation(doc *store.Flow) []*store.Flow {
 	chain := []*store.Flow{doc}
 	seen := map[int64]bool{doc.ID: true}
 	for cur := doc; len(chain) <= maxRedirects; {
-		target, ok := redirectTarget(cur)
+		target, ok := cur.RedirectTarget()
 		if !ok {
 			break
 		}
 		var next *store.Flow
 		for _, f := range s.flows {
-			if !seen[f.ID] && !f.Start.Before(cur.Start) && normURL(f.URL) == normURL(target) {
+			if !seen[f.ID] && !f.Start.Before(cur.Start) && store.NormalizeURL(f.URL) == store.NormalizeURL(target) {
 				next = f
 				break
 			}
@@ -179,78 +201,10 @@ func (s *story) navigation(doc *store.Flow) []*store.Flow {
 	return chain
 }
 
-// connFor finds the connection a flow used. A failed dial is recorded as a
-// connection with an error that no flow points at, so it is found by host
-// and time.
-func (s *story) connFor(f *store.Flow) *store.Conn {
-	if f.ConnID != 0 {
-		return s.in.Conns[f.ConnID]
-	}
-	if f.Error == nil || f.ConnReused {
-		return nil
-	}
-	host := hostname(f.URL)
-	var found *store.Conn
-	for _, id := range sortedKeys(s.in.Conns) {
-		c := s.in.Conns[id]
-		if c == nil || c.Error == nil || !strings.EqualFold(c.Host, host) || !during(firstTime(c.DNSStart, c.ConnectStart, c.TLSStart), f) {
-			continue
-		}
-		found = c
-	}
-	return found
-}
+func (s *story) connFor(f *store.Flow) *store.Conn { return store.FlowConn(f, s.in.Conns) }
 
-// lookupFor finds a connection's DNS lookup, or, without one, a lookup of
-// the flow's host made while the flow ran.
 func (s *story) lookupFor(f *store.Flow, c *store.Conn) *store.Lookup {
-	if c != nil && c.LookupID != 0 {
-		if l := s.in.Lookups[c.LookupID]; l != nil {
-			return l
-		}
-	}
-	if c != nil || f.ConnReused {
-		return nil
-	}
-	host := hostname(f.URL)
-	if host == "" || net.ParseIP(host) != nil {
-		return nil
-	}
-	var found *store.Lookup
-	for _, id := range sortedKeys(s.in.Lookups) {
-		l := s.in.Lookups[id]
-		if l != nil && strings.EqualFold(strings.TrimSuffix(l.Name, "."), host) && during(l.Start, f) {
-			found = l
-		}
-	}
-	return found
-}
-
-func sortedKeys[V any](m map[int64]V) []int64 {
-	keys := make([]int64, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
-	return keys
-}
-
-func firstTime(ts ...time.Time) time.Time {
-	for _, t := range ts {
-		if !t.IsZero() {
-			return t
-		}
-	}
-	return time.Time{}
-}
-
-// during reports whether t falls within the flow's lifetime; an unknown
-// time matches.
-func during(t time.Time, f *store.Flow) bool {
-	if t.IsZero() || f.Start.IsZero() {
-		return true
-	}
-	return !t.Before(f.Start) && (f.End.IsZero() || !t.After(f.End))
+	return store.FlowLookup(f, c, s.in.Lookups)
 }
 
 func errPhase(f *store.Flow) string {
@@ -334,7 +288,7 @@ func (s *story) failedAt(phase, title string, lines []string, f *store.Flow) boo
 
 // redirectLine says where a redirect sends the browser next.
 func (s *story) redirectLine(f *store.Flow) []string {
-	target, ok := redirectTarget(f)
+	target, ok := f.RedirectTarget()
 	if !ok {
 		return nil
 	}
@@ -354,7 +308,9 @@ func (s *story) reuseFact(f *store.Flow, c *store.Conn) string {
 	}
 	line := "The browser already had a connection open to " + to + ", so steps 2 to 4 were skipped: no DNS lookup, no TCP handshake, no TLS handshake."
 	if c != nil && !c.ConnectStart.IsZero() && !s.t0.IsZero() {
-		if c.ConnectStart.Before(s.t0) {
+		if s.single && c.ConnectStart.Before(s.t0) {
+			line += " It had been opened " + FormatDuration(s.t0.Sub(c.ConnectStart)) + " before this request, for an earlier one."
+		} else if c.ConnectStart.Before(s.t0) {
 			line += " It had been opened before this page load began."
 		} else {
 			line += " It had been opened at +" + FormatDuration(c.ConnectStart.Sub(s.t0)) + " for an earlier request."
@@ -413,7 +369,7 @@ func (s *story) redirectHop(f *store.Flow, last bool) bool {
 	}
 	req := "Request: " + requestLine(f, c) + "."
 	if names := cookieNames(f.ReqHeaders.Values("Cookie"), false); len(names) > 0 {
-		req += " It carried " + plural(len(names), "cookie", "") + " (" + nameList(names) + "), values not shown."
+		req += " It carried " + Plural(len(names), "cookie") + " (" + nameList(names) + "), values not shown."
 	}
 	lines = append(lines, req)
 	if failed == store.PhaseSend {

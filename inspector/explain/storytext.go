@@ -77,7 +77,7 @@ func urlFacts(f *store.Flow) []string {
 	}
 	if u.RawQuery != "" {
 		params := queryParams(u.RawQuery)
-		lines = append(lines, "- query: "+plural(len(params), "parameter", "")+" for the server: "+strings.Join(params, ", "))
+		lines = append(lines, "- query: "+Plural(len(params), "parameter")+" for the server: "+strings.Join(params, ", "))
 	}
 	if u.Fragment != "" {
 		lines = append(lines, "- fragment #"+u.Fragment+": stays in the browser and is never sent")
@@ -101,7 +101,7 @@ func urlBrief(f *store.Flow) string {
 	}
 	s := u.Scheme + " on port " + port + ", host " + u.Hostname() + ", path " + clip(path, 60)
 	if u.RawQuery != "" {
-		s += ", " + plural(len(queryParams(u.RawQuery)), "query parameter", "")
+		s += ", " + Plural(len(queryParams(u.RawQuery)), "query parameter")
 	}
 	return s
 }
@@ -142,7 +142,7 @@ func defaultPort(scheme string) string {
 
 // dnsFacts says where the address came from and what it was.
 func dnsFacts(f *store.Flow, c *store.Conn, l *store.Lookup) []string {
-	name := hostname(f.URL)
+	name := f.Hostname()
 	if ip := net.ParseIP(name); ip != nil {
 		return []string{"The host is already an IP address (" + name + "), so there was nothing to look up."}
 	}
@@ -362,7 +362,7 @@ func tlsFacts(f *store.Flow, c *store.Conn) (title string, facts []string, lesso
 				cs += " (already expired when this request was made)"
 			}
 		}
-		cs += "; the chain has " + plural(len(t.Chain), "certificate", "") + "."
+		cs += "; the chain has " + Plural(len(t.Chain), "certificate") + "."
 		facts = append(facts, cs)
 	}
 	return title, facts, lesson
@@ -390,7 +390,7 @@ func protoFor(f *store.Flow, c *store.Conn) string {
 // Authorization values are never shown.
 func requestFacts(f *store.Flow, c *store.Conn, t store.Timings) []string {
 	u, _ := url.Parse(f.URL)
-	target, host := f.URL, hostname(f.URL)
+	target, host := f.URL, f.Hostname()
 	if u != nil {
 		target, host = u.RequestURI(), u.Host
 	}
@@ -411,7 +411,7 @@ func requestFacts(f *store.Flow, c *store.Conn, t store.Timings) []string {
 	show("Accept-Language", "the reader's languages")
 	show("Accept-Encoding", "the compressions it can unpack")
 	if names := cookieNames(h.Values("Cookie"), false); len(names) > 0 {
-		lines = append(lines, "- Cookie: "+plural(len(names), "cookie", "")+", "+nameList(names)+" (what the site stored in the browser before; values not shown)")
+		lines = append(lines, "- Cookie: "+Plural(len(names), "cookie")+", "+nameList(names)+" (what the site stored in the browser before; values not shown)")
 	}
 	show("Referer", "the page that led here")
 	show("Origin", "the site whose page made the request")
@@ -491,7 +491,7 @@ func responseFacts(f *store.Flow, t store.Timings, full bool) []string {
 		}
 	}
 	if names := cookieNames(f.RespHeaders.Values("Set-Cookie"), true); len(names) > 0 {
-		lines = append(lines, "- Set-Cookie: "+plural(len(names), "cookie", "")+", "+nameList(names)+" (stored by the browser and sent back with later requests)")
+		lines = append(lines, "- Set-Cookie: "+Plural(len(names), "cookie")+", "+nameList(names)+" (stored by the browser and sent back with later requests)")
 	}
 	return append(lines, bodyFacts(f, t)...)
 }
