@@ -9,6 +9,7 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 
+	"github.com/glassbox-dev/glassbox/inspector/explain"
 	"github.com/glassbox-dev/glassbox/inspector/model"
 	"github.com/glassbox-dev/glassbox/inspector/render"
 	"github.com/glassbox-dev/glassbox/inspector/report"
@@ -120,7 +121,7 @@ func (a *app) export(sc scope, format string) {
 			if format == "html" {
 				kind = "HTML report"
 			}
-			a.setMsg(render.GoodText, fmt.Sprintf("wrote %s (%s, %s) to %s", what, plural(n, "flow"), kind, path))
+			a.setMsg(render.GoodText, fmt.Sprintf("wrote %s (%s, %s) to %s", what, explain.Plural(n, "flow"), kind, path))
 		}
 	})
 }
@@ -257,7 +258,7 @@ func (a *app) deleteSession(*tcell.EventKey) {
 		return
 	}
 	id := s.ID
-	q := fmt.Sprintf("Delete session %d (%s, %s)? This cannot be undone.", id, plural(int(s.Flows), "flow"), plural(int(s.Pages), "page"))
+	q := fmt.Sprintf("Delete session %d (%s, %s)? This cannot be undone.", id, explain.Plural(int(s.Flows), "flow"), explain.Plural(int(s.Pages), "page"))
 	if s.Ended.IsZero() {
 		q = fmt.Sprintf("Session %d has no end: if another glassbox is still recording it, that recording breaks. Delete it?", id)
 	}

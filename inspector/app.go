@@ -41,14 +41,17 @@ type app struct {
 	theme  *render.Theme
 	now    func() time.Time
 
-	m        *model.Model
-	session  store.Session
-	liveID   int64 // the session being recorded, in live mode
-	conns    map[int64]*store.Conn
-	lookups  map[int64]*store.Lookup
-	connsAt  time.Time
-	stats    *store.RecorderStats
-	exportTo string
+	m       *model.Model
+	session store.Session
+	liveID  int64 // the session being recorded, in live mode
+	conns   map[int64]*store.Conn
+	// maxConnID is the highest connection ID read: a flow naming a higher
+	// one makes the next read of flows read the connections again.
+	maxConnID int64
+	lookups   map[int64]*store.Lookup
+	connsAt   time.Time
+	stats     *store.RecorderStats
+	exportTo  string
 
 	focus   focus
 	tabOf   [2]int // the active detail tab: of flows, of groups

@@ -178,7 +178,7 @@ func (a *app) loadDetail(key detailKey) {
 func (a *app) storeDetail(key detailKey, fd render.FlowDetail, pflows []store.Flow, read bool,
 	conns map[int64]*store.Conn, lookups map[int64]*store.Lookup) {
 	if conns != nil {
-		a.conns, a.lookups = conns, lookups
+		a.setConns(conns, lookups)
 	}
 	if read {
 		if len(a.detail.pages) >= 8 {
@@ -225,10 +225,8 @@ func (a *app) flowLines(tab, w int) []render.Line {
 	if fd.Flow == nil {
 		return render.FlowTab(a.theme, tab, fd, w)
 	}
-	fd.Conn = a.conns[fd.Flow.ConnID]
-	if fd.Conn != nil {
-		fd.Lookup = a.lookups[fd.Conn.LookupID]
-	}
+	fd.Conn = store.FlowConn(fd.Flow, a.conns)
+	fd.Lookup = store.FlowLookup(fd.Flow, fd.Conn, a.lookups)
 	if pd := a.detail.pages[fd.Flow.PageID]; pd != nil {
 		p, _ := a.m.Page(fd.Flow.PageID)
 		fd.Page = &render.PageDetail{Group: &model.Group{Kind: model.GroupPage, PageID: p.ID, Page: p},

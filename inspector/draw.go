@@ -175,13 +175,6 @@ func clamp(v, lo, hi int) int {
 	return min(max(v, lo), hi)
 }
 
-func plural(n int, one string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %ss", n, one)
-}
-
 // onMouse: a click selects and focuses, the wheel scrolls what is under
 // the pointer. Only the press of a button acts, not holding it.
 func (a *app) onMouse(ev *tcell.EventMouse) {

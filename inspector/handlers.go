@@ -3,6 +3,7 @@ package inspector
 import (
 	"github.com/gdamore/tcell/v2"
 
+	"github.com/glassbox-dev/glassbox/inspector/explain"
 	"github.com/glassbox-dev/glassbox/inspector/model"
 	"github.com/glassbox-dev/glassbox/inspector/render"
 )
@@ -273,7 +274,7 @@ func (a *app) applyFilter(*tcell.EventKey) {
 		if n == 1 {
 			verb = " matches "
 		}
-		a.setMsg(render.Dim, plural(n, "flow")+verb+a.m.Filter().String())
+		a.setMsg(render.Dim, explain.Plural(n, "flow")+verb+a.m.Filter().String())
 	}
 }
 

@@ -57,7 +57,8 @@ func (a *app) openSession(id int64) {
 			}
 			a.session = s
 			a.m.Reset()
-			a.conns, a.lookups, a.connsAt = map[int64]*store.Conn{}, map[int64]*store.Lookup{}, time.Time{}
+			a.conns, a.lookups, a.connsAt, a.maxConnID = map[int64]*store.Conn{}, map[int64]*store.Lookup{}, time.Time{}, 0
+			a.m.SetConns(a.conns)
 			a.detail.reset()
 			a.load.first, a.load.pagesAt = false, time.Time{}
 			a.tabOf, a.focus = [2]int{}, focusList
@@ -80,12 +81,20 @@ func (a *app) fetchFlows() {
 	if after == 0 {
 		limit = firstBatch
 	}
+	connsKnown, connsDue := a.maxConnID, a.now().Sub(a.connsAt) >= connsEvery
 	a.goBackground(func() func(*app) {
 		flows, err := a.opts.Reader.Flows(a.ctx, store.FlowQuery{SessionID: sid, AfterID: after, Limit: limit, Summary: true})
 		var pages []store.Page
+		var conns map[int64]*store.Conn
+		var lookups map[int64]*store.Lookup
 		var perr error
 		if err == nil && (len(flows) > 0 || pagesDue) {
 			pages, perr = a.opts.Reader.Pages(a.ctx, sid)
+		}
+		if err == nil && perr == nil && connsDue && opensConnAfter(flows, connsKnown) {
+			// The list draws a new connection's DNS, TCP and TLS time from
+			// its record: read the records with the flows that need them.
+			conns, lookups, perr = a.readConns(sid)
 		}
 		return func(a *app) {
 			a.load.flows = false
@@ -98,6 +107,10 @@ func (a *app) fetchFlows() {
 			if err != nil {
 				a.setMsg(render.ErrorText, "cannot read flows: "+err.Error())
 				return
+			}
+			if conns != nil {
+				a.connsAt = a.now()
+				a.setConns(conns, lookups)
 			}
 			a.applyFlows(flows, pages)
 			if len(flows) == limit {
@@ -123,6 +136,28 @@ func (a *app) applyFlows(flows []store.Flow, pages []store.Page) {
 	if a.follow && a.focus == focusList {
 		a.m.End()
 	}
+	a.dirty = true
+}
+
+// opensConnAfter reports whether a flow opened a connection with an ID
+// above known, whose record has not been read.
+func opensConnAfter(flows []store.Flow, known int64) bool {
+	for i := range flows {
+		if !flows[i].ConnReused && flows[i].ConnID > known {
+			return true
+		}
+	}
+	return false
+}
+
+// setConns keeps newly read connection and lookup records.
+func (a *app) setConns(conns map[int64]*store.Conn, lookups map[int64]*store.Lookup) {
+	a.conns, a.lookups = conns, lookups
+	for id := range conns {
+		a.maxConnID = max(a.maxConnID, id)
+	}
+	a.m.SetConns(conns)
+	a.detail.version++ // the details drawn from the old records are stale
 	a.dirty = true
 }
 

@@ -37,7 +37,7 @@ func TestGoldenStory(t *testing.T) {
 	h := start(t, Options{Reader: newFixture(t).db}, 120, 40)
 	h.press(down(linePost), tcell.KeyEnter, "z")
 	h.golden("story")
-	h.contains("#10 POST https://api.shop.test/cart", "Notes", "This request, step by step", "5. The request")
+	h.contains("#10 POST https://api.shop.test/cart", "Notes", "This request, step by step", "3. The request", "4. The server's work")
 }
 
 func TestGoldenTiming(t *testing.T) {
@@ -51,7 +51,7 @@ func TestGoldenWaterfall(t *testing.T) {
 	h := start(t, Options{Reader: newFixture(t).db}, 120, 40)
 	h.press(down(linePage1), "w")
 	h.golden("waterfall")
-	h.contains("Waterfall of page #1: Shop: Home", "blocked", "receive", "api.shop.test/cart", "239 ms")
+	h.contains("Waterfall of page #1: Shop: Home", "queued", "receive", "api.shop.test/cart", "239 ms")
 	h.press(tcell.KeyEsc)
 	if strings.Contains(h.text(), "Waterfall of page") {
 		t.Error("Esc did not close the waterfall")
@@ -134,7 +134,7 @@ func TestPageStoryAndFold(t *testing.T) {
 	h.press("g")
 	h.contains("What happened, step by step", "1. ")
 	h.press("2")
-	h.contains("blocked", "api.shop.test/cart", "ads.test/ad.js")
+	h.contains("queued", "api.shop.test/cart", "ads.test/ad.js")
 }
 
 func TestTabsOfAFlow(t *testing.T) {

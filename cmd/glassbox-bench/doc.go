@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/glassbox-dev/glassbox/inspector/explain"
 )
 
 // The hand-written part of docs/BENCHMARKS.md lives between these markers
@@ -117,7 +119,7 @@ in one run. Targets and method: issue 7.
 `,
 		r.Start.Format("2006-01-02 15:04 MST"), r.End.Sub(r.Start).Round(time.Second), command,
 		m.CPU, m.Cores, m.MemGiB, m.Kernel, m.Go, mitmdumpDesc(m.Mitmdump),
-		plural(r.Cfg.Rounds, "round"), r.Cfg.Duration, r.Cfg.Warmup)
+		explain.Plural(r.Cfg.Rounds, "round"), r.Cfg.Duration, r.Cfg.Warmup)
 	r.mainTable().markdown(w)
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Scenarios:")
@@ -153,13 +155,6 @@ func upperFirst(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
 
 func mitmdumpDesc(v string) string {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/glassbox-dev/glassbox/inspector/explain"
 )
 
 // stat is a metric across rounds.
@@ -359,7 +361,7 @@ func (f *flowCheck) lagLine() string {
 // printText writes the results for a terminal.
 func (r *results) printText(w io.Writer) {
 	fmt.Fprintf(w, "\nglassbox benchmark: %s, %s per scenario after %s warm-up; medians (min–max across rounds)\n\n",
-		plural(r.Cfg.Rounds, "round"), r.Cfg.Duration, r.Cfg.Warmup)
+		explain.Plural(r.Cfg.Rounds, "round"), r.Cfg.Duration, r.Cfg.Warmup)
 	r.mainTable().text(w)
 	if rt, v := r.ratioTable(); len(rt.Rows) > 0 {
 		fmt.Fprintf(w, "\nglassbox against the bare goproxy and mitmdump (medians; targets of issue 7): %d of %d met\n\n", v.Met, v.Total)

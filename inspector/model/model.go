@@ -98,7 +98,8 @@ type Model struct {
 	byID     map[int64]int
 	byPage   map[int64][]int // row indices of each page, in ID order
 	pages    map[int64]store.Page
-	children map[int64][]int64 // frames of each page
+	conns    map[int64]*store.Conn // the connection records read so far (SetConns)
+	children map[int64][]int64     // frames of each page
 	lastID   int64
 	https    bool
 	mode     Mode
@@ -164,6 +165,13 @@ func (m *Model) AddRows(rows []Row) int {
 	return added
 }
 
+// SetConns replaces the connection records the rows' phases are derived
+// with (the map is kept, not copied; the caller replaces it, never edits it).
+func (m *Model) SetConns(conns map[int64]*store.Conn) { m.conns = conns }
+
+// Conn is a connection's record, nil when not read (yet).
+func (m *Model) Conn(id int64) *store.Conn { return m.conns[id] }
+
 // SetPages replaces the page records; it reports whether anything changed.
 func (m *Model) SetPages(pages []store.Page) bool {
 	changed := len(pages) != len(m.pages)
@@ -195,7 +203,7 @@ func insertSorted(s []int, v int) []int {
 // Reset forgets every flow and page (another session was opened); the
 // mode, sort and filter stay.
 func (m *Model) Reset() {
-	m.rows, m.byID, m.pages = nil, map[int64]int{}, map[int64]store.Page{}
+	m.rows, m.byID, m.pages, m.conns = nil, map[int64]int{}, map[int64]store.Page{}, nil
 	m.byPage, m.children = map[int64][]int{}, map[int64][]int64{}
 	m.lastID, m.https = 0, false
 	m.collapsed = map[string]bool{}

@@ -18,23 +18,22 @@ type Row struct {
 	Start  time.Time
 	End    time.Time
 	Dur    time.Duration
-	// Setup, Send, Wait and Receive are the flow's own phases, from its own
-	// timestamps: Setup is Start to GotConn (queueing plus, on a new
-	// connection, DNS, TCP and TLS). The inline bar of the list draws them
-	// without reading the connection records.
-	Setup, Send, Wait, Receive time.Duration
-	Size                       int64 // response body bytes (tunnels: bytes from the origin)
-	Status                     int
-	Method                     string
-	Type                       string // resource type (store.Type*)
-	Kind                       string // store.Kind*
-	URL                        string
-	Host                       string // host[:port] as in the URL
-	Path                       string // path and query, "/" when empty
-	ErrPhase                   string // "" when the flow did not fail
-	ErrKind                    string
-	Reused                     bool
-	HTTPS                      bool // the browser asked for https (intercepted or tunnelled)
+	// GotConn, WroteRequest and FirstByte are the flow's other marks: with
+	// Start, End and Reused, what store.Marks.Timings derives its phases
+	// from (Marks).
+	GotConn, WroteRequest, FirstByte time.Time
+	Size                             int64 // response body bytes (tunnels: bytes from the origin)
+	Status                           int
+	Method                           string
+	Type                             string // resource type (store.Type*)
+	Kind                             string // store.Kind*
+	URL                              string
+	Host                             string // host[:port] as in the URL
+	Path                             string // path and query, "/" when empty
+	ErrPhase                         string // "" when the flow did not fail
+	ErrKind                          string
+	Reused                           bool
+	HTTPS                            bool // the browser asked for https (intercepted or tunnelled)
 }
 
 // NewRow summarises a flow. It keeps substrings of f.URL, so the URL's
@@ -50,7 +49,7 @@ func NewRow(f *store.Flow) Row {
 		r.Size = f.BytesDown
 	}
 	if r.Type == "" {
-		r.Type = store.TypeOther
+		r.Type = store.TypeOf(f)
 	}
 	r.Path = pathOf(f.URL)
 	r.HTTPS = f.MITM || strings.HasPrefix(f.URL, "https://") || strings.HasPrefix(f.URL, "wss://") ||
@@ -58,35 +57,14 @@ func NewRow(f *store.Flow) Row {
 	if f.Error != nil {
 		r.ErrPhase, r.ErrKind = f.Error.Phase, f.Error.Kind
 	}
-	r.Setup, r.Send, r.Wait, r.Receive = ownPhases(f)
+	r.GotConn, r.WroteRequest, r.FirstByte = f.GotConn, f.WroteRequest, f.FirstByte
 	return r
 }
 
-// ownPhases splits a flow's life at its own timestamps. A missing
-// timestamp gives its phase to the one before it, so the four always add
-// up to the flow's duration.
-func ownPhases(f *store.Flow) (setup, send, wait, receive time.Duration) {
-	if f.Start.IsZero() || f.End.IsZero() {
-		return
-	}
-	marks := []time.Time{f.Start, f.GotConn, f.WroteRequest, f.FirstByte, f.End}
-	last := f.Start
-	var out [4]time.Duration
-	for i := 1; i < len(marks); i++ {
-		t := marks[i]
-		if t.IsZero() || t.Before(last) {
-			continue
-		}
-		// Time up to this mark belongs to the phase that ends at it; a
-		// skipped mark leaves its share with the earlier phase.
-		j := i - 1
-		for j > 0 && marks[j].IsZero() {
-			j--
-		}
-		out[j] += t.Sub(last)
-		last = t
-	}
-	return out[0], out[1], out[2], out[3]
+// Marks are the flow's timestamps that its phases are cut at.
+func (r *Row) Marks() store.Marks {
+	return store.Marks{Start: r.Start, GotConn: r.GotConn, WroteRequest: r.WroteRequest,
+		FirstByte: r.FirstByte, End: r.End, Reused: r.Reused}
 }
 
 func pathOf(u string) string {

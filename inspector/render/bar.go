@@ -9,49 +9,18 @@ import (
 	"github.com/glassbox-dev/glassbox/store"
 )
 
-// RowPhases lays a flow's phases end to end from its start, as a waterfall
-// draws them, from its summary: the setup time splits into blocked and the
-// dial (DNS, TCP, TLS from the connection record, when this flow opened
-// it), then send, wait and receive. c may be nil.
-func RowPhases(r *model.Row, c *store.Conn) []PhaseSpan {
-	durs := make([]time.Duration, len(Phases))
-	setup := r.Setup
-	if c != nil && !r.Reused {
-		dial := [3]time.Duration{span(c.DNSStart, c.DNSEnd), span(c.ConnectStart, c.ConnectEnd), span(c.TLSStart, c.TLSEnd)}
-		for i, d := range dial {
-			if d > setup {
-				d = setup
-			}
-			durs[1+i] = d
-			setup -= d
-		}
-	}
-	durs[0] = setup
-	durs[4], durs[5], durs[6] = r.Send, r.Wait, r.Receive
-	var out []PhaseSpan
-	at := r.Start
-	for i, d := range durs {
-		if d <= 0 {
-			continue
-		}
-		out = append(out, PhaseSpan{Phase: i, Start: at, Dur: d})
-		at = at.Add(d)
-	}
-	return out
-}
-
-func span(a, b time.Time) time.Duration {
-	if a.IsZero() || b.IsZero() || b.Before(a) {
-		return 0
-	}
-	return b.Sub(a)
+// rowPhases lays a flow's phases end to end from its start, from its
+// summary and its connection's record (c may be nil: then the time before
+// the connection was ready is drawn as queued, store.Marks.Timings says why).
+func rowPhases(r *model.Row, c *store.Conn) []store.PhaseSpan {
+	return r.Marks().Timings(c.Dial()).Spans(r.Start)
 }
 
 // barSpans turns phases on a time axis into cells: the axis starts at t0
 // and each cell is scale long. A phase of at least a quarter of a cell
 // gets a cell even when rounding would drop it; shorter ones are left out
 // unless the flow would otherwise draw nothing.
-func barSpans(th *Theme, phases []PhaseSpan, t0 time.Time, scale time.Duration, cells int) []Span {
+func barSpans(th *Theme, phases []store.PhaseSpan, t0 time.Time, scale time.Duration, cells int) []Span {
 	if scale <= 0 || cells <= 0 {
 		return nil
 	}
@@ -78,7 +47,7 @@ func barSpans(th *Theme, phases []PhaseSpan, t0 time.Time, scale time.Duration, 
 		}
 		for x := a; x < b && x < cells; x++ {
 			if x >= 0 {
-				roles[x], set[x] = Phases[p.Phase].Role, true
+				roles[x], set[x] = phaseRole(p.Phase), true
 			}
 		}
 		if b-1 > lastEnd {
@@ -99,22 +68,6 @@ func barSpans(th *Theme, phases []PhaseSpan, t0 time.Time, scale time.Duration, 
 		}
 	}
 	return out
-}
-
-// phaseGlyph is a block in colour and a distinct character without.
-func phaseGlyph(th *Theme, role Role) string {
-	for _, p := range Phases {
-		if p.Role == role {
-			if th.Mono {
-				return string(p.Glyph)
-			}
-			if role == PhaseBlocked {
-				return "░"
-			}
-			return "█"
-		}
-	}
-	return " "
 }
 
 // selectStyle marks a style as selected while keeping its colour.

@@ -2,9 +2,6 @@ package render
 
 import (
 	"bytes"
-	"compress/flate"
-	"compress/gzip"
-	"compress/zlib"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -12,12 +9,12 @@ import (
 	_ "image/gif" // image.DecodeConfig reads the sizes of GIF,
 	_ "image/jpeg"
 	_ "image/png" // JPEG and PNG images
-	"io"
 	"mime"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/glassbox-dev/glassbox/store"
+	"github.com/glassbox-dev/glassbox/store/codec"
 )
 
 // Limits of what the body tab shows: a screen is not an editor, and a
@@ -83,46 +80,21 @@ func bodyLines(b store.Body, h store.Headers, w int) []Line {
 		out = append(out, L(S(WarnText, fmt.Sprintf("  glassbox stored only the first %s of %s (--max-body): what follows is cut short",
 			Bytes(int64(len(b.Data))), Bytes(b.Size)))))
 	}
-	data, err := decodeBody(enc, b.Data)
-	if err != nil {
-		out = append(out, L(S(WarnText, "  "+err.Error()+": the raw bytes follow")), Blank)
-		return append(out, hexLines(b.Data)...)
+	if b.Decoded {
+		enc = "" // imported from HAR, which keeps the decoded content
 	}
-	if len(data) != len(b.Data) {
-		out = append(out, L(S(Dim, fmt.Sprintf("  decoded for display: %s", Bytes(int64(len(data)))))))
+	data, more, err := codec.Decode(b.Data, enc, maxDecoded)
+	switch {
+	case err != nil && len(data) == 0:
+		out = append(out, L(S(WarnText, "  cannot decode it ("+err.Error()+"): the raw bytes follow")), Blank)
+		return append(out, hexLines(b.Data)...)
+	case more:
+		out = append(out, L(S(Dim, "  decoded for display: the first "+Bytes(int64(len(data)))+" (it unpacks to more)")))
+	case len(codec.Codings(enc)) > 0:
+		out = append(out, L(S(Dim, "  decoded for display: "+Bytes(int64(len(data))))))
 	}
 	out = append(out, Blank)
 	return append(out, bodyContent(data, ctype, w)...)
-}
-
-// decodeBody undoes gzip and deflate; Brotli and zstd have no decoder in
-// Go's standard library, so those bodies show as hex.
-func decodeBody(enc string, data []byte) ([]byte, error) {
-	var r io.Reader
-	switch enc {
-	case "", "identity":
-		return data, nil
-	case "gzip", "x-gzip":
-		zr, err := gzip.NewReader(bytes.NewReader(data))
-		if err != nil {
-			return data, fmt.Errorf("not valid gzip (%v)", err)
-		}
-		r = zr
-	case "deflate":
-		// RFC 9110 §8.4.1.2: deflate means zlib-wrapped; some servers send it raw.
-		if zr, err := zlib.NewReader(bytes.NewReader(data)); err == nil {
-			r = zr
-		} else {
-			r = flate.NewReader(bytes.NewReader(data))
-		}
-	default:
-		return data, fmt.Errorf("compressed with %s, which glassbox cannot decode for display", enc)
-	}
-	out, err := io.ReadAll(io.LimitReader(r, maxDecoded))
-	if len(out) == 0 && err != nil {
-		return data, fmt.Errorf("cannot decode %s (%v)", enc, err)
-	}
-	return out, nil // a truncated capture decodes as far as it goes
 }
 
 func bodyContent(data []byte, ctype string, w int) []Line {

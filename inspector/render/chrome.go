@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/glassbox-dev/glassbox/inspector/explain"
 	"github.com/glassbox-dev/glassbox/store"
 )
 
@@ -40,9 +41,9 @@ func HeaderLine(h HeaderInfo, w int) Line {
 	if h.Session.ID > 0 {
 		parts = append(parts, headerPart{8, S(Bar, fmt.Sprintf("session %d", h.Session.ID))})
 	}
-	counts := fmt.Sprintf("%s · %s", plural(h.Flows, "flow"), plural(h.Pages, "page"))
+	counts := fmt.Sprintf("%s · %s", explain.Plural(h.Flows, "flow"), explain.Plural(h.Pages, "page"))
 	if h.Filtered {
-		counts = fmt.Sprintf("%d of %s · %s", h.Shown, plural(h.Flows, "flow"), plural(h.Pages, "page"))
+		counts = fmt.Sprintf("%d of %s · %s", h.Shown, explain.Plural(h.Flows, "flow"), explain.Plural(h.Pages, "page"))
 	}
 	parts = append(parts, headerPart{7, S(Bar, counts)})
 	if h.Loading {
@@ -163,8 +164,8 @@ func HelpLines(th *Theme, entries []HelpEntry, filterSyntax [][2]string, w int) 
 	out = append(out, Blank)
 	out = append(out, StatusLegend(w)...)
 	out = append(out, Blank, L(S(Title, "Phases of a request")), Legend(th))
-	for _, p := range Phases {
-		out = append(out, Wrap(p.Text, w, "  "+PadRight(p.Label, 9)+" ", strings.Repeat(" ", 12), Normal)...)
+	for _, p := range store.TimingPhases {
+		out = append(out, Wrap(phaseText(p.Name), w, "  "+PadRight(p.Label, 9)+" ", strings.Repeat(" ", 12), Normal)...)
 	}
 	return out
 }

@@ -41,7 +41,7 @@ func connTab(d FlowDetail, w int) []Line {
 		if a.Outcome != "ok" {
 			role = WarnText
 		}
-		l := L(S(Normal, fmt.Sprintf("  %d. %s ", i+1, a.Addr)), S(role, a.Outcome), S(Dim, " in "+Dur(span(a.Start, a.End))))
+		l := L(S(Normal, fmt.Sprintf("  %d. %s ", i+1, a.Addr)), S(role, a.Outcome), S(Dim, " in "+Dur(store.Between(a.Start, a.End))))
 		if a.Error != "" {
 			l = append(l, S(Dim, ": "+a.Error))
 		}
@@ -58,7 +58,7 @@ func dnsLines(l *store.Lookup, c *store.Conn, w int) []Line {
 		}
 		return append(out, L(S(Dim, fmt.Sprintf("  lookup #%d: its record is not read yet", c.LookupID))))
 	}
-	out = append(out, Wrap(fmt.Sprintf("%s, %s, in %s", l.Name, dnsSource(l), Dur(span(l.Start, l.End))), w, "  ", "    ", Normal)...)
+	out = append(out, Wrap(fmt.Sprintf("%s, %s, in %s", l.Name, lookupSource(l), Dur(store.Between(l.Start, l.End))), w, "  ", "    ", Normal)...)
 	if l.Rcode != "" {
 		out = append(out, kv("answer", 8, S(Normal, l.Rcode)))
 	}
@@ -87,7 +87,7 @@ func dnsLines(l *store.Lookup, c *store.Conn, w int) []Line {
 			if h.Error != "" {
 				text += ", error: " + h.Error
 			}
-			text += " (" + Dur(span(h.Start, h.End)) + ")"
+			text += " (" + Dur(store.Between(h.Start, h.End)) + ")"
 			out = append(out, Wrap(text, w, "    ", "       ", Normal)...)
 		}
 	}

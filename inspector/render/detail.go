@@ -112,11 +112,3 @@ func isIP(host string) bool {
 	}
 	return net.ParseIP(strings.Trim(h, "[]")) != nil
 }
-
-// plural writes "1 header", "3 headers".
-func plural(n int, one string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %ss", n, one)
-}

@@ -46,6 +46,17 @@ func phaseWords(name string) (title, meaning string) { return explain.PhaseInfo(
 // reuseText explains a new or reused connection.
 func reuseText(reused bool) string { return explain.Reuse(reused) }
 
+// noConnReason says why a flow has no connection record.
+func noConnReason(f *store.Flow) string {
+	if f.Error != nil {
+		return "it failed before one was ready (" + explain.Phase(f.Error.Phase) + ")."
+	}
+	return "none was recorded."
+}
+
+// lookupSource says where a lookup's answer came from.
+func lookupSource(l *store.Lookup) string { return explain.LookupSource(l) }
+
 // Problem explains a failure.
 func problem(e *store.FlowError) explain.Problem { return explain.Error(e) }
 

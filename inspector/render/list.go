@@ -66,7 +66,7 @@ func DrawList(c Canvas, th *Theme, r Rect, m *model.Model, focused bool) {
 			l = groupLine(m, i, r.W)
 		default:
 			it := m.Item(i)
-			l = flowLine(th, m.RowAt(i), it.Depth, cols, r.W, longest)
+			l = flowLine(th, m, m.RowAt(i), it.Depth, cols, r.W, longest)
 		}
 		if i == sel && i < n {
 			drawSelected(c, th, r.X, r.Y+y, r.W, l, focused)
@@ -135,7 +135,7 @@ func tailWidth(c columns) int {
 	return t
 }
 
-func flowLine(th *Theme, r *model.Row, depth int, c columns, w int, longest time.Duration) Line {
+func flowLine(th *Theme, m *model.Model, r *model.Row, depth int, c columns, w int, longest time.Duration) Line {
 	indent := depth * 2
 	if indent > 8 {
 		indent = 8
@@ -182,7 +182,7 @@ func flowLine(th *Theme, r *model.Row, depth int, c columns, w int, longest time
 	}
 	add(Normal, dur, c.dur, true)
 	if c.bar > 0 {
-		l = append(l, inlineBar(th, r, c.bar, longest)...)
+		l = append(l, inlineBar(th, m, r, c.bar, longest)...)
 	}
 	return l
 }
@@ -201,9 +201,10 @@ func statusText(r *model.Row) string {
 	return "---"
 }
 
-// inlineBar draws a flow's own phases; its length compares the flow with
-// the longest one on screen, its colours show where the time went.
-func inlineBar(th *Theme, r *model.Row, cells int, longest time.Duration) []Span {
+// inlineBar draws a flow's phases; its length compares the flow with the
+// longest one on screen, its colours show where the time went, as the
+// Timing tab and the waterfall count it.
+func inlineBar(th *Theme, m *model.Model, r *model.Row, cells int, longest time.Duration) []Span {
 	if r.Dur <= 0 || longest <= 0 {
 		return nil
 	}
@@ -211,18 +212,7 @@ func inlineBar(th *Theme, r *model.Row, cells int, longest time.Duration) []Span
 	if n < 1 {
 		n = 1
 	}
-	setup := 0 // blocked
-	if !r.Reused && r.ConnID != 0 {
-		setup = 2 // connect: this flow opened its connection
-	}
-	var phases []PhaseSpan
-	at := r.Start
-	for i, d := range []time.Duration{r.Setup, r.Send, r.Wait, r.Receive} {
-		if d > 0 {
-			phases = append(phases, PhaseSpan{Phase: []int{setup, 4, 5, 6}[i], Start: at, Dur: d})
-			at = at.Add(d)
-		}
-	}
+	phases := rowPhases(r, m.Conn(r.ConnID))
 	scale := r.Dur / time.Duration(n)
 	if scale <= 0 {
 		scale = 1

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/glassbox-dev/glassbox/inspector/explain"
 	"github.com/glassbox-dev/glassbox/inspector/model"
 )
 
@@ -38,7 +39,7 @@ func pageTitle(g *model.Group, w int) []Line {
 	if sub != "" {
 		out = append(out, L(S(Dim, Fit(sub, w))))
 	}
-	meta := []string{plural(g.Total, "request"), Bytes(g.Bytes)}
+	meta := []string{explain.Plural(g.Total, "request"), Bytes(g.Bytes)}
 	if g.PageID > 0 {
 		meta = append([]string{fmt.Sprintf("page #%d", g.PageID)}, meta...)
 	}

@@ -4,7 +4,12 @@ import (
 	"time"
 
 	"github.com/glassbox-dev/glassbox/inspector/explain"
+	"github.com/glassbox-dev/glassbox/store"
 )
+
+// Phases are drawn from store's one table (store.TimingPhases): their
+// labels, glyphs and colours; what a phase means comes from explain. The
+// render package only gives each a role, so a Theme can style it.
 
 // Dur formats a duration as everywhere in glassbox.
 func Dur(d time.Duration) string { return explain.FormatDuration(d) }
@@ -12,30 +17,28 @@ func Dur(d time.Duration) string { return explain.FormatDuration(d) }
 // Bytes formats a size as everywhere in glassbox.
 func Bytes(n int64) string { return explain.FormatBytes(n) }
 
-// PhaseDoc describes one phase of a request for bars and legends.
-type PhaseDoc struct {
-	Name  string // as in HAR: blocked, dns, connect, ssl, send, wait, receive
-	Label string // for legends
-	Role  Role
-	Glyph rune // drawn in bars when the terminal has no colours
-	Text  string
+// phaseRoles are the roles of store.TimingPhases, entry by entry.
+var phaseRoles = [len(store.TimingPhases)]Role{PhaseBlocked, PhaseDNS, PhaseConnect, PhaseSSL, PhaseSend, PhaseWait, PhaseReceive}
+
+// phaseRole is the role of a timing phase, Normal for an unknown name.
+func phaseRole(name string) Role {
+	for i, p := range store.TimingPhases {
+		if p.Name == name {
+			return phaseRoles[i]
+		}
+	}
+	return Normal
 }
 
-// Phases are the phases of a request in the order they happen; Text is
-// inspector/explain's explanation.
-var Phases = []PhaseDoc{
-	{"blocked", "blocked", PhaseBlocked, '·', phaseText("blocked")},
-	{"dns", "DNS", PhaseDNS, 'd', phaseText("dns")},
-	{"connect", "connect", PhaseConnect, 'c', phaseText("connect")},
-	{"ssl", "TLS", PhaseSSL, 's', phaseText("ssl")},
-	{"send", "send", PhaseSend, '>', phaseText("send")},
-	{"wait", "wait", PhaseWait, '=', phaseText("wait")},
-	{"receive", "receive", PhaseReceive, '#', phaseText("receive")},
-}
-
-// PhaseSpan is one phase of one flow on a time axis.
-type PhaseSpan struct {
-	Phase int // index into Phases
-	Start time.Time
-	Dur   time.Duration
+// phaseGlyph is the phase's fill in colour and its glyph without.
+func phaseGlyph(th *Theme, role Role) string {
+	for i, r := range phaseRoles {
+		if r == role {
+			if th.Mono {
+				return string(rune(store.TimingPhases[i].Glyph))
+			}
+			return string(store.TimingPhases[i].Fill)
+		}
+	}
+	return " "
 }

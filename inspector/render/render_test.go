@@ -3,10 +3,12 @@ package render_test
 import (
 	"bytes"
 	"compress/gzip"
+	"compress/zlib"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/andybalholm/brotli"
 	"github.com/gdamore/tcell/v2"
 
 	"github.com/glassbox-dev/glassbox/inspector/model"
@@ -74,6 +76,22 @@ func gz(s string) []byte {
 	return b.Bytes()
 }
 
+func zl(s string) []byte {
+	var b bytes.Buffer
+	w := zlib.NewWriter(&b)
+	w.Write([]byte(s))
+	w.Close()
+	return b.Bytes()
+}
+
+func br(s string) []byte {
+	var b bytes.Buffer
+	w := brotli.NewWriter(&b)
+	w.Write([]byte(s))
+	w.Close()
+	return b.Bytes()
+}
+
 func bodyFlow(ctype, enc string, data []byte, size int64) *store.Flow {
 	h := store.Headers{{Name: "Content-Type", Value: ctype}}
 	if enc != "" {
@@ -92,7 +110,9 @@ func TestBodyTab(t *testing.T) {
 	}{
 		{"json-pretty", bodyFlow("application/json", "", []byte(`{"a":[1,2]}`), 11), []string{"{\n  \"a\": [\n    1,"}},
 		{"gzip-decoded", bodyFlow("text/plain", "gzip", gz("hello, world"), 32), []string{"decoded for display", "hello, world"}},
-		{"brotli-as-hex", bodyFlow("text/plain", "br", []byte{0x1b, 0x03, 0x00}, 3), []string{"cannot decode for display", "1b 03 00"}},
+		{"brotli-decoded", bodyFlow("text/plain", "br", br("hello, brotli"), int64(len(br("hello, brotli")))), []string{"decoded for display: 13 B", "hello, brotli"}},
+		{"deflate-zlib-framed-decoded", bodyFlow("text/plain", "deflate", zl("hello, zlib"), int64(len(zl("hello, zlib")))), []string{"decoded for display", "hello, zlib"}},
+		{"unknown-coding-as-hex", bodyFlow("text/plain", "compress", []byte{0x1f, 0x9d, 0x90}, 3), []string{"cannot decode it", "not one glassbox decodes", "1f 9d 90"}},
 		{"css-indented", bodyFlow("text/css", "", []byte("a{color:red;margin:0}b{x:y}"), 27), []string{"a{\n  color:red;\n  margin:0\n}"}},
 		{"html-indented", bodyFlow("text/html", "", []byte("<ul><li>a</li><br><li>b</li></ul>"), 33), []string{"<ul>\n  <li>\n    a\n  </li>\n  <br>\n  <li>"}},
 		{"cut-short", bodyFlow("text/plain", "", []byte("abc"), 3000), []string{"glassbox stored only the first 3 B of 2.9 KB (--max-body)"}},

@@ -9,7 +9,11 @@
 // bold, underline and reverse when it does not (NO_COLOR, dumb terminals).
 package render
 
-import "github.com/gdamore/tcell/v2"
+import (
+	"github.com/gdamore/tcell/v2"
+
+	"github.com/glassbox-dev/glassbox/store"
+)
 
 // Role is what a piece of text is, for the Theme to style.
 type Role uint8
@@ -95,14 +99,9 @@ func colorTheme() *Theme {
 	s[Status4xx] = d.Foreground(tcell.ColorYellow)
 	s[Status5xx] = d.Foreground(tcell.ColorRed)
 	s[StatusFailed] = d.Foreground(tcell.ColorRed).Bold(true)
-	// Close to the browsers' developer tools, so people recognise them.
-	s[PhaseBlocked] = d.Foreground(tcell.ColorGray)
-	s[PhaseDNS] = d.Foreground(tcell.ColorTeal)
-	s[PhaseConnect] = d.Foreground(tcell.ColorOrange)
-	s[PhaseSSL] = d.Foreground(tcell.ColorPurple)
-	s[PhaseSend] = d.Foreground(tcell.ColorYellow)
-	s[PhaseWait] = d.Foreground(tcell.ColorGreen)
-	s[PhaseReceive] = d.Foreground(tcell.ColorBlue)
+	for i, p := range store.TimingPhases { // the same colours as the HTML report
+		s[phaseRoles[i]] = d.Foreground(tcell.GetColor(p.Color))
+	}
 	s[Input] = d.Underline(true)
 	return t
 }

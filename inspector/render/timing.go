@@ -15,26 +15,21 @@ func timingTab(th *Theme, d FlowDetail, w int) []Line {
 	out := flowTitle(f, w)
 	out = append(out, L(S(Title, "Where the time went")))
 	t := store.ComputeTimings(f, d.Conn)
-	connect := t.Connect
-	if t.SSL > 0 {
-		connect -= t.SSL
-	}
-	durs := []time.Duration{t.Blocked, t.DNS, connect, t.SSL, t.Send, t.Wait, t.Receive}
 	total := t.Total()
 	const nameW, durW = 9, 10
 	barW := min(max((w-nameW-durW-6)*55/100, 10), 50)
 	scale := (total + time.Duration(barW) - 1) / time.Duration(max(barW, 1))
 	at := f.Start
 	var meanings []Line
-	for i, p := range Phases {
-		dv := durs[i]
+	for _, p := range store.TimingPhases {
+		dv := t.Of(p.Name)
 		val := Dur(dv)
 		if dv < 0 {
 			val = "-"
 		}
 		l := L(S(Normal, "  "+PadRight(p.Label, nameW)), S(Bold, PadLeft(val, durW)+"  "))
 		if dv > 0 && scale > 0 {
-			l = append(l, barSpans(th, []PhaseSpan{{Phase: i, Start: at, Dur: dv}}, f.Start, scale, barW)...)
+			l = append(l, barSpans(th, []store.PhaseSpan{{Phase: p.Name, Start: at, Dur: dv}}, f.Start, scale, barW)...)
 			at = at.Add(dv)
 		} else {
 			l = append(l, S(Normal, PadRight("", barW)))
@@ -46,7 +41,7 @@ func timingTab(th *Theme, d FlowDetail, w int) []Line {
 		}
 	}
 	out = append(out, L(S(Normal, "  "+PadRight("total", nameW)), S(Bold, PadLeft(Dur(total), durW))))
-	if dv := durs[1] + max(connect, 0) + max(t.SSL, 0); f.ConnReused || dv <= 0 {
+	if dial := max(t.DNS, 0) + max(t.Connect, 0); f.ConnReused || dial <= 0 {
 		out = append(out, L(S(Dim, "  - means the phase did not happen for this request")))
 	}
 	out = append(out, section("Connection")...)
@@ -79,7 +74,7 @@ func connSummary(d FlowDetail, w int) []Line {
 	}
 	out := append([]Line{P(fmt.Sprintf("  new connection #%d to %s", c.ID, nonEmpty(c.RemoteAddr, c.Host)))}, why...)
 	if d.Lookup != nil {
-		out = append(out, P("  DNS: "+dnsSource(d.Lookup)))
+		out = append(out, P("  DNS: "+lookupSource(d.Lookup)))
 	}
 	return out
 }

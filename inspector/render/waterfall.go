@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/glassbox-dev/glassbox/inspector/model"
+	"github.com/glassbox-dev/glassbox/store"
 )
 
 // Waterfall draws every flow of a page load as a bar on one time axis,
@@ -48,7 +49,7 @@ func Waterfall(th *Theme, d PageDetail, w int) []Line {
 		}
 		l := L(S(role, mark), S(StatusRole(r.Status, r.Failed()), PadRight(statusText(r), 4)),
 			S(role, PadRight(wfLabel(r, pageHost), labelW-4)), S(Normal, " "))
-		l = append(l, barSpans(th, RowPhases(r, c), t0, scale, barW)...)
+		l = append(l, barSpans(th, rowPhases(r, c), t0, scale, barW)...)
 		dur := "…"
 		if !r.End.IsZero() {
 			dur = Dur(r.Dur)
@@ -69,11 +70,11 @@ func wfLabel(r *model.Row, pageHost string) string {
 // Legend names the phases in their colours or characters.
 func Legend(th *Theme) Line {
 	var l Line
-	for i, p := range Phases {
+	for i, p := range store.TimingPhases {
 		if i > 0 {
 			l = append(l, S(Normal, "  "))
 		}
-		l = append(l, S(p.Role, phaseGlyph(th, p.Role)), S(Normal, " "+p.Label))
+		l = append(l, S(phaseRoles[i], phaseGlyph(th, phaseRoles[i])), S(Normal, " "+p.Label))
 	}
 	return l
 }
