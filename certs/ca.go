@@ -125,21 +125,13 @@ func Regenerate(dir string) (*CA, error) {
 	if err != nil {
 		return nil, err
 	}
-	ca, keyPEM, err := generate(dir, time.Now())
-	if err != nil {
-		return nil, err
-	}
 	// Write the new files before touching the old ones, so a failure here
 	// leaves the old CA in place.
-	keyTmp, err := writeTemp(dir, KeyFile, keyPEM, 0o600)
+	ca, keyTmp, certTmp, err := generateTemps(dir)
 	if err != nil {
 		return nil, err
 	}
 	defer os.Remove(keyTmp)
-	certTmp, err := writeTemp(dir, CertFile, ca.PEM(), 0o644)
-	if err != nil {
-		return nil, err
-	}
 	defer os.Remove(certTmp)
 
 	if err := backup(ca.CertPath, 0o644); err != nil {

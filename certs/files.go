@@ -262,21 +262,13 @@ func readKey(path string) (crypto.Signer, error) {
 // either file appears meanwhile (another glassbox starting), it returns an
 // error matching os.ErrExist and leaves that file alone.
 func create(dir string) (*CA, error) {
-	ca, keyPEM, err := generate(dir, time.Now())
-	if err != nil {
-		return nil, err
-	}
 	// Both files are complete and synced under temporary names before either
 	// gets its real name, so a crash leaves whole files or none.
-	keyTmp, err := writeTemp(dir, KeyFile, keyPEM, 0o600)
+	ca, keyTmp, certTmp, err := generateTemps(dir)
 	if err != nil {
 		return nil, err
 	}
 	defer os.Remove(keyTmp)
-	certTmp, err := writeTemp(dir, CertFile, ca.PEM(), 0o644)
-	if err != nil {
-		return nil, err
-	}
 	defer os.Remove(certTmp)
 
 	if err := linkNoReplace(keyTmp, ca.KeyPath); err != nil {
@@ -290,6 +282,24 @@ func create(dir string) (*CA, error) {
 	}
 	syncDir(dir)
 	return ca, nil
+}
+
+// generateTemps makes a new CA for dir and writes its key and certificate
+// to synced temporary files beside their final names; the caller removes
+// them (after giving them their names, removing them is a no-op).
+func generateTemps(dir string) (ca *CA, keyTmp, certTmp string, err error) {
+	ca, keyPEM, err := generate(dir, time.Now())
+	if err != nil {
+		return nil, "", "", err
+	}
+	if keyTmp, err = writeTemp(dir, KeyFile, keyPEM, 0o600); err != nil {
+		return nil, "", "", err
+	}
+	if certTmp, err = writeTemp(dir, CertFile, ca.PEM(), 0o644); err != nil {
+		os.Remove(keyTmp)
+		return nil, "", "", err
+	}
+	return ca, keyTmp, certTmp, nil
 }
 
 // writeTemp writes data to a synced temporary file next to name in dir and

@@ -19,7 +19,7 @@ func NormalizeURL(raw string) string {
 	u.Scheme = strings.ToLower(u.Scheme)
 	host := strings.ToLower(u.Hostname())
 	port := u.Port()
-	if port == defaultPort(u.Scheme) {
+	if port == DefaultPort(u.Scheme) {
 		port = ""
 	}
 	if strings.Contains(host, ":") {
@@ -36,7 +36,9 @@ func NormalizeURL(raw string) string {
 	return u.String()
 }
 
-func defaultPort(scheme string) string {
+// DefaultPort is a scheme's port when a URL names none: 80 for http and
+// ws, 443 for https and wss (RFC 9110 §4.2, RFC 6455 §3).
+func DefaultPort(scheme string) string {
 	switch scheme {
 	case "http", "ws":
 		return "80"

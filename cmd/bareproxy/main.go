@@ -82,42 +82,65 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	if *pprofAddr != "" {
-		if err := checkLoopback(*pprofAddr); err != nil {
-			return fmt.Errorf("--pprof: %w", err)
-		}
-		pln, err := net.Listen("tcp", *pprofAddr)
+		stop, err := servePprof(*pprofAddr, stderr)
 		if err != nil {
-			return fmt.Errorf("--pprof: %w", err)
+			return err
 		}
-		defer pln.Close()
-		// Announced before "listening on", as glassbox does: the benchmark
-		// reads both lines.
-		fmt.Fprintf(stderr, "profiler on http://%s/debug/pprof/\n", pln.Addr())
-		go http.Serve(pln, http.DefaultServeMux) // net/http/pprof registers there
+		defer stop()
 	}
-
-	ca, err := newCA()
+	ca, roots, err := setupCAs(*caOut, *upstreamCA)
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(*caOut, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Certificate[0]}), 0o644); err != nil {
-		return fmt.Errorf("write the CA certificate: %w", err)
-	}
-	var roots *x509.CertPool
-	if *upstreamCA != "" {
-		b, err := os.ReadFile(*upstreamCA)
-		if err != nil {
-			return fmt.Errorf("--upstream-ca: %w", err)
-		}
-		if roots, err = x509.SystemCertPool(); err != nil || roots == nil {
-			roots = x509.NewCertPool()
-		}
-		if !roots.AppendCertsFromPEM(b) {
-			return fmt.Errorf("--upstream-ca %s: no PEM certificate in the file", *upstreamCA)
-		}
-	}
+	return serve(ctx, *listen, ca, roots, stderr)
+}
 
-	ln, err := net.Listen("tcp", *listen)
+// servePprof serves Go's profiler on a loopback address; stop closes it.
+func servePprof(addr string, stderr io.Writer) (stop func(), err error) {
+	if err := checkLoopback(addr); err != nil {
+		return nil, fmt.Errorf("--pprof: %w", err)
+	}
+	pln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--pprof: %w", err)
+	}
+	// Announced before "listening on", as glassbox does: the benchmark
+	// reads both lines.
+	fmt.Fprintf(stderr, "profiler on http://%s/debug/pprof/\n", pln.Addr())
+	go http.Serve(pln, http.DefaultServeMux) // net/http/pprof registers there
+	return func() { pln.Close() }, nil
+}
+
+// setupCAs makes this run's CA, writes its certificate to caOut, and reads
+// the extra upstream roots (nil: the system's).
+func setupCAs(caOut, upstreamCA string) (*tls.Certificate, *x509.CertPool, error) {
+	ca, err := newCA()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := os.WriteFile(caOut, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Certificate[0]}), 0o644); err != nil {
+		return nil, nil, fmt.Errorf("write the CA certificate: %w", err)
+	}
+	if upstreamCA == "" {
+		return ca, nil, nil
+	}
+	b, err := os.ReadFile(upstreamCA)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--upstream-ca: %w", err)
+	}
+	roots, err := x509.SystemCertPool()
+	if err != nil || roots == nil {
+		roots = x509.NewCertPool()
+	}
+	if !roots.AppendCertsFromPEM(b) {
+		return nil, nil, fmt.Errorf("--upstream-ca %s: no PEM certificate in the file", upstreamCA)
+	}
+	return ca, roots, nil
+}
+
+// serve runs the forwarder until ctx ends.
+func serve(ctx context.Context, listen string, ca *tls.Certificate, roots *x509.CertPool, stderr io.Writer) error {
+	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return err
 	}

@@ -91,76 +91,112 @@ type launcher func(ctx context.Context, cellID int) (*proxyProc, error)
 // against every proxy, then the flow check.
 func bench(ctx context.Context, cfg config) (*results, error) {
 	res := &results{Cfg: cfg, Start: time.Now()}
-	logf := func(format string, args ...any) { fmt.Fprintf(cfg.Log, format+"\n", args...) }
-
-	modRoot, err := moduleRoot(cfg.Go)
+	work, cleanup, err := workDir(cfg)
 	if err != nil {
 		return nil, err
 	}
-	work, err := os.MkdirTemp("", "glassbox-bench-")
-	if err != nil {
-		return nil, err
-	}
-	if cfg.Keep {
-		logf("work directory (kept): %s", work)
-	} else {
-		defer os.RemoveAll(work)
-	}
-	if cfg.ProfileDir != "" {
-		if err := os.MkdirAll(cfg.ProfileDir, 0o755); err != nil {
-			return nil, err
-		}
-	}
+	defer cleanup()
 	org, err := startOrigin(work)
 	if err != nil {
 		return nil, fmt.Errorf("start the origin: %w", err)
 	}
 	defer org.Close()
+	launchers, err := buildLaunchers(ctx, cfg, res, work, org)
+	if err != nil {
+		return nil, err
+	}
+	if slices.Contains(res.Targets, proxyGlassbox) {
+		res.Flows = &flowCheck{}
+	}
+	if err := runRounds(ctx, cfg, res, launchers, org); err != nil {
+		return nil, err
+	}
+	res.End = time.Now()
+	return res, nil
+}
 
+func logf(cfg config, format string, args ...any) { fmt.Fprintf(cfg.Log, format+"\n", args...) }
+
+// workDir makes the run's work directory (binaries, CAs, databases) and
+// the profile directory; cleanup removes the work unless -keep.
+func workDir(cfg config) (work string, cleanup func(), err error) {
+	if cfg.ProfileDir != "" {
+		if err := os.MkdirAll(cfg.ProfileDir, 0o755); err != nil {
+			return "", nil, err
+		}
+	}
+	work, err = os.MkdirTemp("", "glassbox-bench-")
+	if err != nil {
+		return "", nil, err
+	}
+	if cfg.Keep {
+		logf(cfg, "work directory (kept): %s", work)
+		return work, func() {}, nil
+	}
+	return work, func() { os.RemoveAll(work) }, nil
+}
+
+// buildLaunchers builds the proxies to measure and returns how to start
+// each; res.Targets lists them in order, and res.Notes says what is skipped.
+func buildLaunchers(ctx context.Context, cfg config, res *results, work string, org *origin) (map[string]launcher, error) {
+	modRoot, err := moduleRoot(cfg.Go)
+	if err != nil {
+		return nil, err
+	}
 	launchers := map[string]launcher{}
 	for _, name := range cfg.Proxies {
+		var l launcher
 		switch name {
 		case proxyNone:
 		case proxyBare, proxyGlassbox:
-			bin := filepath.Join(work, name)
-			pkg := map[string]string{proxyBare: "./cmd/bareproxy", proxyGlassbox: "./cmd/glassbox"}[name]
-			logf("building %s (%s)", name, pkg)
-			if err := goBuild(ctx, cfg.Go, modRoot, pkg, bin); err != nil {
+			if l, err = buildProxy(ctx, cfg, name, modRoot, work, org); err != nil {
 				return nil, err
-			}
-			if name == proxyBare {
-				launchers[name] = func(ctx context.Context, _ int) (*proxyProc, error) {
-					return startBare(ctx, bin, work, org.CAPath, cfg.ProfileDir != "")
-				}
-			} else {
-				home, dbs := filepath.Join(work, "glassbox-home"), filepath.Join(work, "glassbox-db")
-				if err := os.MkdirAll(dbs, 0o700); err != nil {
-					return nil, err
-				}
-				launchers[name] = func(ctx context.Context, id int) (*proxyProc, error) {
-					db := filepath.Join(dbs, fmt.Sprintf("cell-%d.db", id))
-					return startGlassbox(ctx, bin, home, db, org.CAPath, cfg.ProfileDir != "")
-				}
 			}
 		case proxyMitmdump:
 			if cfg.Mitmdump == "" {
 				res.Notes = append(res.Notes, "mitmdump is not on PATH: its column is empty (install the Debian package `mitmproxy` to compare)")
-				logf("mitmdump not found on PATH: skipping it")
+				logf(cfg, "mitmdump not found on PATH: skipping it")
 				continue
 			}
 			res.MitmdumpVersion = mitmdumpVersion(cfg.Mitmdump)
-			launchers[name] = func(ctx context.Context, _ int) (*proxyProc, error) {
+			l = func(ctx context.Context, _ int) (*proxyProc, error) {
 				return startMitmdump(ctx, cfg.Mitmdump, work, org.CAPath)
 			}
 		default:
 			return nil, fmt.Errorf("unknown proxy %q", name)
 		}
+		launchers[name] = l
 		res.Targets = append(res.Targets, name)
 	}
+	return launchers, nil
+}
 
-	if slices.Contains(res.Targets, proxyGlassbox) {
-		res.Flows = &flowCheck{}
+// buildProxy builds bare or glassbox from this module and returns how to
+// start one process of it per cell.
+func buildProxy(ctx context.Context, cfg config, name, modRoot, work string, org *origin) (launcher, error) {
+	bin := filepath.Join(work, name)
+	pkg := map[string]string{proxyBare: "./cmd/bareproxy", proxyGlassbox: "./cmd/glassbox"}[name]
+	logf(cfg, "building %s (%s)", name, pkg)
+	if err := goBuild(ctx, cfg.Go, modRoot, pkg, bin); err != nil {
+		return nil, err
 	}
+	if name == proxyBare {
+		return func(ctx context.Context, _ int) (*proxyProc, error) {
+			return startBare(ctx, bin, work, org.CAPath, cfg.ProfileDir != "")
+		}, nil
+	}
+	home, dbs := filepath.Join(work, "glassbox-home"), filepath.Join(work, "glassbox-db")
+	if err := os.MkdirAll(dbs, 0o700); err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, id int) (*proxyProc, error) {
+		db := filepath.Join(dbs, fmt.Sprintf("cell-%d.db", id))
+		return startGlassbox(ctx, bin, home, db, org.CAPath, cfg.ProfileDir != "")
+	}, nil
+}
+
+// runRounds measures every cell, round by round.
+func runRounds(ctx context.Context, cfg config, res *results, launchers map[string]launcher, org *origin) error {
 	id := 0
 	for round := 1; round <= cfg.Rounds; round++ {
 		for _, sc := range cfg.Scenarios {
@@ -169,25 +205,24 @@ func bench(ctx context.Context, cfg config) (*results, error) {
 			for i := range res.Targets {
 				name := res.Targets[(i+round-1)%len(res.Targets)]
 				if err := ctx.Err(); err != nil {
-					return nil, err
+					return err
 				}
 				id++
 				conns := org.Conns.Load()
 				c, err := measure(ctx, cfg, sc, name, launchers[name], id, org, round)
 				if err != nil {
-					return nil, err
+					return err
 				}
 				c.OriginConns = org.Conns.Load() - conns
 				res.Cells = append(res.Cells, c)
 				if name == proxyGlassbox {
 					res.Flows.add(c)
 				}
-				logf("round %d/%d  %-14s %-9s %s", round, cfg.Rounds, sc.Name, name, progressLine(c))
+				logf(cfg, "round %d/%d  %-14s %-9s %s", round, cfg.Rounds, sc.Name, name, progressLine(c))
 			}
 		}
 	}
-	res.End = time.Now()
-	return res, nil
+	return nil
 }
 
 // measure runs one cell: start the proxy, run the scenario, stop the

@@ -295,18 +295,25 @@ func runCell(ctx context.Context, r cellRun) cell {
 	if c.FirstErr == "" {
 		c.FirstErr = m.FirstErr
 	}
+	c.record(m, t.PID, cpu0, cpu1, cpuErr0 == nil && cpuErr1 == nil)
+	return c
+}
+
+// record fills in what the measured phase gave: rates, percentiles, and
+// from the proxy's process its peak memory and CPU time per request.
+func (c *cell) record(m phaseResult, pid int, cpu0, cpu1 int64, cpuOK bool) {
 	c.Measured = m.OK
 	secs := m.Elapsed.Seconds()
 	c.RPS = float64(m.OK) / secs
 	c.MiBps = float64(m.Bytes) / (1 << 20) / secs
 	c.P50, c.P99 = percentile(m.Lat, 0.50), percentile(m.Lat, 0.99)
-	if t.PID > 0 {
-		if kib, err := peakRSSKiB(t.PID); err == nil {
-			c.PeakRSSKiB = kib
-		}
-		if cpuErr0 == nil && cpuErr1 == nil && m.OK > 0 {
-			c.CPUPerReq = float64(cpu1-cpu0) * tickMicros / float64(m.OK)
-		}
+	if pid <= 0 {
+		return
 	}
-	return c
+	if kib, err := peakRSSKiB(pid); err == nil {
+		c.PeakRSSKiB = kib
+	}
+	if cpuOK && m.OK > 0 {
+		c.CPUPerReq = float64(cpu1-cpu0) * tickMicros / float64(m.OK)
+	}
 }

@@ -75,37 +75,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return code
 }
 
+// benchFlags are the flags parseFlags reads before it checks them.
+type benchFlags struct {
+	quick                   *bool
+	proxies, scenarios, out *string
+	set                     map[string]bool // the flags given on the command line
+}
+
 func parseFlags(args []string, stderr io.Writer) (config, string, error) {
-	fs := flag.NewFlagSet("glassbox-bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	cfg := config{Log: stderr}
-	fs.IntVar(&cfg.Rounds, "rounds", minRounds, fmt.Sprintf("rounds, each running every scenario against every proxy (at least %d)", minRounds))
-	fs.DurationVar(&cfg.Duration, "duration", 3*time.Second, "measured time of each timed scenario")
-	fs.DurationVar(&cfg.Warmup, "warmup", 500*time.Millisecond, "warm-up before each timed scenario, on the same connections")
-	quick := fs.Bool("quick", false, "smoke test: 1 round of 1s, no 200 MiB download (explicit -rounds/-duration/-warmup win)")
-	proxies := fs.String("proxies", strings.Join(allProxies, ","), "proxies to measure, comma-separated; mitmdump is skipped when not installed")
-	scens := fs.String("scenarios", scenarioNames(), "scenarios to run, comma-separated")
-	fs.StringVar(&cfg.Mitmdump, "mitmdump", "mitmdump", "mitmdump program (looked up on PATH; optional)")
-	fs.StringVar(&cfg.Go, "go", "go", "go tool used to build ./cmd/bareproxy and ./cmd/glassbox")
-	fs.BoolVar(&cfg.Keep, "keep", false, "keep the work directory (binaries, CAs, glassbox's database) and print where it is")
-	fs.StringVar(&cfg.ProfileDir, "profile", "", "save CPU profiles of every measured phase of glassbox and bare in this directory, as PROXY-SCENARIO-rROUND.pprof (their --pprof; costs them a little CPU)")
-	out := fs.String("out", "", "also write the results as Markdown to this file (e.g. docs/BENCHMARKS.md), keeping its notes section")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, `Usage: go run ./cmd/glassbox-bench [flags]
-
-Measures glassbox against no proxy, a bare goproxy forwarder (cmd/bareproxy) and
-mitmdump (when installed), on loopback only, and checks that glassbox stored every
-request. Run it from the glassbox repository: it builds the proxies with "go build".
-Exit status 1 when a request through glassbox was not stored (or the run failed).
-
-Scenarios:
-`)
-		for _, sc := range scenarios {
-			fmt.Fprintf(stderr, "  %-14s %s\n", sc.Name, sc.Desc)
-		}
-		fmt.Fprint(stderr, "\nFlags:\n")
-		fs.PrintDefaults()
-	}
+	fs, bf := flagSet(&cfg, stderr)
 	usageErr := func(format string, a ...any) (config, string, error) {
 		fmt.Fprintf(stderr, "glassbox-bench: "+format+"\n", a...)
 		return cfg, "", errors.New("usage")
@@ -116,53 +95,104 @@ Scenarios:
 	if fs.NArg() > 0 {
 		return usageErr("unexpected argument %q (flags only; see -h)", fs.Arg(0))
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-
-	names, err := parseList(*scens, splitComma(scenarioNames()))
-	if err != nil {
-		return usageErr("-scenarios: %v", err)
+	fs.Visit(func(f *flag.Flag) { bf.set[f.Name] = true })
+	if msg := bf.apply(&cfg); msg != "" {
+		return usageErr("%s", msg)
 	}
-	if *quick {
-		if !set["rounds"] {
+	return cfg, *bf.out, nil
+}
+
+// flagSet declares the flags, filling cfg with their defaults.
+func flagSet(cfg *config, stderr io.Writer) (*flag.FlagSet, *benchFlags) {
+	fs := flag.NewFlagSet("glassbox-bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	bf := &benchFlags{set: map[string]bool{}}
+	fs.IntVar(&cfg.Rounds, "rounds", minRounds, fmt.Sprintf("rounds, each running every scenario against every proxy (at least %d)", minRounds))
+	fs.DurationVar(&cfg.Duration, "duration", 3*time.Second, "measured time of each timed scenario")
+	fs.DurationVar(&cfg.Warmup, "warmup", 500*time.Millisecond, "warm-up before each timed scenario, on the same connections")
+	bf.quick = fs.Bool("quick", false, "smoke test: 1 round of 1s, no 200 MiB download (explicit -rounds/-duration/-warmup win)")
+	bf.proxies = fs.String("proxies", strings.Join(allProxies, ","), "proxies to measure, comma-separated; mitmdump is skipped when not installed")
+	bf.scenarios = fs.String("scenarios", scenarioNames(), "scenarios to run, comma-separated")
+	fs.StringVar(&cfg.Mitmdump, "mitmdump", "mitmdump", "mitmdump program (looked up on PATH; optional)")
+	fs.StringVar(&cfg.Go, "go", "go", "go tool used to build ./cmd/bareproxy and ./cmd/glassbox")
+	fs.BoolVar(&cfg.Keep, "keep", false, "keep the work directory (binaries, CAs, glassbox's database) and print where it is")
+	fs.StringVar(&cfg.ProfileDir, "profile", "", "save CPU profiles of every measured phase of glassbox and bare in this directory, as PROXY-SCENARIO-rROUND.pprof (their --pprof; costs them a little CPU)")
+	bf.out = fs.String("out", "", "also write the results as Markdown to this file (e.g. docs/BENCHMARKS.md), keeping its notes section")
+	fs.Usage = func() { usage(stderr, fs) }
+	return fs, bf
+}
+
+func usage(stderr io.Writer, fs *flag.FlagSet) {
+	fmt.Fprintf(stderr, `Usage: go run ./cmd/glassbox-bench [flags]
+
+Measures glassbox against no proxy, a bare goproxy forwarder (cmd/bareproxy) and
+mitmdump (when installed), on loopback only, and checks that glassbox stored every
+request. Run it from the glassbox repository: it builds the proxies with "go build".
+Exit status 1 when a request through glassbox was not stored (or the run failed).
+
+Scenarios:
+`)
+	for _, sc := range scenarios {
+		fmt.Fprintf(stderr, "  %-14s %s\n", sc.Name, sc.Desc)
+	}
+	fmt.Fprint(stderr, "\nFlags:\n")
+	fs.PrintDefaults()
+}
+
+// apply turns the parsed flags into cfg; a non-empty result says what is
+// wrong with them.
+func (bf *benchFlags) apply(cfg *config) string {
+	names, err := parseList(*bf.scenarios, splitComma(scenarioNames()))
+	if err != nil {
+		return "-scenarios: " + err.Error()
+	}
+	if *bf.quick {
+		if !bf.set["rounds"] {
 			cfg.Rounds = 1
 		}
-		if !set["duration"] {
+		if !bf.set["duration"] {
 			cfg.Duration = time.Second
 		}
-		if !set["warmup"] {
+		if !bf.set["warmup"] {
 			cfg.Warmup = 200 * time.Millisecond
 		}
 	}
 	for _, n := range names {
 		sc, _ := scenarioByName(n)
-		if *quick && sc.Once && !set["scenarios"] {
+		if *bf.quick && sc.Once && !bf.set["scenarios"] {
 			continue // -quick skips the 200 MiB download
 		}
 		cfg.Scenarios = append(cfg.Scenarios, sc)
 	}
-	if cfg.Proxies, err = parseList(*proxies, allProxies); err != nil {
-		return usageErr("-proxies: %v", err)
+	if cfg.Proxies, err = parseList(*bf.proxies, allProxies); err != nil {
+		return "-proxies: " + err.Error()
 	}
-	switch {
-	case cfg.Rounds < minRounds && !*quick:
-		return usageErr("-rounds %d: use at least %d to get a spread (or -quick for a smoke test)", cfg.Rounds, minRounds)
-	case cfg.Rounds < 1 || cfg.Rounds > 100:
-		return usageErr("-rounds %d: want 1 to 100", cfg.Rounds)
-	case cfg.Duration < 100*time.Millisecond || cfg.Duration > 10*time.Minute:
-		return usageErr("-duration %s: want 100ms to 10m", cfg.Duration)
-	case cfg.Warmup < 0 || cfg.Warmup > time.Minute:
-		return usageErr("-warmup %s: want 0 to 1m", cfg.Warmup)
+	if msg := checkRanges(cfg, *bf.quick); msg != "" {
+		return msg
 	}
 	if path, err := exec.LookPath(cfg.Mitmdump); err == nil {
 		cfg.Mitmdump = path
 	} else {
-		if set["mitmdump"] {
-			return usageErr("-mitmdump %s: %v", cfg.Mitmdump, err)
+		if bf.set["mitmdump"] {
+			return fmt.Sprintf("-mitmdump %s: %v", cfg.Mitmdump, err)
 		}
 		cfg.Mitmdump = ""
 	}
-	return cfg, *out, nil
+	return ""
+}
+
+func checkRanges(cfg *config, quick bool) string {
+	switch {
+	case cfg.Rounds < minRounds && !quick:
+		return fmt.Sprintf("-rounds %d: use at least %d to get a spread (or -quick for a smoke test)", cfg.Rounds, minRounds)
+	case cfg.Rounds < 1 || cfg.Rounds > 100:
+		return fmt.Sprintf("-rounds %d: want 1 to 100", cfg.Rounds)
+	case cfg.Duration < 100*time.Millisecond || cfg.Duration > 10*time.Minute:
+		return fmt.Sprintf("-duration %s: want 100ms to 10m", cfg.Duration)
+	case cfg.Warmup < 0 || cfg.Warmup > time.Minute:
+		return fmt.Sprintf("-warmup %s: want 0 to 1m", cfg.Warmup)
+	}
+	return ""
 }
 
 func scenarioNames() string {

@@ -17,36 +17,48 @@ func cacheControl(v string, isRequest bool) []string {
 
 func cacheDirective(k, val string, isRequest bool) string {
 	if isRequest {
-		switch k {
-		case "max-age":
-			n, ok := seconds(val)
-			switch {
-			case !ok:
-				return "not a number of seconds, so caches ignore it"
-			case n == 0:
-				return "the browser will not take a stored copy without checking it with the server first, as on a reload (RFC 9111 §5.2.1.1)"
-			}
-			return "the browser accepts a stored copy up to " + humanSeconds(n) + " old (RFC 9111 §5.2.1.1)"
-		case "no-cache":
-			return "the browser wants a fresh answer from the server, not a stored copy, as on a hard reload (RFC 9111 §5.2.1.4)"
-		case "no-store":
-			return "asks every cache on the way not to store this request or its response (RFC 9111 §5.2.1.5)"
-		case "max-stale":
-			if n, ok := seconds(val); ok {
-				return "the browser accepts a copy that has been stale for up to " + humanSeconds(n) + " (RFC 9111 §5.2.1.2)"
-			}
-			return "the browser accepts a stale copy, however old (RFC 9111 §5.2.1.2)"
-		case "min-fresh":
-			if n, ok := seconds(val); ok {
-				return "the browser wants a copy that stays fresh for at least " + humanSeconds(n) + " more (RFC 9111 §5.2.1.3)"
-			}
-		case "only-if-cached":
-			return "answer only from a cache; if nothing is stored, fail with 504 rather than ask the server (RFC 9111 §5.2.1.7)"
-		case "no-transform":
-			return "caches and proxies must not alter the body, for example by recompressing images (RFC 9111 §5.2.1.6)"
-		}
-		return "a directive caches do not know, so they ignore it"
+		return requestDirective(k, val)
 	}
+	return responseDirective(k, val)
+}
+
+// requestDirective reads a Cache-Control directive a browser sent
+// (RFC 9111 §5.2.1).
+func requestDirective(k, val string) string {
+	switch k {
+	case "max-age":
+		n, ok := seconds(val)
+		switch {
+		case !ok:
+			return "not a number of seconds, so caches ignore it"
+		case n == 0:
+			return "the browser will not take a stored copy without checking it with the server first, as on a reload (RFC 9111 §5.2.1.1)"
+		}
+		return "the browser accepts a stored copy up to " + humanSeconds(n) + " old (RFC 9111 §5.2.1.1)"
+	case "no-cache":
+		return "the browser wants a fresh answer from the server, not a stored copy, as on a hard reload (RFC 9111 §5.2.1.4)"
+	case "no-store":
+		return "asks every cache on the way not to store this request or its response (RFC 9111 §5.2.1.5)"
+	case "max-stale":
+		if n, ok := seconds(val); ok {
+			return "the browser accepts a copy that has been stale for up to " + humanSeconds(n) + " (RFC 9111 §5.2.1.2)"
+		}
+		return "the browser accepts a stale copy, however old (RFC 9111 §5.2.1.2)"
+	case "min-fresh":
+		if n, ok := seconds(val); ok {
+			return "the browser wants a copy that stays fresh for at least " + humanSeconds(n) + " more (RFC 9111 §5.2.1.3)"
+		}
+	case "only-if-cached":
+		return "answer only from a cache; if nothing is stored, fail with 504 rather than ask the server (RFC 9111 §5.2.1.7)"
+	case "no-transform":
+		return "caches and proxies must not alter the body, for example by recompressing images (RFC 9111 §5.2.1.6)"
+	}
+	return "a directive caches do not know, so they ignore it"
+}
+
+// responseDirective reads a Cache-Control directive a server sent
+// (RFC 9111 §5.2.2).
+func responseDirective(k, val string) string {
 	switch k {
 	case "max-age":
 		n, ok := seconds(val)

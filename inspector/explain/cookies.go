@@ -18,92 +18,116 @@ func setCookie(v string) []string {
 	parts := strings.Split(v, ";")
 	name := cookieName(parts[0])
 	out := []string{"stores a cookie named " + name + " in the browser, to be sent back with later requests to this site"}
+	c := parseCookieAttrs(parts[1:])
+	if s := prefixSentence(name, c); s != "" {
+		out = append(out, s)
+	}
+	for _, k := range c.order {
+		if s := attrSentence(k, c.attrs[k], c); s != "" {
+			out = append(out, s)
+		}
+	}
+	return append(out, missingAttrs(c)...)
+}
 
-	attrs := map[string]string{} // lower-case attribute -> value
-	var order []string
-	for _, a := range parts[1:] {
+// cookieAttrs are a Set-Cookie line's attributes, by lower-case name, and
+// the order they were written in.
+type cookieAttrs struct {
+	attrs map[string]string
+	order []string
+}
+
+func parseCookieAttrs(parts []string) cookieAttrs {
+	c := cookieAttrs{attrs: map[string]string{}}
+	for _, a := range parts {
 		k, val, _ := param(a)
 		if k == "" {
 			continue
 		}
-		if _, seen := attrs[k]; !seen {
-			order = append(order, k)
+		if _, seen := c.attrs[k]; !seen {
+			c.order = append(c.order, k)
 		}
-		attrs[k] = val
+		c.attrs[k] = val
 	}
-	_, secure := attrs["secure"]
-	_, hasDomain := attrs["domain"]
-	path, hasPath := attrs["path"]
-	_, hasMaxAge := attrs["max-age"]
-	_, hasExpires := attrs["expires"]
-	sameSite, hasSameSite := attrs["samesite"]
+	return c
+}
 
+func (c cookieAttrs) has(k string) bool { _, ok := c.attrs[k]; return ok }
+
+// prefixSentence reads the __Host- and __Secure- name prefixes.
+func prefixSentence(name string, c cookieAttrs) string {
+	secure := c.has("secure")
 	switch {
 	case strings.HasPrefix(name, "__Host-"):
-		if secure && !hasDomain && hasPath && path == "/" {
-			out = append(out, "__Host- prefix: the browser keeps it only because it came over https with Secure, Path=/ and no Domain, so it stays bound to exactly this host (RFC 6265bis §4.1.3.2)")
-		} else {
-			out = append(out, "__Host- prefix without Secure, Path=/ and no Domain: the browser rejects this cookie (RFC 6265bis §4.1.3.2)")
+		if secure && !c.has("domain") && c.has("path") && c.attrs["path"] == "/" {
+			return "__Host- prefix: the browser keeps it only because it came over https with Secure, Path=/ and no Domain, so it stays bound to exactly this host (RFC 6265bis §4.1.3.2)"
 		}
+		return "__Host- prefix without Secure, Path=/ and no Domain: the browser rejects this cookie (RFC 6265bis §4.1.3.2)"
 	case strings.HasPrefix(name, "__Secure-"):
 		if secure {
-			out = append(out, "__Secure- prefix: the browser keeps it only because it came over https with Secure, so an http page cannot plant a fake one (RFC 6265bis §4.1.3.1)")
-		} else {
-			out = append(out, "__Secure- prefix without Secure: the browser rejects this cookie (RFC 6265bis §4.1.3.1)")
+			return "__Secure- prefix: the browser keeps it only because it came over https with Secure, so an http page cannot plant a fake one (RFC 6265bis §4.1.3.1)"
 		}
+		return "__Secure- prefix without Secure: the browser rejects this cookie (RFC 6265bis §4.1.3.1)"
 	}
+	return ""
+}
 
-	for _, k := range order {
-		val := attrs[k]
-		switch k {
-		case "secure":
-			out = append(out, "Secure: sent only over https, never over plain http (RFC 6265 §4.1.2.5)")
-		case "httponly":
-			out = append(out, "HttpOnly: hidden from the page's JavaScript (document.cookie cannot read it), so an injected script cannot steal it (RFC 6265 §4.1.2.6)")
-		case "samesite":
-			out = append(out, sameSiteSentence(val, secure))
-		case "max-age":
-			n, err := strconv.ParseInt(val, 10, 64)
-			switch {
-			case err != nil:
-				out = append(out, "Max-Age="+val+": not a number, so it is ignored")
-			case n <= 0:
-				out = append(out, "Max-Age="+val+": deletes the cookie at once; this is how a site removes a cookie (RFC 6265 §4.1.2.2)")
-			default:
-				s := "Max-Age=" + val + ": kept for " + humanSeconds(n) + ", then deleted (RFC 6265 §4.1.2.2)"
-				if hasExpires {
-					s += "; Max-Age wins over Expires"
-				}
-				out = append(out, s)
-			}
-		case "expires":
-			if t, ok := parseHTTPDate(val); ok {
-				out = append(out, "Expires: kept until "+formatDate(t)+" (RFC 6265 §4.1.2.1)")
-			} else {
-				out = append(out, "Expires="+val+": not a date the browser can read, so it is ignored")
-			}
-		case "domain":
-			out = append(out, "Domain="+val+": sent to "+strings.TrimPrefix(val, ".")+" and every subdomain of it (RFC 6265 §4.1.2.3)")
-		case "path":
-			if val == "/" {
-				out = append(out, "Path=/: sent with requests for every path on the site (RFC 6265 §4.1.2.4)")
-			} else {
-				out = append(out, "Path="+val+": sent only with requests whose path starts with "+val+" (RFC 6265 §4.1.2.4)")
-			}
-		case "partitioned":
-			out = append(out, "Partitioned: kept in a separate cookie jar for each top-level site it is embedded in, so it cannot follow the user across sites (CHIPS)")
+// attrSentence reads one attribute.
+func attrSentence(k, val string, c cookieAttrs) string {
+	switch k {
+	case "secure":
+		return "Secure: sent only over https, never over plain http (RFC 6265 §4.1.2.5)"
+	case "httponly":
+		return "HttpOnly: hidden from the page's JavaScript (document.cookie cannot read it), so an injected script cannot steal it (RFC 6265 §4.1.2.6)"
+	case "samesite":
+		return sameSiteSentence(val, c.has("secure"))
+	case "max-age":
+		return maxAgeSentence(val, c.has("expires"))
+	case "expires":
+		if t, ok := parseHTTPDate(val); ok {
+			return "Expires: kept until " + formatDate(t) + " (RFC 6265 §4.1.2.1)"
 		}
+		return "Expires=" + val + ": not a date the browser can read, so it is ignored"
+	case "domain":
+		return "Domain=" + val + ": sent to " + strings.TrimPrefix(val, ".") + " and every subdomain of it (RFC 6265 §4.1.2.3)"
+	case "path":
+		if val == "/" {
+			return "Path=/: sent with requests for every path on the site (RFC 6265 §4.1.2.4)"
+		}
+		return "Path=" + val + ": sent only with requests whose path starts with " + val + " (RFC 6265 §4.1.2.4)"
+	case "partitioned":
+		return "Partitioned: kept in a separate cookie jar for each top-level site it is embedded in, so it cannot follow the user across sites (CHIPS)"
 	}
+	return ""
+}
 
-	if !hasMaxAge && !hasExpires {
+func maxAgeSentence(val string, hasExpires bool) string {
+	n, err := strconv.ParseInt(val, 10, 64)
+	switch {
+	case err != nil:
+		return "Max-Age=" + val + ": not a number, so it is ignored"
+	case n <= 0:
+		return "Max-Age=" + val + ": deletes the cookie at once; this is how a site removes a cookie (RFC 6265 §4.1.2.2)"
+	}
+	s := "Max-Age=" + val + ": kept for " + humanSeconds(n) + ", then deleted (RFC 6265 §4.1.2.2)"
+	if hasExpires {
+		s += "; Max-Age wins over Expires"
+	}
+	return s
+}
+
+// missingAttrs says what the absence of the usual attributes means.
+func missingAttrs(c cookieAttrs) []string {
+	var out []string
+	if !c.has("max-age") && !c.has("expires") {
 		out = append(out, "no Expires or Max-Age: a session cookie, deleted when the browser session ends (RFC 6265 §4.1.2.1)")
 	}
-	if !hasDomain {
+	if !c.has("domain") {
 		out = append(out, "no Domain: sent only to the host that set it, not to its subdomains (RFC 6265 §4.1.2.3)")
 	}
-	if !hasSameSite {
+	if !c.has("samesite") {
 		out = append(out, "no SameSite: Chrome and Edge treat it as SameSite=Lax; other browsers may still send it with cross-site requests")
-	} else if strings.EqualFold(sameSite, "none") && !secure {
+	} else if strings.EqualFold(c.attrs["samesite"], "none") && !c.has("secure") {
 		out = append(out, "SameSite=None without Secure: browsers reject this cookie")
 	}
 	return out

@@ -1,8 +1,9 @@
 // Package explain turns what glassbox measured into plain language for
 // learners: status codes, headers, phases, errors, and the story of a page
-// load. It is pure (no I/O) and imports only the standard library and store,
-// so the proxy can use it for the error pages it shows a browser and the
-// inspector and reports for everything else.
+// load. It is pure (no I/O) and imports only the standard library, store
+// and store/codec (the one body decoder): cmd/glassbox hands its error page
+// to the proxy, and the inspector and the exporters use it for everything
+// else. It is a leaf: nothing of the proxy or the terminal UI.
 //
 // The text is our own, written for people learning how the web works, and
 // cites the current RFCs by section (RFC 9110 to 9114 for HTTP, 9111 for
@@ -22,10 +23,14 @@
 //	phases.go       timing phases, connection reuse, HTTP versions
 //	errors.go       failures, by phase and kind, as advice
 //	notes.go        short notes for one flow, with its numbers
-//	story.go        the numbered story of a page load (storytext.go holds
-//	                its sentences, resources.go its steps 8 and 9)
-//	flow.go         what a flow's fields imply (redirect targets,
-//	                preflights, unpacked sizes), shared by notes and story
+//	story.go        the numbered story of a page load, and of one flow
+//	                (FlowStory); storytext.go holds the sentences of steps
+//	                1 to 4, storyexchange.go of 5 to 7, resources.go of 8
+//	                and 9
+//	flow.go         what a flow's fields imply (preflights, unpacked
+//	                sizes, where a DNS answer came from), shared by notes
+//	                and story; redirect targets, URL comparison and
+//	                resource types are store's (url.go, restype.go)
 //	format.go       durations and sizes for people
 //
 // Cookie values and Authorization credentials are named, never repeated:

@@ -166,15 +166,20 @@ func HeaderValue(name, value string, isRequest bool) []string {
 	case "origin-agent-cluster":
 		return boolSF(v, "?1: this origin asks for an agent cluster (often a process) of its own", "?0: this origin is happy to share an agent cluster with same-site pages")
 	case "expect":
-		if strings.EqualFold(v, "100-continue") {
-			return []string{"100-continue: the client waits for the server's 100 Continue (or an error) before sending the body"}
-		}
+		return expect(v)
 	case "sec-purpose", "purpose":
 		return purpose(v)
 	case "server-timing":
 		return serverTiming(v)
 	case "timing-allow-origin":
 		return corsList(v, "these origins may see this resource's detailed timings: %s", "every origin may see this resource's detailed timings")
+	}
+	return nil
+}
+
+func expect(v string) []string {
+	if strings.EqualFold(v, "100-continue") {
+		return []string{"100-continue: the client waits for the server's 100 Continue (or an error) before sending the body (RFC 9110 §10.1.1)"}
 	}
 	return nil
 }

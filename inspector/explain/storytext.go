@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/glassbox-dev/glassbox/store"
 )
@@ -48,7 +49,7 @@ func urlFacts(f *store.Flow) []string {
 	}
 	lines := []string{"The browser takes the address apart: " + f.URL}
 	scheme := strings.ToLower(u.Scheme)
-	def := defaultPort(scheme)
+	def := store.DefaultPort(scheme)
 	switch scheme {
 	case "https":
 		lines = append(lines, "- scheme https: talk over an encrypted (TLS) connection, on port 443 unless the URL names another; http would use port 80")
@@ -93,7 +94,7 @@ func urlBrief(f *store.Flow) string {
 	}
 	port := u.Port()
 	if port == "" {
-		port = defaultPort(strings.ToLower(u.Scheme))
+		port = store.DefaultPort(strings.ToLower(u.Scheme))
 	}
 	path := u.EscapedPath()
 	if path == "" {
@@ -130,16 +131,6 @@ func queryParams(raw string) []string {
 	return out
 }
 
-func defaultPort(scheme string) string {
-	switch scheme {
-	case "https", "wss":
-		return "443"
-	case "http", "ws":
-		return "80"
-	}
-	return ""
-}
-
 // dnsFacts says where the address came from and what it was.
 func dnsFacts(f *store.Flow, c *store.Conn, l *store.Lookup) []string {
 	name := f.Hostname()
@@ -157,20 +148,32 @@ func dnsFacts(f *store.Flow, c *store.Conn, l *store.Lookup) []string {
 	if measured {
 		took = " (" + FormatDuration(d) + ")"
 	}
-	var lines []string
+	lines := dnsSourceFacts(name, l, d, measured, took)
+	if len(l.CNAMEs) > 0 {
+		lines = append(lines, name+" is an alias (CNAME): "+name+" -> "+strings.Join(l.CNAMEs, " -> ")+", so the address is that of "+l.CNAMEs[len(l.CNAMEs)-1]+".")
+	}
+	if l.Rcode != "" && l.Rcode != "NOERROR" {
+		lines = append(lines, "The DNS answer code was "+l.Rcode+".")
+	}
+	return append(lines, answerFact(l))
+}
+
+// dnsSourceFacts says who answered: the cache, the hosts file, a server,
+// or the servers of a walk from the root.
+func dnsSourceFacts(name string, l *store.Lookup, d time.Duration, measured bool, took string) []string {
 	switch l.Source {
 	case "cache":
 		s := "glassbox found " + name + " in its own DNS cache, from an earlier lookup, so no server was asked" + took + "."
 		if ttl, ok := minTTL(l.Answers); ok {
 			s += " The cached answer is good for " + strconv.FormatUint(uint64(ttl), 10) + " more seconds."
 		}
-		lines = append(lines, s)
+		return []string{s}
 	case "hosts":
 		file := "the hosts file"
 		if l.Server != "" {
 			file += " (" + l.Server + ")"
 		}
-		lines = append(lines, name+" is listed in "+file+", which is read before any DNS server is asked"+took+".")
+		return []string{name + " is listed in " + file + ", which is read before any DNS server is asked" + took + "."}
 	case "network":
 		server := "the DNS server"
 		if l.Server != "" {
@@ -185,39 +188,33 @@ func dnsFacts(f *store.Flow, c *store.Conn, l *store.Lookup) []string {
 		default:
 			s += took
 		}
-		lines = append(lines, s+".")
+		return []string{s + "."}
 	case "trace":
-		lines = append(lines, "glassbox looked up "+name+" itself, starting from the root"+took+":")
-		lines = append(lines, hopLines(l.Hops)...)
-	default:
-		lines = append(lines, "glassbox looked up "+name+took+".")
+		return append([]string{"glassbox looked up " + name + " itself, starting from the root" + took + ":"}, hopLines(l.Hops)...)
 	}
-	if len(l.CNAMEs) > 0 {
-		lines = append(lines, name+" is an alias (CNAME): "+name+" -> "+strings.Join(l.CNAMEs, " -> ")+", so the address is that of "+l.CNAMEs[len(l.CNAMEs)-1]+".")
-	}
-	if l.Rcode != "" && l.Rcode != "NOERROR" {
-		lines = append(lines, "The DNS answer code was "+l.Rcode+".")
-	}
+	return []string{"glassbox looked up " + name + took + "."}
+}
+
+// answerFact lists the addresses found, with their TTLs.
+func answerFact(l *store.Lookup) string {
 	if len(l.Answers) == 0 {
-		lines = append(lines, "The answer held no address.")
-	} else {
-		var as []string
-		for _, a := range l.Answers {
-			s := a.Addr + " (" + a.Type
-			switch a.Type {
-			case "A":
-				s += ", IPv4"
-			case "AAAA":
-				s += ", IPv6"
-			}
-			if l.Source != "hosts" {
-				s += ", TTL " + strconv.FormatUint(uint64(a.TTL), 10) + " s"
-			}
-			as = append(as, s+")")
-		}
-		lines = append(lines, "The answer: "+joinAnd(as)+".")
+		return "The answer held no address."
 	}
-	return lines
+	var as []string
+	for _, a := range l.Answers {
+		s := a.Addr + " (" + a.Type
+		switch a.Type {
+		case "A":
+			s += ", IPv4"
+		case "AAAA":
+			s += ", IPv6"
+		}
+		if l.Source != "hosts" {
+			s += ", TTL " + strconv.FormatUint(uint64(a.TTL), 10) + " s"
+		}
+		as = append(as, s+")")
+	}
+	return "The answer: " + joinAnd(as) + "."
 }
 
 // hopLines tells a trace-mode resolution, one server per line.
@@ -384,173 +381,4 @@ func protoFor(f *store.Flow, c *store.Conn) string {
 		return versionName(c.TLS.ALPN)
 	}
 	return versionName(f.Proto)
-}
-
-// requestFacts shows the request line and its key headers. Cookie and
-// Authorization values are never shown.
-func requestFacts(f *store.Flow, c *store.Conn, t store.Timings) []string {
-	u, _ := url.Parse(f.URL)
-	target, host := f.URL, f.Hostname()
-	if u != nil {
-		target, host = u.RequestURI(), u.Host
-	}
-	line := "The browser sent " + f.Method + " " + clip(target, 80)
-	if p := protoFor(f, c); p != "" {
-		line += " over " + p
-	}
-	lines := []string{line + ". " + Method(f.Method)}
-	lines = append(lines, "- Host: "+host+" (which site on that server; one server can host many)")
-	h := f.ReqHeaders
-	show := func(name, gloss string) {
-		if v := h.Get(name); v != "" {
-			lines = append(lines, "- "+name+": "+clip(v, 70)+" ("+gloss+")")
-		}
-	}
-	show("User-Agent", "which browser is asking")
-	show("Accept", "the formats it can use")
-	show("Accept-Language", "the reader's languages")
-	show("Accept-Encoding", "the compressions it can unpack")
-	if names := cookieNames(h.Values("Cookie"), false); len(names) > 0 {
-		lines = append(lines, "- Cookie: "+Plural(len(names), "cookie")+", "+nameList(names)+" (what the site stored in the browser before; values not shown)")
-	}
-	show("Referer", "the page that led here")
-	show("Origin", "the site whose page made the request")
-	if v := h.Get("Authorization"); v != "" {
-		scheme, _, _ := strings.Cut(v, " ")
-		lines = append(lines, "- Authorization: "+scheme+" ... (credentials; value not shown)")
-	}
-	show("If-None-Match", "the version tag of the copy it already has")
-	show("If-Modified-Since", "the date of the copy it already has")
-	if f.ReqBody.Size > 0 {
-		b := "The request carried a body of " + FormatBytes(f.ReqBody.Size)
-		if ct := h.Get("Content-Type"); ct != "" {
-			b += " (" + clip(ct, 60) + ")"
-		}
-		lines = append(lines, b+".")
-	}
-	if !f.GotConn.IsZero() && !f.WroteRequest.IsZero() {
-		lines = append(lines, "Writing the request took "+FormatDuration(t.Send)+".")
-	}
-	return lines
-}
-
-// requestLine is the one-line form for a redirect's step.
-func requestLine(f *store.Flow, c *store.Conn) string {
-	target := f.URL
-	if u, err := url.Parse(f.URL); err == nil {
-		target = u.RequestURI()
-	}
-	s := f.Method + " " + clip(target, 80)
-	if p := protoFor(f, c); p != "" {
-		s += " over " + p
-	}
-	return s
-}
-
-// waitFacts tells the time to first byte.
-func waitFacts(f *store.Flow, t store.Timings) []string {
-	if f.WroteRequest.IsZero() || (f.FirstByte.IsZero() && f.Error == nil) {
-		return []string{"The wait for the answer: " + notMeasured}
-	}
-	if f.FirstByte.IsZero() {
-		return []string{"After the request was sent, glassbox waited " + FormatDuration(t.Wait) + " and no answer came."}
-	}
-	s := "After the request was sent, " + FormatDuration(t.Wait) + " passed before the first byte of the answer arrived: the time to first byte (TTFB)."
-	if total := t.Total(); total > 0 && t.Wait >= noteMinWait && 2*t.Wait >= total {
-		s += " That is " + strconv.FormatInt(int64(t.Wait)*100/int64(total), 10) + "% of this request's time: the server's work dominates."
-	}
-	return []string{s}
-}
-
-// responseFacts tells the status line, its class, key headers and the body.
-// full adds the headers and their meaning; a redirect's step leaves them out.
-func responseFacts(f *store.Flow, t store.Timings, full bool) []string {
-	if f.Status == 0 {
-		return []string{"No response arrived."}
-	}
-	st := StatusCode(f.Status)
-	reason := f.StatusText
-	if reason == "" {
-		reason = st.Reason
-	}
-	line := "The server answered " + strings.TrimSpace(versionName(f.RespProto)+" "+strconv.Itoa(f.Status)+" "+reason) + "."
-	if !full {
-		return append([]string{line}, bodyFacts(f, t)...)
-	}
-	cls := Class(f.Status)
-	lines := []string{line + " " + strconv.Itoa(f.Status) + " is in the class " + cls.Name + ": " + cls.Meaning,
-		strconv.Itoa(f.Status) + " " + st.Reason + ": " + st.Meaning + " (" + st.Ref + ")"}
-	for _, name := range []string{"Content-Type", "Content-Encoding", "Cache-Control", "ETag", "Location", "Strict-Transport-Security"} {
-		v := strings.Join(f.RespHeaders.Values(name), ", ")
-		if v == "" {
-			continue
-		}
-		lines = append(lines, "- "+name+": "+clip(v, 80))
-		for _, s := range HeaderValue(name, v, false) {
-			lines = append(lines, "  - "+s)
-		}
-	}
-	if names := cookieNames(f.RespHeaders.Values("Set-Cookie"), true); len(names) > 0 {
-		lines = append(lines, "- Set-Cookie: "+Plural(len(names), "cookie")+", "+nameList(names)+" (stored by the browser and sent back with later requests)")
-	}
-	return append(lines, bodyFacts(f, t)...)
-}
-
-// bodyFacts tells the body's size and how long it took to arrive.
-func bodyFacts(f *store.Flow, t store.Timings) []string {
-	var lines []string
-	b := f.RespBody
-	switch {
-	case b.Size > 0:
-		s := "The body, " + FormatBytes(b.Size) + " on the wire"
-		if n, ok := decodedSize(f); ok {
-			s += " (" + FormatBytes(n) + " once unpacked)"
-		}
-		if !f.FirstByte.IsZero() && !f.End.IsZero() {
-			s += ", arrived in " + FormatDuration(t.Receive)
-		}
-		lines = append(lines, s+".")
-	case f.Status == 304 || f.Status == 204 || f.Method == "HEAD" || (f.Status >= 100 && f.Status < 200):
-		lines = append(lines, "There is no body, as expected for this answer.")
-	default:
-		lines = append(lines, "The body was empty.")
-	}
-	if b.Truncated {
-		lines = append(lines, "glassbox stored only the first "+FormatBytes(int64(len(b.Data)))+" of it (--max-body).")
-	}
-	return lines
-}
-
-// failLines explains a failure in the step where it happened.
-func failLines(e *store.FlowError) []string {
-	p := Error(e)
-	lines := []string{"It failed: " + strings.TrimSuffix(p.Title, ".") + ". " + p.What}
-	if p.Why != "" {
-		lines = append(lines, "Usual causes: "+p.Why)
-	}
-	if p.Fix != "" {
-		lines = append(lines, "What to try: "+p.Fix)
-	}
-	if e.Message != "" {
-		lines = append(lines, "The error, as glassbox saw it: "+e.Message)
-	}
-	if p.Ref != "" {
-		lines = append(lines, "References: "+p.Ref+".")
-	}
-	return lines
-}
-
-// stopLine ends a story that cannot go on.
-func stopLine(phase string) string {
-	switch phase {
-	case store.PhaseDNS:
-		return "The story stops here: without an IP address there is nothing to connect to. The browser got glassbox's error page, which explains this step."
-	case store.PhaseConnect:
-		return "The story stops here: without a connection no request can be sent. The browser got glassbox's error page, which explains this step."
-	case store.PhaseTLS:
-		return "The story stops here: glassbox does not send a request over a connection it cannot trust. The browser got glassbox's error page, which explains this step."
-	case store.PhaseProxy:
-		return "The story stops here: the request never left glassbox."
-	}
-	return "The story stops here: no response came back. The browser got glassbox's error page, which explains this step."
 }
