@@ -1,4 +1,4 @@
-package report
+package export
 
 import (
 	"bufio"
@@ -14,9 +14,9 @@ import (
 // textWidth is the width of a Markdown waterfall's time axis, in columns.
 const textWidth = 48
 
-// Markdown writes the report of one session as Markdown.
-func Markdown(ctx context.Context, r store.Reader, sessionID int64, w io.Writer, opt Options) error {
-	s, err := load(ctx, r, sessionID, opt)
+// writeMarkdown writes the report as Markdown.
+func writeMarkdown(ctx context.Context, r store.Reader, w io.Writer, j *job) error {
+	s, err := loadReport(ctx, r, j)
 	if err != nil {
 		return err
 	}
@@ -39,11 +39,11 @@ func Markdown(ctx context.Context, r store.Reader, sessionID int64, w io.Writer,
 		}
 		fmt.Fprintln(bw)
 	}
-	fmt.Fprintf(bw, "---\n%s\n", footer(opt))
+	fmt.Fprintf(bw, "---\n%s\n", footer(j.version()))
 	return bw.Flush()
 }
 
-func intro(s *session) string {
+func intro(s *report) string {
 	n, bytes := 0, int64(0)
 	for _, p := range s.Pages {
 		n += len(p.Flows)
@@ -58,12 +58,8 @@ func intro(s *session) string {
 		plural(n, "request"), explain.FormatBytes(bytes))
 }
 
-func footer(opt Options) string {
-	v := opt.Version
-	if v == "" {
-		v = "dev"
-	}
-	return fmt.Sprintf("Made with glassbox %s. Times are what glassbox measured between the browser and the servers.", v)
+func footer(version string) string {
+	return fmt.Sprintf("Made with glassbox %s. Times are what glassbox measured between the browser and the servers.", version)
 }
 
 func writePageMarkdown(w *bufio.Writer, n int, pr *pageReport) {

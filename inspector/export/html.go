@@ -1,4 +1,4 @@
-package report
+package export
 
 import (
 	"context"
@@ -12,10 +12,10 @@ import (
 	"github.com/glassbox-dev/glassbox/store"
 )
 
-// HTML writes the report of one session as one self-contained HTML file:
-// inline CSS and SVG, no scripts, nothing fetched from anywhere.
-func HTML(ctx context.Context, r store.Reader, sessionID int64, w io.Writer, opt Options) error {
-	s, err := load(ctx, r, sessionID, opt)
+// writeHTML writes the report as one self-contained HTML file: inline CSS
+// and SVG, no scripts, nothing fetched from anywhere.
+func writeHTML(ctx context.Context, r store.Reader, w io.Writer, j *job) error {
+	s, err := loadReport(ctx, r, j)
 	if err != nil {
 		return err
 	}
@@ -33,7 +33,7 @@ func HTML(ctx context.Context, r store.Reader, sessionID int64, w io.Writer, opt
 		Unattributed []store.Flow
 		Footer       string
 		Legend       []legendItem
-	}{Intro: intro(s), Skipped: s.Skipped, Unattributed: s.Unattributed, Footer: footer(opt), Legend: legend()}
+	}{Intro: intro(s), Skipped: s.Skipped, Unattributed: s.Unattributed, Footer: footer(j.version()), Legend: legend()}
 	for i := range s.Pages {
 		pr := &s.Pages[i]
 		pv := pageView{N: i + 1, Title: pr.title(), Summary: pageSummary(pr), Waterfall: svgWaterfall(pr)}
@@ -42,7 +42,7 @@ func HTML(ctx context.Context, r store.Reader, sessionID int64, w io.Writer, opt
 		}
 		data.Pages = append(data.Pages, pv)
 	}
-	return page.Execute(w, data)
+	return htmlPage.Execute(w, data)
 }
 
 type legendItem struct{ Color, Title string }
@@ -143,7 +143,7 @@ func svgWaterfall(pr *pageReport) template.HTML {
 	return template.HTML(b.String())
 }
 
-var page = template.Must(template.New("report").Funcs(template.FuncMap{
+var htmlPage = template.Must(template.New("report").Funcs(template.FuncMap{
 	"status": func(f store.Flow) string { return statusText(&f) },
 	"dur":    func(f store.Flow) string { return explain.FormatDuration(f.Duration()) },
 }).Parse(`<!doctype html>
