@@ -3,22 +3,22 @@ package inspector
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/gdamore/tcell/v2"
 
 	"github.com/glassbox-dev/glassbox/inspector/explain"
+	"github.com/glassbox-dev/glassbox/inspector/export"
 	"github.com/glassbox-dev/glassbox/inspector/model"
 	"github.com/glassbox-dev/glassbox/inspector/render"
-	"github.com/glassbox-dev/glassbox/inspector/report"
 	"github.com/glassbox-dev/glassbox/store"
-	"github.com/glassbox-dev/glassbox/store/har"
 )
 
 // Actions that write files or change the database. Each runs in the
-// background and reports on the status line.
+// background and reports on the status line. Files are written by
+// inspector/export, the code `glassbox export` runs: the same scope,
+// filter and redaction give the same file from either.
 
 // scope is what an export covers: a page load (with its frames), another
 // group, or the session, always with the filter in force.
@@ -26,7 +26,7 @@ type scope struct {
 	file   string // the file name, without its extension
 	what   string // for the status line
 	pageID int64
-	keep   func(*store.Flow) bool
+	flows  []int64 // a group that is not a page load: its flows
 }
 
 // groupScope is the selected page load (a flow's page, a frame's
@@ -49,12 +49,11 @@ func (a *app) groupScope() (scope, bool) {
 		id := a.m.TopPage(g.PageID)
 		return scope{file: fmt.Sprintf("glassbox-s%d-page-%d", sid, id), what: fmt.Sprintf("page load #%d", id), pageID: id}, true
 	}
-	ids := map[int64]bool{}
+	sc := scope{file: fmt.Sprintf("glassbox-s%d-%s", sid, fileSafe(g.Key)), what: g.Key, flows: []int64{}}
 	for _, r := range a.m.GroupRows(g) {
-		ids[r.ID] = true
+		sc.flows = append(sc.flows, r.ID)
 	}
-	return scope{file: fmt.Sprintf("glassbox-s%d-%s", sid, fileSafe(g.Key)), what: g.Key,
-		keep: func(f *store.Flow) bool { return ids[f.ID] }}, true
+	return sc, true
 }
 
 func (a *app) sessionScope() scope {
@@ -63,23 +62,23 @@ func (a *app) sessionScope() scope {
 
 func (a *app) exportGroup(*tcell.EventKey) {
 	if sc, ok := a.groupScope(); ok {
-		a.export(sc, "har")
+		a.export(sc, export.FormatHAR)
 	}
 }
 
-func (a *app) exportSession(*tcell.EventKey) { a.export(a.sessionScope(), "har") }
+func (a *app) exportSession(*tcell.EventKey) { a.export(a.sessionScope(), export.FormatHAR) }
 
 func (a *app) reportGroup(*tcell.EventKey) {
 	if sc, ok := a.groupScope(); ok {
-		a.export(sc, "html")
+		a.export(sc, export.FormatHTML)
 	}
 }
 
-func (a *app) reportSession(*tcell.EventKey) { a.export(a.sessionScope(), "html") }
+func (a *app) reportSession(*tcell.EventKey) { a.export(a.sessionScope(), export.FormatHTML) }
 
 // export writes a scope as HAR (redacted, as glassbox export does by
 // default) or as the HTML report, in the background.
-func (a *app) export(sc scope, format string) {
+func (a *app) export(sc scope, format export.Format) {
 	if a.load.export {
 		a.setMsg(render.WarnText, "an export is still running")
 		return
@@ -88,29 +87,16 @@ func (a *app) export(sc scope, format string) {
 		return
 	}
 	a.load.export = true
-	sid := a.session.ID
-	path := filepath.Join(a.exportTo, sc.file+"."+format)
+	path := filepath.Join(a.exportTo, sc.file+"."+string(format))
+	opt := export.Options{Format: format, SessionID: a.session.ID, PageID: sc.pageID, Flows: sc.flows,
+		Filter: a.m.Filter(), Version: a.opts.Version}
 	what := sc.what
-	filter := a.m.Filter()
-	if !filter.Empty() {
-		what += " (filter: " + filter.String() + ")"
+	if !opt.Filter.Empty() {
+		what += " (filter: " + opt.Filter.String() + ")"
 	}
 	a.setMsg(render.Dim, "exporting "+what+"…")
-	n := 0
-	keep := func(f *store.Flow) bool {
-		ok := (sc.keep == nil || sc.keep(f)) && filter.Match(f)
-		if ok {
-			n++ // only the export's goroutine counts
-		}
-		return ok
-	}
 	a.goBackground(func() func(*app) {
-		err := writeFile(path, func(w *os.File) error {
-			if format == "html" {
-				return report.HTML(a.ctx, a.opts.Reader, sid, w, report.Options{PageID: sc.pageID, Filter: keep, Version: a.opts.Version})
-			}
-			return har.Export(a.ctx, a.opts.Reader, sid, w, har.Options{PageID: sc.pageID, Filter: keep, Version: a.opts.Version})
-		})
+		res, err := export.WriteFile(a.ctx, a.opts.Reader, path, opt)
 		return func(a *app) {
 			a.load.export = false
 			if err != nil {
@@ -118,35 +104,12 @@ func (a *app) export(sc scope, format string) {
 				return
 			}
 			kind := "HAR, cookies and credentials redacted"
-			if format == "html" {
+			if format == export.FormatHTML {
 				kind = "HTML report"
 			}
-			a.setMsg(render.GoodText, fmt.Sprintf("wrote %s (%s, %s) to %s", what, explain.Plural(n, "flow"), kind, path))
+			a.setMsg(render.GoodText, fmt.Sprintf("wrote %s (%s, %s) to %s", what, explain.Plural(res.Flows, "flow"), kind, path))
 		}
 	})
-}
-
-// writeFile writes next to path and renames, so a failed write never
-// leaves half a file under the name; the file is 0600 (captures hold
-// cookies and tokens).
-func writeFile(path string, fill func(*os.File) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".glassbox-*")
-	if err != nil {
-		return fmt.Errorf("cannot write in %s: %w", filepath.Dir(path), err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := fill(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 func fileSafe(s string) string {
@@ -161,7 +124,8 @@ func fileSafe(s string) string {
 func (a *app) copyCurl(*tcell.EventKey)        { a.curl(true) }
 func (a *app) copyCurlSecrets(*tcell.EventKey) { a.curl(false) }
 
-// curl writes the selected flow as a curl command to a file and offers it
+// curl writes the selected flow as a curl script to a file (what
+// `glassbox export --format curl --flow N` writes) and offers the command
 // to the terminal's clipboard (OSC 52; tcell sends it only where the
 // terminal declares support).
 func (a *app) curl(redact bool) {
@@ -172,16 +136,17 @@ func (a *app) curl(redact bool) {
 	}
 	sid, id := a.session.ID, r.ID
 	path := filepath.Join(a.exportTo, fmt.Sprintf("glassbox-s%d-flow-%d.sh", sid, id))
+	opt := export.Options{Format: export.FormatCurl, SessionID: sid, Flows: []int64{id}, NoRedact: !redact, Version: a.opts.Version}
 	a.load.export = true
 	a.goBackground(func() func(*app) {
 		f, err := a.opts.Reader.Flow(a.ctx, sid, id)
 		var cmd string
+		if err == nil && f.Kind == store.KindTunnel {
+			err = fmt.Errorf("#%d is a tunnel: glassbox never saw a request inside it to repeat", id)
+		}
 		if err == nil {
-			cmd = Curl(&f, redact)
-			err = writeFile(path, func(w *os.File) error {
-				_, err := w.WriteString("#!/bin/sh\n" + cmd)
-				return err
-			})
+			cmd = export.Curl(&f, redact)
+			_, err = export.WriteFile(a.ctx, a.opts.Reader, path, opt)
 		}
 		return func(a *app) {
 			a.load.export = false

@@ -174,23 +174,7 @@ func (a *app) needConns(ids ...int64) bool {
 
 // readConns reads every connection and lookup of a session (background).
 func (a *app) readConns(sid int64) (map[int64]*store.Conn, map[int64]*store.Lookup, error) {
-	cs, err := a.opts.Reader.Conns(a.ctx, sid)
-	if err != nil {
-		return nil, nil, err
-	}
-	ls, err := a.opts.Reader.Lookups(a.ctx, sid)
-	if err != nil {
-		return nil, nil, err
-	}
-	conns := make(map[int64]*store.Conn, len(cs))
-	for i := range cs {
-		conns[cs[i].ID] = &cs[i]
-	}
-	lookups := make(map[int64]*store.Lookup, len(ls))
-	for i := range ls {
-		lookups[ls[i].ID] = &ls[i]
-	}
-	return conns, lookups, nil
+	return store.ConnsAndLookups(a.ctx, a.opts.Reader, sid)
 }
 
 // readPageFlows reads a page load's flows with headers (no bodies), by the

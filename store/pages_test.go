@@ -3,17 +3,13 @@ package store_test
 import (
 	"bytes"
 	"compress/gzip"
-	"compress/zlib"
 	"fmt"
-	"io"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/andybalholm/brotli"
-	"github.com/klauspost/compress/zstd"
-
 	"github.com/glassbox-dev/glassbox/store"
+	"github.com/glassbox-dev/glassbox/store/codec/codectest"
 )
 
 // req builds a request's headers from name/value pairs.
@@ -167,10 +163,10 @@ func TestPageTitleEveryCoding(t *testing.T) {
 		body   []byte
 	}{
 		{"", doc},
-		{"gzip", packWith(t, "gzip", doc)},
-		{"deflate", packWith(t, "zlib", doc)}, // zlib-framed, as RFC 9110 §8.4.1.2 asks
-		{"br", packWith(t, "br", doc)},
-		{"zstd", packWith(t, "zstd", doc)},
+		{"gzip", codectest.Encode(t, "gzip", doc)},
+		{"deflate", codectest.Encode(t, "deflate", doc)}, // zlib-framed, as RFC 9110 §8.4.1.2 asks
+		{"br", codectest.Encode(t, "br", doc)},
+		{"zstd", codectest.Encode(t, "zstd", doc)},
 	} {
 		t.Run("coding-"+tc.coding, func(t *testing.T) {
 			g := store.NewGrouper()
@@ -279,30 +275,4 @@ func BenchmarkGrouper(b *testing.B) {
 		g.Response(resp)
 	}
 	b.ReportMetric(float64(pages), "pages")
-}
-
-// packWith compresses as an origin would.
-func packWith(t *testing.T, coding string, data []byte) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	var w io.WriteCloser
-	switch coding {
-	case "gzip":
-		w = gzip.NewWriter(&buf)
-	case "zlib":
-		w = zlib.NewWriter(&buf)
-	case "br":
-		w = brotli.NewWriter(&buf)
-	case "zstd":
-		zw, err := zstd.NewWriter(&buf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w = zw
-	}
-	w.Write(data)
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
 }

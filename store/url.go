@@ -93,3 +93,32 @@ func Origin(raw string) string {
 func (f *Flow) RedirectTarget() (string, bool) {
 	return RedirectTarget(f.URL, f.Status, f.RespHeaders.Get("Location"))
 }
+
+// QueryParam is one name=value pair of a query string or a form body.
+type QueryParam struct {
+	Name, Value string
+	HasValue    bool // "a=" has an (empty) value; "a" has none
+}
+
+// QueryParams splits a query string, or an application/x-www-form-urlencoded
+// body, into its pairs in the order they were written (url.Values, a map,
+// loses it), unescaping each part (WHATWG URL, "urlencoded parsing"); a
+// part that does not unescape is kept as written.
+func QueryParams(raw string) []QueryParam {
+	var out []QueryParam
+	for kv := range strings.SplitSeq(raw, "&") {
+		if kv == "" {
+			continue
+		}
+		k, v, has := strings.Cut(kv, "=")
+		out = append(out, QueryParam{Name: unescapeQuery(k), Value: unescapeQuery(v), HasValue: has})
+	}
+	return out
+}
+
+func unescapeQuery(s string) string {
+	if u, err := url.QueryUnescape(s); err == nil {
+		return u
+	}
+	return s
+}

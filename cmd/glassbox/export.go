@@ -5,111 +5,91 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strconv"
 
-	"github.com/glassbox-dev/glassbox/inspector"
-	"github.com/glassbox-dev/glassbox/inspector/explain"
+	"github.com/glassbox-dev/glassbox/inspector/export"
 	"github.com/glassbox-dev/glassbox/inspector/model"
-	"github.com/glassbox-dev/glassbox/inspector/report"
 	"github.com/glassbox-dev/glassbox/store"
-	"github.com/glassbox-dev/glassbox/store/har"
 	"github.com/glassbox-dev/glassbox/store/sqlite"
 )
 
+// runExport writes a session through inspector/export, the code the
+// inspector's export keys call too, so both write the same file.
 func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("export", "export [--db PATH] [--session ID|latest] [--page N] --format har|md|html [-o FILE] [--no-redact]", stderr)
-	dbFlag := fs.String("db", "", "SQLite database file (default: $GLASSBOX_HOME/glassbox.db or the user data directory)")
-	sessFlag := fs.String("session", "latest", "session ID (see glassbox sessions), or latest")
-	format := fs.String("format", "har", "har (HAR 1.2 for other tools), md (a Markdown report), html (a self-contained HTML report), curl (a runnable command per request)")
-	pageID := fs.Int64("page", 0, "only this page load (its number in the inspector and in the report)")
-	filterExpr := fs.String("filter", "", "only the flows matching this filter, in the inspector's language, e.g. 'status:4xx host:cdn.*' (see README)")
-	out := fs.String("o", "-", "output file, - for standard output")
-	noRedact := fs.Bool("no-redact", false, "keep cookies and Authorization values (the file then holds credentials)")
-	var params multiFlag
-	fs.Var(&params, "redact-param", "query parameter whose values are redacted too, e.g. token (repeatable)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	switch *format {
-	case "har", "md", "html", "curl":
-	default:
-		return fmt.Errorf("--format %q: choose har, md, html or curl", *format)
-	}
-	var keep func(*store.Flow) bool
-	if *filterExpr != "" {
-		flt, err := model.ParseFilter(*filterExpr)
-		if err != nil {
-			return fmt.Errorf("--filter: %w", err)
-		}
-		keep = flt.Match
-	}
-	sessionID, err := parseSessionID(*sessFlag)
+	opt, dbFlag, out, err := exportFlags(args, stderr)
 	if err != nil {
 		return err
 	}
-	path, err := dbPathOrDefault(*dbFlag)
-	if err != nil {
-		return err
-	}
-	db, err := sqlite.OpenReadOnly(path)
+	opt.Progress = func(n int) { fmt.Fprintf(stderr, "\rexported %d entries", n) }
+	db, path, err := openForExport(dbFlag)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	sess, err := db.Session(ctx, sessionID)
-	if err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("%w (glassbox sessions lists what %s holds)", err, path)
-		}
-		return err
+	var res export.Result
+	if out == "-" {
+		res, err = export.Write(ctx, db, stdout, opt)
+	} else {
+		res, err = export.WriteFile(ctx, db, out, opt)
 	}
-
-	var w io.Writer = stdout
-	var tmp *os.File
-	if *out != "-" {
-		// Write next to the target and rename, so a failed export never
-		// leaves half a file under the name asked for.
-		tmp, err = os.CreateTemp(filepath.Dir(*out), ".glassbox-export-*")
-		if err != nil {
-			return fmt.Errorf("cannot write %s: %w", *out, err)
-		}
-		defer os.Remove(tmp.Name())
-		w = tmp
-	}
-	opt := har.Options{NoRedact: *noRedact, RedactParams: params, Version: version, PageID: *pageID, Filter: keep,
-		Progress: func(n int) { fmt.Fprintf(stderr, "\rexported %d entries", n) },
-		Notes: func(c har.NoteContext) []string {
-			return explain.Notes(explain.NoteInput{Flow: c.Flow, Conn: c.Conn, Lookup: c.Lookup, Prev: c.Prev, Next: c.Next})
-		}}
-	ropt := report.Options{PageID: *pageID, Version: version, Filter: keep}
-	switch *format {
-	case "har":
-		err = har.Export(ctx, db, sess.ID, w, opt)
-	case "md":
-		err = report.Markdown(ctx, db, sess.ID, w, ropt)
-	case "html":
-		err = report.HTML(ctx, db, sess.ID, w, ropt)
-	case "curl":
-		err = exportCurl(ctx, db, sess.ID, *pageID, keep, !*noRedact, w)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("%w (glassbox sessions lists what %s holds)", err, path)
 	}
 	if err != nil {
 		return err
 	}
-	if tmp != nil {
-		if err := tmp.Close(); err != nil {
-			return fmt.Errorf("cannot write %s: %w", *out, err)
-		}
-		if err := os.Chmod(tmp.Name(), 0o600); err != nil {
-			return err
-		}
-		if err := os.Rename(tmp.Name(), *out); err != nil {
-			return fmt.Errorf("cannot write %s: %w", *out, err)
-		}
-		fmt.Fprintf(stderr, "\rwrote session %d (%d flows) to %s\n", sess.ID, sess.Flows, *out)
+	if out != "-" {
+		fmt.Fprintf(stderr, "\rwrote session %d (%d flows) to %s\n", res.Session.ID, res.Session.Flows, out)
 	}
 	return nil
+}
+
+// exportFlags reads export's flags: the export's options, the --db flag
+// and the output file (- for standard output).
+func exportFlags(args []string, stderr io.Writer) (opt export.Options, db, out string, err error) {
+	fs := newFlagSet("export", "export [--db PATH] [--session ID|latest] [--page N] [--flow N]... [--filter EXPR] --format har|md|html|curl [-o FILE] [--no-redact]", stderr)
+	fs.StringVar(&db, "db", "", "SQLite database file (default: $GLASSBOX_HOME/glassbox.db or the user data directory)")
+	sessFlag := fs.String("session", "latest", "session ID (see glassbox sessions), or latest")
+	format := fs.String("format", "har", "har (HAR 1.2 for other tools), md (a Markdown report), html (a self-contained HTML report), curl (a runnable command per request)")
+	fs.Int64Var(&opt.PageID, "page", 0, "only this page load (its number in the inspector and in the report)")
+	var flows multiFlag
+	fs.Var(&flows, "flow", "only this flow, by its number in the inspector (repeatable): --flow 12 --format curl is the inspector's c key")
+	filterExpr := fs.String("filter", "", "only the flows matching this filter, in the inspector's language, e.g. 'status:4xx host:cdn.*' (see README)")
+	fs.StringVar(&out, "o", "-", "output file, - for standard output")
+	fs.BoolVar(&opt.NoRedact, "no-redact", false, "keep cookies and Authorization values (the file then holds credentials)")
+	var params multiFlag
+	fs.Var(&params, "redact-param", "query parameter whose values are redacted too, e.g. token (repeatable)")
+	if err = parseFlags(fs, args); err != nil {
+		return opt, db, out, err
+	}
+	opt.Format, opt.RedactParams, opt.Version = export.Format(*format), params, version
+	if !opt.Format.Valid() {
+		return opt, db, out, fmt.Errorf("--format %q: choose har, md, html or curl", *format)
+	}
+	if opt.Filter, err = model.ParseFilter(*filterExpr); err != nil {
+		return opt, db, out, fmt.Errorf("--filter: %w", err)
+	}
+	for _, s := range flows {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || id <= 0 {
+			return opt, db, out, fmt.Errorf("--flow %q: want a flow number, as the inspector shows it (#12)", s)
+		}
+		opt.Flows = append(opt.Flows, id)
+	}
+	opt.SessionID, err = parseSessionID(*sessFlag)
+	return opt, db, out, err
+}
+
+// openForExport opens the database read-only: an export never writes or
+// migrates. (The same few lines open it for inspect and sessions: one
+// shared helper in cmd/glassbox could serve all three.)
+func openForExport(dbFlag string) (*sqlite.DB, string, error) {
+	path, err := dbPathOrDefault(dbFlag)
+	if err != nil {
+		return nil, "", err
+	}
+	db, err := sqlite.OpenReadOnly(path)
+	return db, path, err
 }
 
 func parseSessionID(s string) (int64, error) {
@@ -121,21 +101,4 @@ func parseSessionID(s string) (int64, error) {
 		return 0, fmt.Errorf("--session %q: want a session number (see glassbox sessions) or latest", s)
 	}
 	return id, nil
-}
-
-// exportCurl writes one runnable curl command per request (tunnels have
-// none), redacted like the other exports unless --no-redact.
-func exportCurl(ctx context.Context, db *sqlite.DB, sessionID, pageID int64, keep func(*store.Flow) bool, redact bool, w io.Writer) error {
-	fmt.Fprintf(w, "#!/bin/sh\n# glassbox session %d as curl commands", sessionID)
-	if redact {
-		fmt.Fprint(w, " (credentials redacted; --no-redact keeps them)")
-	}
-	fmt.Fprintln(w)
-	return store.EachFlow(ctx, db, store.FlowQuery{SessionID: sessionID, PageID: pageID, WithBodies: true}, 200, func(f *store.Flow) error {
-		if f.Kind == store.KindTunnel || (keep != nil && !keep(f)) {
-			return nil
-		}
-		_, err := fmt.Fprintf(w, "\n# #%d %s %s\n%s\n", f.ID, f.Method, f.URL, inspector.Curl(f, redact))
-		return err
-	})
 }

@@ -111,21 +111,11 @@ func urlBrief(f *store.Flow) string {
 // would lose it.
 func queryParams(raw string) []string {
 	var out []string
-	for _, p := range strings.Split(raw, "&") {
-		if p == "" {
-			continue
-		}
-		k, v, hasV := strings.Cut(p, "=")
-		if uk, err := url.QueryUnescape(k); err == nil {
-			k = uk
-		}
-		if uv, err := url.QueryUnescape(v); err == nil {
-			v = uv
-		}
-		if hasV {
-			out = append(out, clip(k, 30)+" = "+clip(v, 40))
+	for _, p := range store.QueryParams(raw) {
+		if p.HasValue {
+			out = append(out, clip(p.Name, 30)+" = "+clip(p.Value, 40))
 		} else {
-			out = append(out, clip(k, 30))
+			out = append(out, clip(p.Name, 30))
 		}
 	}
 	return out

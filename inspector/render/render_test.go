@@ -1,19 +1,16 @@
 package render_test
 
 import (
-	"bytes"
-	"compress/gzip"
-	"compress/zlib"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/andybalholm/brotli"
 	"github.com/gdamore/tcell/v2"
 
 	"github.com/glassbox-dev/glassbox/inspector/model"
 	"github.com/glassbox-dev/glassbox/inspector/render"
 	"github.com/glassbox-dev/glassbox/store"
+	"github.com/glassbox-dev/glassbox/store/codec/codectest"
 )
 
 func text(lines []render.Line) string {
@@ -68,29 +65,7 @@ func TestWrapAndFit(t *testing.T) {
 	}
 }
 
-func gz(s string) []byte {
-	var b bytes.Buffer
-	w := gzip.NewWriter(&b)
-	w.Write([]byte(s))
-	w.Close()
-	return b.Bytes()
-}
-
-func zl(s string) []byte {
-	var b bytes.Buffer
-	w := zlib.NewWriter(&b)
-	w.Write([]byte(s))
-	w.Close()
-	return b.Bytes()
-}
-
-func br(s string) []byte {
-	var b bytes.Buffer
-	w := brotli.NewWriter(&b)
-	w.Write([]byte(s))
-	w.Close()
-	return b.Bytes()
-}
+func packed(t testing.TB, coding, s string) []byte { return codectest.Encode(t, coding, []byte(s)) }
 
 func bodyFlow(ctype, enc string, data []byte, size int64) *store.Flow {
 	h := store.Headers{{Name: "Content-Type", Value: ctype}}
@@ -109,9 +84,9 @@ func TestBodyTab(t *testing.T) {
 		want []string
 	}{
 		{"json-pretty", bodyFlow("application/json", "", []byte(`{"a":[1,2]}`), 11), []string{"{\n  \"a\": [\n    1,"}},
-		{"gzip-decoded", bodyFlow("text/plain", "gzip", gz("hello, world"), 32), []string{"decoded for display", "hello, world"}},
-		{"brotli-decoded", bodyFlow("text/plain", "br", br("hello, brotli"), int64(len(br("hello, brotli")))), []string{"decoded for display: 13 B", "hello, brotli"}},
-		{"deflate-zlib-framed-decoded", bodyFlow("text/plain", "deflate", zl("hello, zlib"), int64(len(zl("hello, zlib")))), []string{"decoded for display", "hello, zlib"}},
+		{"gzip-decoded", bodyFlow("text/plain", "gzip", packed(t, "gzip", "hello, world"), 32), []string{"decoded for display", "hello, world"}},
+		{"brotli-decoded", bodyFlow("text/plain", "br", packed(t, "br", "hello, brotli"), int64(len(packed(t, "br", "hello, brotli")))), []string{"decoded for display: 13 B", "hello, brotli"}},
+		{"deflate-zlib-framed-decoded", bodyFlow("text/plain", "deflate", packed(t, "deflate", "hello, zlib"), int64(len(packed(t, "deflate", "hello, zlib")))), []string{"decoded for display", "hello, zlib"}},
 		{"unknown-coding-as-hex", bodyFlow("text/plain", "compress", []byte{0x1f, 0x9d, 0x90}, 3), []string{"cannot decode it", "not one glassbox decodes", "1f 9d 90"}},
 		{"css-indented", bodyFlow("text/css", "", []byte("a{color:red;margin:0}b{x:y}"), 27), []string{"a{\n  color:red;\n  margin:0\n}"}},
 		{"html-indented", bodyFlow("text/html", "", []byte("<ul><li>a</li><br><li>b</li></ul>"), 33), []string{"<ul>\n  <li>\n    a\n  </li>\n  <br>\n  <li>"}},

@@ -3,8 +3,18 @@
 // (http://www.softwareishard.com/blog/har-12-spec/). It reads a session
 // through store.Reader only.
 //
+// It is the interchange format and nothing more: it knows the store's model
+// and HAR's, never the explanations of inspector/explain, so it imports
+// nothing under inspector/. The _notes of an entry come through
+// Options.Notes; inspector/export, which every export of glassbox goes
+// through, wires them in.
+//
 // Export streams: pages first (few), then each entry as it is read from the
 // store in bounded pages, so a session of any size exports in bounded memory.
+// The files split by concern: export.go the document and its stream,
+// entry.go an entry's timings and connection, request.go and response.go
+// their halves, redact.go what is hidden, decode.go content codings, and
+// import.go the way back in.
 package har
 
 // The HAR 1.2 object model, as far as glassbox writes it. Custom fields

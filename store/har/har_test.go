@@ -14,6 +14,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/glassbox-dev/glassbox/store"
+	"github.com/glassbox-dev/glassbox/store/codec/codectest"
 	"github.com/glassbox-dev/glassbox/store/har"
 	"github.com/glassbox-dev/glassbox/store/sqlite"
 )
@@ -351,4 +352,46 @@ func firstDiff(a, b string) string {
 		}
 	}
 	return "lengths differ"
+}
+
+// HAR keeps the decoded entity (content.text): every coding a browser
+// accepts is decoded through the one decoder, as the inspector shows it.
+// Before, a zlib-framed deflate body exported as undecodable base64.
+func TestContentDecodedForEveryCoding(t *testing.T) {
+	const body = `{"shop":"open","items":[1,2,3]}`
+	codings := []string{"gzip", "deflate", "raw-deflate", "br", "zstd"}
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "g.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	sess, err := db.StartSession(context.Background(), store.Session{Started: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := db.NewWriter(sess.ID, sqlite.WriterOptions{Block: true})
+	for i, c := range codings {
+		header := c
+		if c == "raw-deflate" {
+			header = "deflate"
+		}
+		data := codectest.Encode(t, c, []byte(body))
+		w.RecordFlow(&store.Flow{ID: int64(i + 1), Kind: "http", Method: "GET", URL: "https://shop.test/" + c, Proto: "HTTP/1.1",
+			Status: 200, StatusText: "OK", RespProto: "HTTP/1.1", RespHeaders: hdr("Content-Type", "application/json", "Content-Encoding", header),
+			RespBody: store.Body{Data: data, Size: int64(len(data))}, Start: at(i * 1000), End: at(i*1000 + 500)})
+	}
+	if err := w.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	doc := validate(t, export(t, db, sess.ID, har.Options{}))
+	entries := doc["log"].(map[string]any)["entries"].([]any)
+	if len(entries) != len(codings) {
+		t.Fatalf("%d entries, want %d", len(entries), len(codings))
+	}
+	for i, e := range entries {
+		content := e.(map[string]any)["response"].(map[string]any)["content"].(map[string]any)
+		if content["text"] != body || content["encoding"] != nil || content["size"] != float64(len(body)) {
+			t.Errorf("%s: content = %v, want the decoded text", codings[i], content)
+		}
+	}
 }

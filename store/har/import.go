@@ -35,116 +35,159 @@ type ImportStats struct {
 // wait, receive). glassbox's own exports also carry the absolute timestamps
 // (_glassbox), which are used when present so a round trip loses nothing.
 func Import(r io.Reader, rec store.Recorder) (ImportStats, error) {
-	var st ImportStats
-	var doc struct {
-		Log struct {
-			Version string      `json:"version"`
-			Pages   []Page      `json:"pages"`
-			Entries []importing `json:"entries"`
-		} `json:"log"`
+	doc, err := readDocument(r)
+	if err != nil {
+		return ImportStats{}, err
 	}
-	dec := json.NewDecoder(r)
-	if err := dec.Decode(&doc); err != nil {
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			return st, fmt.Errorf("not a HAR file: invalid JSON at byte %d: %v", se.Offset, err)
-		}
-		return st, fmt.Errorf("not a HAR file: %w", err)
-	}
-	if doc.Log.Version == "" && len(doc.Log.Entries) == 0 {
-		return st, errors.New(`not a HAR file: no "log" with entries`)
-	}
-
-	pageIDs := map[string]int64{}
-	for i, p := range doc.Log.Pages {
-		id := int64(i + 1)
-		pageIDs[p.ID] = id
-		start, _ := parseTime(p.StartedDateTime)
-		rec.RecordPage(&store.Page{ID: id, URL: "", Title: p.Title, Start: start})
-		st.Pages++
-	}
-	var grouper *store.Grouper
-	if len(doc.Log.Pages) == 0 {
-		grouper = store.NewGrouper()
-		st.Grouped = true
-	}
-
+	im := newImporter(doc, rec)
 	// Entries in start order, so IDs follow time as they do when recording.
 	sort.SliceStable(doc.Log.Entries, func(i, j int) bool {
 		return doc.Log.Entries[i].StartedDateTime < doc.Log.Entries[j].StartedDateTime
 	})
-	conns := map[string]int64{}
-	pageSeen := map[int64]bool{}
-	var nextConn int64
-	var id int64
 	for i := range doc.Log.Entries {
-		e := &doc.Log.Entries[i]
-		f, err := e.flow()
-		if err != nil {
-			st.Skipped++
-			if len(st.Warn) < 20 {
-				st.Warn = append(st.Warn, fmt.Sprintf("entry %d skipped: %v", i+1, err))
-			}
-			continue
-		}
-		id++
-		f.ID = id
-		if grouper != nil {
-			a := grouper.Assign(store.PageRequest{FlowID: f.ID, Method: f.Method, URL: f.URL, Headers: f.ReqHeaders, Start: f.Start})
-			f.PageID = a.PageID
-			if a.NewPage != nil {
-				rec.RecordPage(a.NewPage)
-				st.Pages++
-			}
-			changed, rt := grouper.Response(store.PageResponse{FlowID: f.ID, Status: f.Status, Headers: f.RespHeaders, Body: f.RespBody.Data, End: f.End})
-			if f.ResourceType == "" && f.Kind == store.KindHTTP {
-				f.ResourceType = rt
-			}
-			if changed != nil {
-				rec.RecordPage(changed)
-			}
-		} else {
-			f.PageID = pageIDs[e.PageRef]
-			if f.ResourceType == "" && f.Kind == store.KindHTTP {
-				f.ResourceType = store.ResponseType(store.RequestType(f.Method, f.URL, f.ReqHeaders), f.RespHeaders.Get("Content-Type"), f.URL)
-			}
-		}
-		// One connection record per HAR "connection" id; its dial timings
-		// come from the first entry that opened it.
-		key := e.Connection
-		if key == "" && e.Timings.Connect >= 0 {
-			key = "entry-" + strconv.Itoa(i)
-		}
-		if key != "" {
-			cid, seen := conns[key]
-			if !seen {
-				nextConn++
-				cid = nextConn
-				conns[key] = cid
-				if c := e.conn(cid, f); c != nil {
-					if e.DNS != nil {
-						lk := e.lookup(cid, c)
-						c.LookupID = lk.ID
-						rec.RecordLookup(lk)
-					}
-					rec.RecordConn(c)
-					st.Conns++
-				}
-			}
-			f.ConnID = cid
-			f.ConnReused = seen
-		}
-		if f.PageID > 0 && !pageSeen[f.PageID] && grouper == nil {
-			// The page's URL is its first request's.
-			pageSeen[f.PageID] = true
-			p := doc.Log.Pages[f.PageID-1]
-			start, _ := parseTime(p.StartedDateTime)
-			rec.RecordPage(&store.Page{ID: f.PageID, URL: f.URL, Title: p.Title, Start: start, FlowID: f.ID})
-		}
-		rec.RecordFlow(f)
-		st.Entries++
+		im.entry(i, &doc.Log.Entries[i])
 	}
-	return st, nil
+	return im.st, nil
+}
+
+// document is a HAR file as read.
+type document struct {
+	Log struct {
+		Version string      `json:"version"`
+		Pages   []Page      `json:"pages"`
+		Entries []importing `json:"entries"`
+	} `json:"log"`
+}
+
+func readDocument(r io.Reader) (*document, error) {
+	var doc document
+	if err := json.NewDecoder(r).Decode(&doc); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return nil, fmt.Errorf("not a HAR file: invalid JSON at byte %d: %v", se.Offset, err)
+		}
+		return nil, fmt.Errorf("not a HAR file: %w", err)
+	}
+	if doc.Log.Version == "" && len(doc.Log.Entries) == 0 {
+		return nil, errors.New(`not a HAR file: no "log" with entries`)
+	}
+	return &doc, nil
+}
+
+// importer records one file's entries, with the state that spans them:
+// pages, connections, and the IDs given so far.
+type importer struct {
+	rec      store.Recorder
+	st       ImportStats
+	pages    []Page
+	pageIDs  map[string]int64
+	pageSeen map[int64]bool
+	grouper  *store.Grouper // set when the file has no pages
+	conns    map[string]int64
+	nextConn int64
+	id       int64
+}
+
+// newImporter records the file's pages, or prepares glassbox's own
+// grouping when it has none.
+func newImporter(doc *document, rec store.Recorder) *importer {
+	im := &importer{rec: rec, pages: doc.Log.Pages, pageIDs: map[string]int64{}, pageSeen: map[int64]bool{}, conns: map[string]int64{}}
+	for i, p := range doc.Log.Pages {
+		id := int64(i + 1)
+		im.pageIDs[p.ID] = id
+		start, _ := parseTime(p.StartedDateTime)
+		rec.RecordPage(&store.Page{ID: id, URL: "", Title: p.Title, Start: start})
+		im.st.Pages++
+	}
+	if len(doc.Log.Pages) == 0 {
+		im.grouper = store.NewGrouper()
+		im.st.Grouped = true
+	}
+	return im
+}
+
+// entry records entry i as a flow (and its connection and page), or
+// counts it skipped with a warning.
+func (im *importer) entry(i int, e *importing) {
+	f, err := e.flow()
+	if err != nil {
+		im.st.Skipped++
+		if len(im.st.Warn) < 20 {
+			im.st.Warn = append(im.st.Warn, fmt.Sprintf("entry %d skipped: %v", i+1, err))
+		}
+		return
+	}
+	im.id++
+	f.ID = im.id
+	if im.grouper != nil {
+		im.group(f)
+	} else {
+		im.place(f, e)
+	}
+	im.connect(i, e, f)
+	if f.PageID > 0 && !im.pageSeen[f.PageID] && im.grouper == nil {
+		// The page's URL is its first request's.
+		im.pageSeen[f.PageID] = true
+		p := im.pages[f.PageID-1]
+		start, _ := parseTime(p.StartedDateTime)
+		im.rec.RecordPage(&store.Page{ID: f.PageID, URL: f.URL, Title: p.Title, Start: start, FlowID: f.ID})
+	}
+	im.rec.RecordFlow(f)
+	im.st.Entries++
+}
+
+// group places a flow with glassbox's own page-load grouping.
+func (im *importer) group(f *store.Flow) {
+	a := im.grouper.Assign(store.PageRequest{FlowID: f.ID, Method: f.Method, URL: f.URL, Headers: f.ReqHeaders, Start: f.Start})
+	f.PageID = a.PageID
+	if a.NewPage != nil {
+		im.rec.RecordPage(a.NewPage)
+		im.st.Pages++
+	}
+	changed, rt := im.grouper.Response(store.PageResponse{FlowID: f.ID, Status: f.Status, Headers: f.RespHeaders, Body: f.RespBody.Data, End: f.End})
+	if f.ResourceType == "" && f.Kind == store.KindHTTP {
+		f.ResourceType = rt
+	}
+	if changed != nil {
+		im.rec.RecordPage(changed)
+	}
+}
+
+// place puts a flow in the page its pageref names.
+func (im *importer) place(f *store.Flow, e *importing) {
+	f.PageID = im.pageIDs[e.PageRef]
+	if f.ResourceType == "" && f.Kind == store.KindHTTP {
+		f.ResourceType = store.ResponseType(store.RequestType(f.Method, f.URL, f.ReqHeaders), f.RespHeaders.Get("Content-Type"), f.URL)
+	}
+}
+
+// connect gives a flow its connection: one record per HAR "connection"
+// id, its dial timings from the first entry that opened it.
+func (im *importer) connect(i int, e *importing, f *store.Flow) {
+	key := e.Connection
+	if key == "" && e.Timings.Connect >= 0 {
+		key = "entry-" + strconv.Itoa(i)
+	}
+	if key == "" {
+		return
+	}
+	cid, seen := im.conns[key]
+	if !seen {
+		im.nextConn++
+		cid = im.nextConn
+		im.conns[key] = cid
+		if c := e.conn(cid, f); c != nil {
+			if e.DNS != nil {
+				lk := e.lookup(cid, c)
+				c.LookupID = lk.ID
+				im.rec.RecordLookup(lk)
+			}
+			im.rec.RecordConn(c)
+			im.st.Conns++
+		}
+	}
+	f.ConnID = cid
+	f.ConnReused = seen
 }
 
 // importing is an entry as read: our Entry plus the raw fields that vary
@@ -204,10 +247,19 @@ func (e *importing) flow() (*store.Flow, error) {
 		// Browsers export failed or cancelled requests with status 0.
 		f.Error = &store.FlowError{Phase: store.PhaseWait, Kind: "error", Message: "no response in the imported file"}
 	}
+	if err := e.bodies(f); err != nil {
+		return nil, err
+	}
+	e.phases(f)
+	return f, nil
+}
+
+// bodies reads the request's postData and the response's content.
+func (e *importing) bodies(f *store.Flow) error {
 	if pd := e.Request.PostData; pd != nil {
 		data, err := bodyBytes(pd.Text, pd.Encoding)
 		if err != nil {
-			return nil, fmt.Errorf("request body: %w", err)
+			return fmt.Errorf("request body: %w", err)
 		}
 		f.ReqBody = store.Body{Data: data, Size: int64(len(data))}
 		if e.Request.BodySize > int64(len(data)) {
@@ -216,7 +268,7 @@ func (e *importing) flow() (*store.Flow, error) {
 	}
 	data, err := bodyBytes(e.Response.Content.Text, e.Response.Content.Encoding)
 	if err != nil {
-		return nil, fmt.Errorf("response content: %w", err)
+		return fmt.Errorf("response content: %w", err)
 	}
 	f.RespBody = store.Body{Data: data, Size: e.Response.BodySize, Truncated: e.Response.Content.Truncated}
 	if f.RespBody.Size < 0 {
@@ -225,13 +277,18 @@ func (e *importing) flow() (*store.Flow, error) {
 	if len(data) > 0 && f.RespHeaders.Get("Content-Encoding") != "" {
 		f.RespBody.Decoded = true // HAR content is the decoded entity
 	}
+	return nil
+}
 
-	// Phases, in HAR's order, from the start.
+// phases lays out the flow's timestamps: glassbox's own (_glassbox) when
+// the file has them, otherwise HAR's phases in order from the start.
+func (e *importing) phases(f *store.Flow) {
+	start := f.Start
 	t := e.Timings
 	if raw := e.Raw; raw != nil && raw.End != 0 {
 		f.GotConn, f.WroteRequest = nanoTime(raw.GotConn), nanoTime(raw.WroteRequest)
 		f.FirstByte, f.End = nanoTime(raw.FirstByte), nanoTime(raw.End)
-		return f, nil
+		return
 	}
 	connect := msDur(t.Connect)
 	at := start.Add(msDur(t.Blocked) + msDur(t.DNS) + connect)
@@ -247,7 +304,6 @@ func (e *importing) flow() (*store.Flow, error) {
 	if total := start.Add(msDur(e.Time)); e.Time > 0 && f.End.Before(total) && t.Send < 0 {
 		f.End = total
 	}
-	return f, nil
 }
 
 // conn rebuilds the connection an entry opened from its dns/connect/ssl.

@@ -1,4 +1,4 @@
-package inspector
+package export
 
 import (
 	"os/exec"

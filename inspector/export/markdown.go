@@ -1,4 +1,4 @@
-package report
+package export
 
 import (
 	"bufio"
@@ -14,9 +14,9 @@ import (
 // textWidth is the width of a Markdown waterfall's time axis, in columns.
 const textWidth = 48
 
-// Markdown writes the report of one session as Markdown.
-func Markdown(ctx context.Context, r store.Reader, sessionID int64, w io.Writer, opt Options) error {
-	s, err := load(ctx, r, sessionID, opt)
+// writeMarkdown writes the report as Markdown.
+func writeMarkdown(ctx context.Context, r store.Reader, w io.Writer, j *job) error {
+	s, err := loadReport(ctx, r, j)
 	if err != nil {
 		return err
 	}
@@ -39,11 +39,11 @@ func Markdown(ctx context.Context, r store.Reader, sessionID int64, w io.Writer,
 		}
 		fmt.Fprintln(bw)
 	}
-	fmt.Fprintf(bw, "---\n%s\n", footer(opt))
+	fmt.Fprintf(bw, "---\n%s\n", footer(j.version()))
 	return bw.Flush()
 }
 
-func intro(s *session) string {
+func intro(s *report) string {
 	n, bytes := 0, int64(0)
 	for _, p := range s.Pages {
 		n += len(p.Flows)
@@ -54,16 +54,12 @@ func intro(s *session) string {
 		src = "imported from " + strings.TrimPrefix(s.Session.Source, "import:")
 	}
 	return fmt.Sprintf("Session %d, %s on %s: %s, %s, %s downloaded.",
-		s.Session.ID, src, s.Session.Started.Local().Format("2 January 2006 at 15:04"), plural(len(s.Pages), "page load"),
-		plural(n, "request"), explain.FormatBytes(bytes))
+		s.Session.ID, src, s.Session.Started.Local().Format("2 January 2006 at 15:04"), explain.Plural(len(s.Pages), "page load"),
+		explain.Plural(n, "request"), explain.FormatBytes(bytes))
 }
 
-func footer(opt Options) string {
-	v := opt.Version
-	if v == "" {
-		v = "dev"
-	}
-	return fmt.Sprintf("Made with glassbox %s. Times are what glassbox measured between the browser and the servers.", v)
+func footer(version string) string {
+	return fmt.Sprintf("Made with glassbox %s. Times are what glassbox measured between the browser and the servers.", version)
 }
 
 func writePageMarkdown(w *bufio.Writer, n int, pr *pageReport) {
@@ -72,7 +68,7 @@ func writePageMarkdown(w *bufio.Writer, n int, pr *pageReport) {
 	bars, span := pr.bars()
 	if len(bars) > 0 {
 		fmt.Fprintf(w, "### Waterfall\n\n```text\n")
-		fmt.Fprintf(w, "legend: - waiting  d DNS  c TCP  s TLS  > send  . wait (TTFB)  # download\n")
+		fmt.Fprintf(w, "legend: %s\n", textLegend())
 		fmt.Fprintf(w, "0%s%s\n", strings.Repeat(" ", textWidth-1), explain.FormatDuration(span))
 		for _, b := range bars {
 			fmt.Fprintf(w, "%-*s %s %s\n", textWidth, textBar(b, span, textWidth), statusText(b.Flow), shorten(b.Flow.URL, 60))
@@ -103,12 +99,12 @@ func pageSummary(pr *pageReport) string {
 	if !pr.Settled.IsZero() {
 		parts = append(parts, "settled after "+explain.FormatDuration(pr.Settled.Sub(pr.Start)))
 	}
-	parts = append(parts, fmt.Sprintf("%s (%s)", plural(len(pr.Flows), "request"), typeCounts(pr.Flows)), explain.FormatBytes(pr.Bytes))
+	parts = append(parts, fmt.Sprintf("%s (%s)", explain.Plural(len(pr.Flows), "request"), typeCounts(pr.Flows)), explain.FormatBytes(pr.Bytes))
 	if pr.Failures > 0 {
 		parts = append(parts, fmt.Sprintf("%d failed or answered with an error", pr.Failures))
 	}
 	if len(pr.Frames) > 0 {
-		parts = append(parts, plural(len(pr.Frames), "iframe"))
+		parts = append(parts, explain.Plural(len(pr.Frames), "iframe"))
 	}
 	return strings.Join(parts, " · ")
 }

@@ -1,4 +1,4 @@
-package report
+package export
 
 import (
 	"strings"
@@ -9,21 +9,9 @@ import (
 
 // phase is one coloured part of a waterfall bar.
 type phase struct {
-	Name string // blocked, dns, connect, ssl, send, wait, receive
+	Name string // a timing phase of store.TimingPhases
 	D    time.Duration
 }
-
-// phaseOrder is the order of the story, and of HAR's timings.
-var phaseOrder = []string{"blocked", "dns", "connect", "ssl", "send", "wait", "receive"}
-
-// phaseChar draws each phase in the text waterfall; phaseColor in the SVG.
-var (
-	phaseChar  = map[string]byte{"blocked": '-', "dns": 'd', "connect": 'c', "ssl": 's', "send": '>', "wait": '.', "receive": '#'}
-	phaseColor = map[string]string{"blocked": "#c8c8c8", "dns": "#2a9d8f", "connect": "#e9a23b", "ssl": "#9b5de5",
-		"send": "#457b9d", "wait": "#8ecae6", "receive": "#1d3557"}
-	phaseTitle = map[string]string{"blocked": "waiting for a connection", "dns": "DNS lookup", "connect": "TCP connect",
-		"ssl": "TLS handshake", "send": "sending the request", "wait": "waiting for the server (TTFB)", "receive": "downloading"}
-)
 
 // bar is one flow on the page's time axis.
 type bar struct {
@@ -33,30 +21,35 @@ type bar struct {
 	Total  time.Duration
 }
 
+// phaseInfo is a phase's entry in the one phase table: its glyph for the
+// text waterfall, its colour and title for the SVG.
+func phaseInfo(name string) store.PhaseInfo {
+	p, _ := store.Phase(name)
+	return p
+}
+
+// textLegend names each glyph of the text waterfall: "- queued  d DNS ...".
+func textLegend() string {
+	parts := make([]string, 0, len(store.TimingPhases))
+	for _, p := range store.TimingPhases {
+		parts = append(parts, string(rune(p.Glyph))+" "+p.Label)
+	}
+	return strings.Join(parts, "  ")
+}
+
 // bars lays out a page's flows on one time axis and returns them with the
-// axis length.
+// axis length; each bar's phases are store's derivation, as in the
+// inspector and HAR.
 func (pr *pageReport) bars() ([]bar, time.Duration) {
 	span := pr.Settled.Sub(pr.Start)
 	out := make([]bar, 0, len(pr.Flows))
 	for i := range pr.Flows {
 		f := &pr.Flows[i]
-		t := store.ComputeTimings(f, pr.Conns[f.ConnID])
 		b := bar{Flow: f, Offset: max(f.Start.Sub(pr.Start), 0)}
-		add := func(name string, d time.Duration) {
-			if d > 0 {
-				b.Phases = append(b.Phases, phase{name, d})
-				b.Total += d
-			}
+		for _, p := range store.ComputeTimings(f, store.FlowConn(f, pr.Conns)).Spans(f.Start) {
+			b.Phases = append(b.Phases, phase{p.Phase, p.Dur})
+			b.Total += p.Dur
 		}
-		add("blocked", t.Blocked)
-		add("dns", t.DNS)
-		if t.Connect > 0 {
-			add("connect", t.Connect-max(t.SSL, 0))
-		}
-		add("ssl", t.SSL)
-		add("send", t.Send)
-		add("wait", t.Wait)
-		add("receive", t.Receive)
 		if b.Total == 0 {
 			b.Total = f.Duration()
 		}
@@ -83,13 +76,13 @@ func textBar(b bar, span time.Duration, width int) string {
 		at += p.D
 		end := min(col(at), width)
 		for ; pos < end; pos++ {
-			row[pos] = phaseChar[p.Name]
+			row[pos] = phaseInfo(p.Name).Glyph
 		}
 	}
 	if pos == start { // shorter than one column
 		c := byte('#')
 		if len(b.Phases) > 0 {
-			c = phaseChar[b.Phases[len(b.Phases)-1].Name]
+			c = phaseInfo(b.Phases[len(b.Phases)-1].Name).Glyph
 		}
 		row[start] = c
 	}

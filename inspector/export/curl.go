@@ -1,13 +1,41 @@
-package inspector
+package export
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/glassbox-dev/glassbox/store"
 	"github.com/glassbox-dev/glassbox/store/har"
 )
+
+// writeCurl writes a shell script: one runnable curl command per request
+// (tunnels have none), redacted like the other exports unless NoRedact.
+func writeCurl(ctx context.Context, r store.Reader, w io.Writer, j *job) error {
+	redact := !j.NoRedact
+	fmt.Fprintf(w, "#!/bin/sh\n# glassbox session %d as curl commands", j.sess.ID)
+	if redact {
+		fmt.Fprint(w, " (credentials redacted; --no-redact keeps them)")
+	}
+	fmt.Fprintln(w)
+	q := store.FlowQuery{SessionID: j.sess.ID, PageID: j.PageID, WithBodies: true}
+	if len(j.Flows) > 0 {
+		// Read only the range the flows span: the inspector's c key asks
+		// for one flow of a session that may hold 100,000.
+		lo, hi := slices.Min(j.Flows), slices.Max(j.Flows)
+		q.AfterID, q.Limit = lo-1, int(hi-lo+1)
+	}
+	return store.EachFlow(ctx, r, q, 200, func(f *store.Flow) error {
+		if f.Kind == store.KindTunnel || !j.keep(f) {
+			return nil
+		}
+		_, err := fmt.Fprintf(w, "\n# #%d %s %s\n%s\n", f.ID, f.Method, f.URL, Curl(f, redact))
+		return err
+	})
+}
 
 // curlSkip are request headers curl sets itself or that describe the hop
 // to glassbox rather than the request (RFC 9110 §7.6.1 hop-by-hop fields).

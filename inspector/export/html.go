@@ -1,4 +1,4 @@
-package report
+package export
 
 import (
 	"context"
@@ -12,10 +12,10 @@ import (
 	"github.com/glassbox-dev/glassbox/store"
 )
 
-// HTML writes the report of one session as one self-contained HTML file:
-// inline CSS and SVG, no scripts, nothing fetched from anywhere.
-func HTML(ctx context.Context, r store.Reader, sessionID int64, w io.Writer, opt Options) error {
-	s, err := load(ctx, r, sessionID, opt)
+// writeHTML writes the report as one self-contained HTML file: inline CSS
+// and SVG, no scripts, nothing fetched from anywhere.
+func writeHTML(ctx context.Context, r store.Reader, w io.Writer, j *job) error {
+	s, err := loadReport(ctx, r, j)
 	if err != nil {
 		return err
 	}
@@ -33,7 +33,7 @@ func HTML(ctx context.Context, r store.Reader, sessionID int64, w io.Writer, opt
 		Unattributed []store.Flow
 		Footer       string
 		Legend       []legendItem
-	}{Intro: intro(s), Skipped: s.Skipped, Unattributed: s.Unattributed, Footer: footer(opt), Legend: legend()}
+	}{Intro: intro(s), Skipped: s.Skipped, Unattributed: s.Unattributed, Footer: footer(j.version()), Legend: legend()}
 	for i := range s.Pages {
 		pr := &s.Pages[i]
 		pv := pageView{N: i + 1, Title: pr.title(), Summary: pageSummary(pr), Waterfall: svgWaterfall(pr)}
@@ -42,15 +42,15 @@ func HTML(ctx context.Context, r store.Reader, sessionID int64, w io.Writer, opt
 		}
 		data.Pages = append(data.Pages, pv)
 	}
-	return page.Execute(w, data)
+	return htmlPage.Execute(w, data)
 }
 
 type legendItem struct{ Color, Title string }
 
 func legend() []legendItem {
-	out := make([]legendItem, 0, len(phaseOrder))
-	for _, p := range phaseOrder {
-		out = append(out, legendItem{phaseColor[p], phaseTitle[p]})
+	out := make([]legendItem, 0, len(store.TimingPhases))
+	for _, p := range store.TimingPhases {
+		out = append(out, legendItem{p.Color, p.Title})
 	}
 	return out
 }
@@ -134,7 +134,7 @@ func svgWaterfall(pr *pageReport) template.HTML {
 		for _, p := range br.Phases {
 			w := x(at+p.D) - x(at)
 			fmt.Fprintf(&b, `<rect x="%.2f" y="%.1f" width="%.2f" height="%.0f" fill="%s"><title>%s: %s</title></rect>`,
-				x(at), y+3, max(w, 0.8), rowH-6, phaseColor[p.Name], phaseTitle[p.Name], explain.FormatDuration(p.D))
+				x(at), y+3, max(w, 0.8), rowH-6, phaseInfo(p.Name).Color, phaseInfo(p.Name).Title, explain.FormatDuration(p.D))
 			at += p.D
 		}
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="dur">%s</text>`, x(at)+4, y+12, template.HTMLEscapeString(explain.FormatDuration(br.Total)))
@@ -143,7 +143,7 @@ func svgWaterfall(pr *pageReport) template.HTML {
 	return template.HTML(b.String())
 }
 
-var page = template.Must(template.New("report").Funcs(template.FuncMap{
+var htmlPage = template.Must(template.New("report").Funcs(template.FuncMap{
 	"status": func(f store.Flow) string { return statusText(&f) },
 	"dur":    func(f store.Flow) string { return explain.FormatDuration(f.Duration()) },
 }).Parse(`<!doctype html>

@@ -1,0 +1,167 @@
+// Package export is every way a session leaves glassbox: HAR 1.2 with
+// glassbox's plain-language _notes, the Markdown and HTML report that tells
+// each page load as a numbered story with its waterfall, and curl commands
+// that repeat requests. `glassbox export` and the inspector's keys (e/E,
+// r/R, c/C) both call Write, so the same session, scope, filter and
+// redaction give the same bytes from either (cmd/glassbox tests that).
+//
+// It lives apart from store/har because HAR is the interchange format:
+// store/har reads and writes HAR and knows nothing of the explanations,
+// while an export joins them in (inspector/explain's notes and story).
+// It lives under inspector/ because it speaks the inspector's languages
+// (explain, and model's filter, so `export --filter` and the `/` line are
+// one code), but it never links the terminal library: the CLI's export
+// does not carry tcell, and .ci/check-imports keeps it so. Like the rest of
+// inspector/, it reads through store.Reader only.
+package export
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/glassbox-dev/glassbox/inspector/model"
+	"github.com/glassbox-dev/glassbox/store"
+)
+
+// Format is a kind of export.
+type Format string
+
+const (
+	FormatHAR      Format = "har"  // HAR 1.2 with _notes, for other tools
+	FormatMarkdown Format = "md"   // the report as Markdown, for notes and issue trackers
+	FormatHTML     Format = "html" // the report as one self-contained HTML file
+	FormatCurl     Format = "curl" // a shell script: one curl command per request
+)
+
+// Valid reports whether f is one of the formats above.
+func (f Format) Valid() bool {
+	switch f {
+	case FormatHAR, FormatMarkdown, FormatHTML, FormatCurl:
+		return true
+	}
+	return false
+}
+
+// Options say what an export writes. The zero value of every field but
+// Format means "all of it, redacted".
+type Options struct {
+	Format Format
+	// SessionID is the session to export; 0 is the latest.
+	SessionID int64
+	// PageID, when > 0, exports that top-level page load and its frames
+	// (curl: the flows of that page load itself).
+	PageID int64
+	// Flows, when not nil, exports only these flows (none when empty): a
+	// group of the inspector that is not a page load, or one flow for curl.
+	Flows []int64
+	// Filter keeps the flows it matches: the inspector's filter language
+	// (model.ParseFilter), the same for `export --filter` and the `/` line.
+	Filter model.Filter
+	// NoRedact keeps cookies and credentials; by default they are replaced
+	// with har.Redacted in every format.
+	NoRedact bool
+	// RedactParams names query parameters whose values are redacted too
+	// (HAR).
+	RedactParams []string
+	// Version is glassbox's version, for HAR's creator and the report's
+	// footer ("dev" when empty).
+	Version string
+	// Progress, when set, is called every 1,000 HAR entries with the count.
+	Progress func(done int)
+}
+
+// Result says what an export wrote.
+type Result struct {
+	Session store.Session // the session exported (the latest resolved)
+	Flows   int           // the flows the scope and the filter kept
+}
+
+// Write writes one export of a session to w. Nothing in the output depends
+// on the clock or the machine but the time zone the report's times are
+// shown in, so two calls with the same options write the same bytes.
+func Write(ctx context.Context, r store.Reader, w io.Writer, opt Options) (Result, error) {
+	if !opt.Format.Valid() {
+		return Result{}, fmt.Errorf("export: unknown format %q (har, md, html or curl)", opt.Format)
+	}
+	sess, err := r.Session(ctx, opt.SessionID)
+	if err != nil {
+		return Result{}, err
+	}
+	j := newJob(opt, sess)
+	switch opt.Format {
+	case FormatHAR:
+		err = writeHAR(ctx, r, w, j)
+	case FormatMarkdown:
+		err = writeMarkdown(ctx, r, w, j)
+	case FormatHTML:
+		err = writeHTML(ctx, r, w, j)
+	case FormatCurl:
+		err = writeCurl(ctx, r, w, j)
+	}
+	return Result{Session: sess, Flows: j.kept}, err
+}
+
+// WriteFile writes one export to path: next to it first, then renamed, so
+// a failed export never leaves half a file under the name asked for. The
+// file is 0600: captures hold cookies and tokens.
+func WriteFile(ctx context.Context, r store.Reader, path string, opt Options) (Result, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".glassbox-export-*")
+	if err != nil {
+		return Result{}, fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	res, err := Write(ctx, r, tmp, opt)
+	if err == nil {
+		err = tmp.Chmod(0o600)
+	}
+	if cerr := tmp.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("cannot write %s: %w", path, cerr)
+	}
+	if err == nil {
+		if rerr := os.Rename(tmp.Name(), path); rerr != nil {
+			err = fmt.Errorf("cannot write %s: %w", path, rerr)
+		}
+	}
+	return res, err
+}
+
+// job is one Write: its options, the session, and the scope (flows and
+// filter) as one predicate that counts what it keeps. Only the goroutine
+// running Write calls keep.
+type job struct {
+	Options
+	sess store.Session
+	only map[int64]bool // Options.Flows as a set; nil: every flow
+	kept int
+}
+
+func newJob(opt Options, sess store.Session) *job {
+	j := &job{Options: opt, sess: sess}
+	if opt.Flows != nil {
+		j.only = make(map[int64]bool, len(opt.Flows))
+		for _, id := range opt.Flows {
+			j.only[id] = true
+		}
+	}
+	return j
+}
+
+// keep reports whether a flow is in the export, and counts it if so.
+func (j *job) keep(f *store.Flow) bool {
+	if (j.only != nil && !j.only[f.ID]) || !j.Filter.Match(f) {
+		return false
+	}
+	j.kept++
+	return true
+}
+
+// version is glassbox's version as the files say it.
+func (j *job) version() string {
+	if j.Version == "" {
+		return "dev"
+	}
+	return j.Version
+}

@@ -1,0 +1,109 @@
+package har
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/glassbox-dev/glassbox/store"
+)
+
+func pageRef(id int64) string { return "page_" + strconv.FormatInt(id, 10) }
+
+func isoTime(t time.Time) string {
+	if t.IsZero() {
+		t = time.Unix(0, 0)
+	}
+	return t.UTC().Format("2006-01-02T15:04:05.000000Z07:00")
+}
+
+func ms(d time.Duration) float64 {
+	if d < 0 {
+		return -1
+	}
+	return float64(d.Microseconds()) / 1000
+}
+
+func entry(f *store.Flow, c *store.Conn, lk *store.Lookup, page int64, opt Options) Entry {
+	t := store.ComputeTimings(f, c)
+	e := Entry{
+		StartedDateTime: isoTime(f.Start),
+		Timings: Timings{Blocked: ms(t.Blocked), DNS: ms(t.DNS), Connect: ms(t.Connect), SSL: ms(t.SSL),
+			Send: ms(t.Send), Wait: ms(t.Wait), Receive: ms(t.Receive)},
+		ResourceType:     f.ResourceType,
+		ConnectionReused: f.ConnReused,
+		Kind:             f.Kind,
+		Raw: &RawTiming{FlowID: f.ID, GotConn: unixNano(f.GotConn), WroteRequest: unixNano(f.WroteRequest),
+			FirstByte: unixNano(f.FirstByte), End: unixNano(f.End)},
+	}
+	e.Time = ms(t.Total())
+	if page > 0 {
+		e.PageRef = pageRef(page)
+	}
+	if f.ServerAddr != "" {
+		e.ServerIPAddress = hostOnly(f.ServerAddr)
+	}
+	if f.ConnID > 0 {
+		e.Connection = strconv.FormatInt(f.ConnID, 10)
+	}
+	if f.Error != nil {
+		e.Error = &Error{Phase: f.Error.Phase, Kind: f.Error.Kind, Message: f.Error.Message}
+	}
+	if f.Kind == store.KindTunnel || f.Kind == store.KindWebSocket {
+		e.Tunnel = &TunnelIO{BytesUp: f.BytesUp, BytesDown: f.BytesDown}
+	}
+	if c != nil && c.TLS != nil {
+		e.TLS = &TLS{Version: c.TLS.Version, Cipher: c.TLS.Cipher, ALPN: c.TLS.ALPN, SNI: c.TLS.SNI, Resumed: c.TLS.Resumed}
+	}
+	if lk != nil {
+		e.DNS = dnsOf(lk)
+	}
+	e.Request = request(f, opt)
+	e.Response = response(f, opt)
+	return e
+}
+
+func unixNano(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func hostOnly(addr string) string {
+	if i := strings.LastIndex(addr, ":"); i > 0 && !strings.HasSuffix(addr, "]") {
+		addr = addr[:i]
+	}
+	return strings.Trim(addr, "[]")
+}
+
+func dnsOf(l *store.Lookup) *DNS {
+	d := &DNS{Source: l.Source, Server: l.Server, Rcode: l.Rcode, CNAME: l.CNAMEs, RTT: ms(l.RTT)}
+	if d.CNAME == nil {
+		d.CNAME = []string{}
+	}
+	d.Answers = make([]DNSAnswer, 0, len(l.Answers))
+	for i, a := range l.Answers {
+		d.Answers = append(d.Answers, DNSAnswer{Type: a.Type, Addr: a.Addr, TTL: a.TTL})
+		if i == 0 || a.TTL < d.TTL {
+			d.TTL = a.TTL
+		}
+	}
+	for _, h := range l.Hops {
+		d.Hops = append(d.Hops, DNSHop{Server: h.Server, Zone: h.Zone, Referral: h.Referral, Glue: h.Glue,
+			Rcode: h.Rcode, Time: ms(h.End.Sub(h.Start)), Error: h.Error})
+	}
+	return d
+}
+
+func httpVersion(proto string) string {
+	switch proto {
+	case "HTTP/2.0":
+		return "HTTP/2"
+	case "HTTP/3.0":
+		return "HTTP/3"
+	case "":
+		return "HTTP/1.1"
+	}
+	return proto
+}
