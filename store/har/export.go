@@ -180,11 +180,10 @@ func (es *entryStream) end() error {
 
 func (es *entryStream) emit(next *store.Flow) error {
 	f := es.cur
-	c := es.s.conns[f.ConnID]
-	var lk *store.Lookup
-	if c != nil {
-		lk = es.s.lookups[c.LookupID]
-	}
+	// The records the inspector shows with the flow: for one that failed
+	// before a connection was ready, its failed dial and lookup.
+	c := store.FlowConn(f, es.s.conns)
+	lk := store.FlowLookup(f, c, es.s.lookups)
 	e := entry(f, c, lk, es.s.top[f.PageID], es.opt)
 	if es.opt.Notes != nil {
 		e.Notes = es.opt.Notes(NoteContext{Flow: f, Conn: c, Lookup: lk, Prev: es.lastInPage[f.PageID], Next: next})
