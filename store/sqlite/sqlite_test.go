@@ -535,3 +535,32 @@ func TestFullDatabaseStoresWhatFits(t *testing.T) {
 		t.Errorf("integrity after a full disk: %q %v", res, err)
 	}
 }
+
+// BenchmarkReadFlows measures the reader: a page of 1,000 flows with their
+// header blocks (full) and as the inspector's list reads them (summary).
+func BenchmarkReadFlows(b *testing.B) {
+	db, _ := mustOpen(b)
+	ctx := context.Background()
+	sess, _ := db.StartSession(ctx, store.Session{})
+	w := db.NewWriter(sess.ID, sqlite.WriterOptions{Block: true})
+	const n = 1000
+	for i := int64(1); i <= n; i++ {
+		w.RecordFlow(sampleFlow(i, nil))
+	}
+	if err := w.Close(ctx); err != nil {
+		b.Fatal(err)
+	}
+	for _, summary := range []bool{false, true} {
+		name := map[bool]string{false: "full", true: "summary"}[summary]
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				flows, err := db.Flows(ctx, store.FlowQuery{SessionID: sess.ID, Summary: summary})
+				if err != nil || len(flows) != n {
+					b.Fatalf("%d flows, %v", len(flows), err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/flow")
+		})
+	}
+}
