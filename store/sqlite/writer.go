@@ -20,7 +20,8 @@ type WriterOptions struct {
 	Queue int
 	// Batch is the most values committed in one transaction (default 1024).
 	// One transaction per batch instead of per row is what makes 20k+ rows/s
-	// possible (FIELD-NOTES: 20-26k rows/s batched vs 11-12k row by row).
+	// possible: with 2 KB bodies, batches stored 20-26k rows/s where a
+	// commit per row stored 11-12k.
 	Batch int
 	// Linger is how long the writer waits, after the first value of a batch,
 	// for more before committing a partial one (default 50ms). Commits cost
