@@ -40,8 +40,8 @@ const deleteBody = `DELETE FROM bodies WHERE session_id = ? AND flow_id = ? AND 
 func (s *stmts) body(session, flowID int64, which int, data []byte, q string, again bool) error {
 	switch {
 	case len(data) > 0:
-		row := bodyRow{flowID: flowID, which: which, data: data}
-		s.args = bodyTable.args(s.args[:0], session, &row)
+		s.row = bodyRow{flowID: flowID, which: which, data: data}
+		s.args = bodyTable.args(s.args[:0], session, &s.row)
 		return s.exec(q, s.args...)
 	case again:
 		return s.exec(deleteBody, session, flowID, which)

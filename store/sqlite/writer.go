@@ -405,7 +405,10 @@ type stmts struct {
 	w    *Writer
 	inTx map[string]*sql.Stmt
 	seen *idSet // the writer's: flows recorded before
-	args []any  // the values of the row being written, reused for every row of the transaction
+	// args are the values of the row being written, and row the body
+	// being written: kept here, they are allocated once a transaction.
+	args []any
+	row  bodyRow
 }
 
 func (s *stmts) exec(query string, args ...any) error {
