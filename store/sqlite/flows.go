@@ -112,6 +112,9 @@ func (s *stmts) flow(session int64, f *store.Flow) error {
 }
 
 func isConstraint(err error) bool {
+	if err == nil {
+		return false // without the errors.As below, which allocates se
+	}
 	var se sqlite3.Error
 	return errors.As(err, &se) && se.Code == sqlite3.ErrConstraint
 }
