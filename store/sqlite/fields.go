@@ -35,8 +35,8 @@ type field[T any] struct {
 //	store.Headers                    TEXT, JSON pairs (headersJSON); NULL when empty
 //	any other type                   TEXT, JSON (encoding/json); NULL when empty or nil
 //
-// The choice is made once, here; per row a binding costs two calls and a
-// type assertion. NULL reads back as the field's zero value.
+// The choice is made once, here; per row a binding costs a few calls and a
+// type assertion, no reflection. NULL reads back as the field's zero value.
 func of[T any](addr func(*T) any) field[T] {
 	var zero T
 	switch addr(&zero).(type) {
@@ -124,7 +124,7 @@ func jsonOf[T any](addr func(*T) any) field[T] {
 	var zero T
 	p := reflect.TypeOf(addr(&zero))
 	if p == nil || p.Kind() != reflect.Pointer || !slices.Contains([]reflect.Kind{reflect.Slice, reflect.Pointer, reflect.Struct}, p.Elem().Kind()) {
-		panic(fmt.Sprintf("sqlite schema: no way to store a %v", p))
+		panic(fmt.Sprintf("sqlite schema: no way to store a %v (does the function return the field's address?)", p))
 	}
 	return field[T]{
 		stored:  "TEXT",
