@@ -84,15 +84,24 @@ func TestMigrationVersionsFollowOneAnother(t *testing.T) {
 	}
 }
 
-// newEntity refuses declarations that cannot be right.
+// newEntity (or of, for a field it cannot store) refuses declarations
+// that cannot be right.
 func TestNewEntityRefuses(t *testing.T) {
-	id := column[toy]{"id", "INTEGER NOT NULL", 1, "its number", of(func(x *toy) any { return &x.id })}
-	later := column[toy]{"c", "TEXT", 2, "added in 2", of(func(x *toy) any { return &x.c })}
-	for name, cols := range map[string][]column[toy]{
-		"later-column-first":       {later, id},
-		"column-before-table":      {{"a", "TEXT", 0, "too early", of(func(x *toy) any { return &x.a })}},
-		"no-doc":                   {{"a", "TEXT", 1, "", of(func(x *toy) any { return &x.a })}},
-		"neither-read-nor-written": {{"a", "TEXT", 1, "nothing", field[toy]{}}},
+	id := func(decl string) column[toy] {
+		return column[toy]{"id", decl, 1, "its number", of(func(x *toy) any { return &x.id })}
+	}
+	text := func(since int, doc string) column[toy] {
+		return column[toy]{"c", "TEXT", since, doc, of(func(x *toy) any { return &x.c })}
+	}
+	for name, cols := range map[string]func() []column[toy]{
+		"later-column-first":       func() []column[toy] { return []column[toy]{text(2, "added in 2"), id("INTEGER")} },
+		"column-before-table":      func() []column[toy] { return []column[toy]{text(0, "too early")} },
+		"no-doc":                   func() []column[toy] { return []column[toy]{text(1, "")} },
+		"neither-read-nor-written": func() []column[toy] { return []column[toy]{{"a", "TEXT", 1, "nothing", field[toy]{}}} },
+		"integer-declared-text":    func() []column[toy] { return []column[toy]{id("TEXT NOT NULL")} },
+		"value-not-address": func() []column[toy] {
+			return []column[toy]{{"id", "INTEGER", 1, "its number", of(func(x *toy) any { return x.id })}}
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			defer func() {
@@ -100,7 +109,8 @@ func TestNewEntityRefuses(t *testing.T) {
 					t.Error("accepted")
 				}
 			}()
-			newEntity(table{name: "t", doc: "t", since: 1}, cols)
+			newEntity(table{name: "t", doc: "t", since: 1}, cols())
 		})
 	}
+	newEntity(table{name: "t", doc: "t", since: 1}, []column[toy]{id("INTEGER"), text(1, "text")}) // and accepts these
 }
