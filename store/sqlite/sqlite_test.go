@@ -399,41 +399,6 @@ func TestFullDatabaseCounted(t *testing.T) {
 	}
 }
 
-// A database written before a migration existed opens for viewing: the
-// missing migrations are applied first.
-func TestOpenReadOnlyMigratesOldFile(t *testing.T) {
-	db, path := mustOpen(t)
-	ctx := context.Background()
-	sess, _ := db.StartSession(ctx, store.Session{})
-	w := db.NewWriter(sess.ID, sqlite.WriterOptions{})
-	w.RecordFlow(sampleFlow(1, []byte("x")))
-	w.Close(ctx)
-	db.Close()
-	// Roll the file back to the first schema.
-	raw, err := sql.Open("sqlite3", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range []string{
-		`ALTER TABLE flows DROP COLUMN req_body_decoded`,
-		`ALTER TABLE flows DROP COLUMN resp_body_decoded`,
-		`DELETE FROM schema_migrations WHERE version > 1`,
-	} {
-		if _, err := raw.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	raw.Close()
-	ro, err := sqlite.OpenReadOnly(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ro.Close()
-	if f, err := ro.Flow(ctx, sess.ID, 1); err != nil || string(f.RespBody.Data) != "x" {
-		t.Errorf("flow from the old file: %+v %v", f, err)
-	}
-}
-
 // When bodies arrive faster than they can be stored, flows keep being
 // recorded but without their body copies, so memory stays bounded.
 func TestBodiesShedPastTheByteBudget(t *testing.T) {
@@ -533,5 +498,34 @@ func TestFullDatabaseStoresWhatFits(t *testing.T) {
 	}
 	if res, err := db.IntegrityCheck(ctx); err != nil || res != "ok" {
 		t.Errorf("integrity after a full disk: %q %v", res, err)
+	}
+}
+
+// BenchmarkReadFlows measures the reader: a page of 1,000 flows with their
+// header blocks (full) and as the inspector's list reads them (summary).
+func BenchmarkReadFlows(b *testing.B) {
+	db, _ := mustOpen(b)
+	ctx := context.Background()
+	sess, _ := db.StartSession(ctx, store.Session{})
+	w := db.NewWriter(sess.ID, sqlite.WriterOptions{Block: true})
+	const n = 1000
+	for i := int64(1); i <= n; i++ {
+		w.RecordFlow(sampleFlow(i, nil))
+	}
+	if err := w.Close(ctx); err != nil {
+		b.Fatal(err)
+	}
+	for _, summary := range []bool{false, true} {
+		name := map[bool]string{false: "full", true: "summary"}[summary]
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				flows, err := db.Flows(ctx, store.FlowQuery{SessionID: sess.ID, Summary: summary})
+				if err != nil || len(flows) != n {
+					b.Fatalf("%d flows, %v", len(flows), err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/flow")
+		})
 	}
 }
