@@ -12,6 +12,14 @@ import (
 	"github.com/glassbox-dev/glassbox/store"
 )
 
+// The defaults of WriterOptions; each field says why its value.
+const (
+	DefaultQueue         = 16384
+	DefaultBatch         = 1024
+	DefaultLinger        = 50 * time.Millisecond
+	DefaultMaxQueueBytes = 64 << 20
+)
+
 // WriterOptions tune a Writer. Zero values take the defaults.
 type WriterOptions struct {
 	// Queue is how many values may wait for the writer goroutine before
@@ -84,16 +92,16 @@ type item struct {
 // NewWriter starts the writer goroutine for a session.
 func (db *DB) NewWriter(sessionID int64, opts WriterOptions) *Writer {
 	if opts.Queue <= 0 {
-		opts.Queue = 16384
+		opts.Queue = DefaultQueue
 	}
 	if opts.Batch <= 0 {
-		opts.Batch = 1024
+		opts.Batch = DefaultBatch
 	}
 	if opts.Linger <= 0 {
-		opts.Linger = 50 * time.Millisecond
+		opts.Linger = DefaultLinger
 	}
 	if opts.MaxQueueBytes <= 0 {
-		opts.MaxQueueBytes = 64 << 20
+		opts.MaxQueueBytes = DefaultMaxQueueBytes
 	}
 	w := &Writer{db: db, sessionID: sessionID, opts: opts, ch: make(chan item, opts.Queue), kick: make(chan struct{}, 1), done: make(chan struct{})}
 	w.lastErr.Store("")
