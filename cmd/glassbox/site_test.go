@@ -19,13 +19,16 @@ import (
 	"text/template"
 	"time"
 
-	"github.com/miekg/dns"
+	"github.com/glassbox-dev/glassbox/proxy/resolver/resolvertest"
 )
 
 // The fixture site of the browser suite: several .test hosts on loopback,
 // resolved by a test DNS server, served over HTTPS (one listener, by Host)
 // and HTTP (which redirects to HTTPS). Its files are templates in
 // testdata/site, given the ports.
+
+// siteHosts are the names the site answers for.
+var siteHosts = []string{"shop.test", "cdn.test", "img.test", "api.test", "widget.test"}
 
 // site is the running fixture.
 type site struct {
@@ -64,7 +67,7 @@ func startSite(t *testing.T) *site {
 	caCert, caKey := testCA(t)
 	s.caFile = filepath.Join(t.TempDir(), "site-ca.pem")
 	writePEM(t, s.caFile, caCert)
-	leaf := testLeaf(t, caCert, caKey, "shop.test", "cdn.test", "img.test", "api.test", "widget.test")
+	leaf := testLeaf(t, caCert, caKey, siteHosts...)
 
 	tlsLn, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{leaf}, NextProtos: []string{"h2", "http/1.1"}})
 	if err != nil {
@@ -160,35 +163,15 @@ func (s *site) serve(w http.ResponseWriter, r *http.Request, root, host string) 
 	return http.StatusOK
 }
 
-// startSiteDNS answers every *.test name with 127.0.0.1 (and no AAAA).
+// startSiteDNS answers the site's hosts with 127.0.0.1 (and no AAAA), and
+// every other name with NXDOMAIN.
 func startSiteDNS(t *testing.T) string {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	z := resolvertest.NewZone()
+	for _, host := range siteHosts {
+		z.Records.Add(host + ". 60 IN A 127.0.0.1")
 	}
-	started := make(chan struct{})
-	srv := &dns.Server{PacketConn: pc, NotifyStartedFunc: func() { close(started) },
-		Handler: dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) {
-			m := new(dns.Msg)
-			m.SetReply(r)
-			q := r.Question[0]
-			if !strings.HasSuffix(q.Name, ".test.") {
-				m.Rcode = dns.RcodeNameError
-			} else if q.Qtype == dns.TypeA {
-				rr, _ := dns.NewRR(q.Name + " 60 IN A 127.0.0.1")
-				m.Answer = append(m.Answer, rr)
-			}
-			w.WriteMsg(m)
-		})}
-	go srv.ActivateAndServe()
-	select {
-	case <-started:
-	case <-time.After(5 * time.Second):
-		t.Fatal("DNS server did not start")
-	}
-	t.Cleanup(func() { srv.Shutdown() })
-	return pc.LocalAddr().String()
+	return resolvertest.ServeUDP(t, z)
 }
 
 func testCA(t *testing.T) (*x509.Certificate, *ecdsa.PrivateKey) {
