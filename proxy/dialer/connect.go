@@ -67,23 +67,23 @@ func (d *Dialer) connect(ctx context.Context, network string, addrs []netip.Addr
 		next++
 		pending++
 		i := len(info.Attempts)
-		now := time.Now()
+		now := d.cfg.Now()
 		if i == 0 {
 			info.ConnectStart = now
 		}
 		info.Attempts = append(info.Attempts, store.DialAttempt{Addr: addr, Start: now})
 		go func() {
-			actx, acancel := context.WithTimeout(ctx, d.connectTimeout)
+			actx, acancel := context.WithTimeout(ctx, d.cfg.ConnectTimeout)
 			defer acancel()
-			c, err := d.netDial(actx, network, addr)
-			results <- attemptResult{i: i, conn: c, err: err, end: time.Now()}
+			c, err := d.cfg.NetDial(actx, network, addr)
+			results <- attemptResult{i: i, conn: c, err: err, end: d.cfg.Now()}
 		}()
 	}
 	// giveUp marks the attempts still running as canceled and leaves a
 	// goroutine to close any that connect before they notice.
 	giveUp := func() {
 		cancel()
-		now := time.Now()
+		now := d.cfg.Now()
 		for i := range info.Attempts {
 			if a := &info.Attempts[i]; a.End.IsZero() {
 				a.End, a.Outcome = now, OutcomeCanceled
@@ -99,7 +99,7 @@ func (d *Dialer) connect(ctx context.Context, network string, addrs []netip.Addr
 	}
 
 	startNext()
-	timer := time.NewTimer(d.fallbackDelay)
+	timer := time.NewTimer(d.cfg.FallbackDelay)
 	defer timer.Stop()
 	var firstErr error
 	for pending > 0 {
@@ -121,19 +121,19 @@ func (d *Dialer) connect(ctx context.Context, network string, addrs []netip.Addr
 			}
 			if next < len(addrs) {
 				startNext()
-				timer.Reset(d.fallbackDelay)
+				timer.Reset(d.cfg.FallbackDelay)
 			}
 		case <-timer.C:
 			if next < len(addrs) {
 				startNext()
-				timer.Reset(d.fallbackDelay)
+				timer.Reset(d.cfg.FallbackDelay)
 			}
 		case <-ctx.Done():
 			// The caller gave up; do not wait for an inner dial that
 			// ignores its context.
 			err := ctx.Err()
 			giveUp()
-			info.ConnectEnd = time.Now()
+			info.ConnectEnd = d.cfg.Now()
 			return nil, err
 		}
 	}
@@ -143,13 +143,13 @@ func (d *Dialer) connect(ctx context.Context, network string, addrs []netip.Addr
 // attemptOutcome names how one attempt ended.
 func attemptOutcome(err error) string {
 	switch connectKind(err) {
-	case KindRefused:
+	case store.FailRefused:
 		return OutcomeRefused
-	case KindUnreachable:
+	case store.FailUnreachable:
 		return OutcomeUnreachable
-	case KindTimeout:
+	case store.FailTimeout:
 		return OutcomeTimeout
-	case KindCanceled:
+	case store.FailCanceled:
 		return OutcomeCanceled
 	}
 	return OutcomeError

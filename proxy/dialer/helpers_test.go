@@ -37,7 +37,7 @@ func (s *stubResolver) Lookup(ctx context.Context, host string) ([]netip.Addr, *
 	defer func() { lk.End = time.Now() }()
 	addrs, ok := s.addrs[host]
 	if !ok {
-		err := &resolver.Error{Name: host, Kind: resolver.KindNXDomain, Rcode: "NXDOMAIN"}
+		err := &resolver.Error{Name: host, Kind: store.FailNXDomain, Rcode: "NXDOMAIN"}
 		lk.Rcode, lk.Error = "NXDOMAIN", err.Error()
 		return nil, lk, err
 	}

@@ -206,7 +206,7 @@ func (r *Resolver) lookup(ctx context.Context, host string, lk *store.Lookup) ([
 	}
 	name := strings.ToLower(host)
 	if !validName(name) {
-		return nil, &Error{Kind: KindInvalidName}
+		return nil, &Error{Kind: store.FailInvalidName}
 	}
 	if r.hosts != nil {
 		if addrs := r.hosts.lookup(strings.TrimSuffix(name, ".")); len(addrs) > 0 {
@@ -236,7 +236,7 @@ func (r *Resolver) lookup(ctx context.Context, host string, lk *store.Lookup) ([
 		}
 	}
 	if report == nil {
-		return nil, &Error{Kind: KindInvalidName}
+		return nil, &Error{Kind: store.FailInvalidName}
 	}
 	if report.err != nil && asIs != nil {
 		report = asIs
@@ -260,7 +260,7 @@ func validName(name string) bool {
 // SERVFAIL, and stops after anything else.
 func (e *Error) searchOn() bool {
 	switch e.Kind {
-	case KindNXDomain, KindNoAddress, KindServFail:
+	case store.FailNXDomain, store.FailNoAddress, store.FailServFail:
 		return true
 	}
 	return false
