@@ -274,6 +274,7 @@ func startProxy(ctx context.Context, pf proxyFlags, logger *log.Logger, onFlow f
 		TLSTimeout:       pf.tlsTimeout,
 		ResponseTimeout:  pf.responseTimeout,
 		OnFlow:           onFlow,
+		ErrorPage:        explain.ErrorPage,
 		Logf: func(format string, args ...any) {
 			if pf.verbose {
 				logger.Printf(format, args...)

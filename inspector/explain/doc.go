@@ -1,8 +1,9 @@
 // Package explain turns what glassbox measured into plain language for
 // learners: status codes, headers, phases, errors, and the story of a page
 // load. It is pure (no I/O) and imports only the standard library and store,
-// so the proxy can use it for the error pages it shows a browser and the
-// inspector and reports for everything else.
+// so cmd/glassbox can hand its ErrorPage to the proxy for the pages a browser
+// sees when a request fails (the proxy itself imports nothing of inspector),
+// and the inspector and reports use it for everything else.
 //
 // The text is our own, written for people learning how the web works, and
 // cites the current RFCs by section (RFC 9110 to 9114 for HTTP, 9111 for
@@ -21,6 +22,7 @@
 //	methods.go      request methods
 //	phases.go       timing phases, connection reuse, HTTP versions
 //	errors.go       failures, by phase and kind, as advice
+//	errorpage.go    the page a browser sees for a failed request
 //	notes.go        short notes for one flow, with its numbers
 //	story.go        the numbered story of a page load (storytext.go holds
 //	                its sentences, resources.go its steps 8 and 9)
