@@ -90,6 +90,14 @@ type harness struct {
 // may adjust the config before the proxy is built.
 func newHarness(t testing.TB, tweak func(*proxy.Config)) *harness {
 	t.Helper()
+	return newHarnessServer(t, tweak, nil)
+}
+
+// newHarnessServer is newHarness with a change to the http.Server made
+// before it starts serving (after, it would race with the server's own
+// reads of its fields).
+func newHarnessServer(t testing.TB, tweak func(*proxy.Config), server func(*http.Server)) *harness {
+	t.Helper()
 	ca, err := certs.LoadOrCreate(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +111,11 @@ func newHarness(t testing.TB, tweak func(*proxy.Config)) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.server = httptest.NewServer(h.proxy)
+	h.server = httptest.NewUnstartedServer(h.proxy)
+	if server != nil {
+		server(h.server.Config)
+	}
+	h.server.Start()
 	t.Cleanup(func() {
 		h.server.Close()
 		h.proxy.Close()
