@@ -185,7 +185,8 @@ func TestLiveUnderTmux(t *testing.T) {
 	home := t.TempDir()
 	p := &tmuxPane{t: t, tmux: tmux, socket: fmt.Sprintf("glassbox-live-%d-%d", os.Getpid(), time.Now().UnixNano())}
 	t.Cleanup(func() { exec.Command(tmux, "-L", p.socket, "kill-server").Run() })
-	script := fmt.Sprintf("GLASSBOX_HOME=%s %s --listen 127.0.0.1:0 2>%s/stderr.log; echo \"glassbox exited with $?\"; sleep 60", home, binary, home)
+	script := fmt.Sprintf("GLASSBOX_HOME=%s %s --listen 127.0.0.1:0 --dns %s 2>%s/stderr.log; echo \"glassbox exited with $?\"; sleep 60",
+		home, binary, loopbackDNS(t), home)
 	p.run("new-session", "-d", "-s", "inspect", "-x", "120", "-y", "40", "sh", "-c", script)
 
 	screen := p.waitFor("session 1", "0 flows", "no HTTPS yet: open http://127.0.0.1:")
@@ -213,7 +214,7 @@ func TestLiveUnderTmux(t *testing.T) {
 // Without a terminal, `glassbox` says so and runs the proxy headless.
 func TestLiveWithoutTerminalRunsHeadless(t *testing.T) {
 	home := t.TempDir()
-	cmd := exec.Command(binary, "--listen", "127.0.0.1:0")
+	cmd := exec.Command(binary, "--listen", "127.0.0.1:0", "--dns", loopbackDNS(t))
 	cmd.Env = append(os.Environ(), "GLASSBOX_HOME="+home)
 	var stderr lockedBuffer
 	cmd.Stderr = &stderr
