@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"bufio"
+	"cmp"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -33,20 +35,58 @@ func soakDuration(t *testing.T) time.Duration {
 }
 
 // rssKiB reads a process's resident set size.
-func rssKiB(pid int) int64 {
+func rssKiB(pid int) (int64, error) {
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return -1
+		return 0, err
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			n, _ := strconv.ParseInt(strings.Fields(rest)[0], 10, 64)
-			return n
+			return strconv.ParseInt(strings.Fields(rest)[0], 10, 64)
 		}
 	}
-	return -1
+	return 0, fmt.Errorf("no VmRSS line in /proc/%d/status", pid)
+}
+
+// memSamples are the proxy's RSS during each of the soak's two bursts.
+type memSamples struct {
+	mu    sync.Mutex
+	pid   int
+	burst int        // the burst being sampled, 0 or 1
+	kib   [2][]int64 // by burst
+	err   error      // the first sample that could not be taken
+}
+
+// sample reads the RSS once, for the current burst.
+func (m *memSamples) sample() {
+	kib, err := rssKiB(m.pid)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err != nil {
+		m.err = cmp.Or(m.err, err)
+		return
+	}
+	m.kib[m.burst] = append(m.kib[m.burst], kib)
+}
+
+// check fails t when memory grew from the first burst to the second (it
+// must be flat, not growing with the number of requests), and when it
+// could not be sampled: a check that did not run must not pass.
+func (m *memSamples) check(t *testing.T) {
+	t.Helper()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.err != nil || len(m.kib[0]) == 0 || len(m.kib[1]) == 0 {
+		t.Errorf("the memory check could not run: %d and %d samples (%v)", len(m.kib[0]), len(m.kib[1]), m.err)
+		return
+	}
+	firstMax, lastMax := slices.Max(m.kib[0]), slices.Max(m.kib[1])
+	if lastMax > firstMax*3/2+16<<10 {
+		t.Errorf("RSS grew from %d KiB to %d KiB", firstMax, lastMax)
+	}
+	t.Logf("RSS max %d KiB in the first burst, %d KiB in the second", firstMax, lastMax)
 }
 
 // goroutines reads the proxy's goroutine count from its --pprof listener.
@@ -97,8 +137,7 @@ func TestSoak(t *testing.T) {
 	targets := []string{plainOrigin.URL + "/small", tlsOrigin.URL + "/tls", plainOrigin.URL + "/big", dead}
 
 	var sent atomic.Int64
-	var samples []int64
-	var sampleMu sync.Mutex
+	mem := &memSamples{pid: p.cmd.Process.Pid}
 	done := make(chan struct{})
 	go func() { // sample RSS while the load runs
 		tick := time.NewTicker(250 * time.Millisecond)
@@ -108,9 +147,7 @@ func TestSoak(t *testing.T) {
 			case <-done:
 				return
 			case <-tick.C:
-				sampleMu.Lock()
-				samples = append(samples, rssKiB(p.cmd.Process.Pid))
-				sampleMu.Unlock()
+				mem.sample()
 			}
 		}
 	}()
@@ -139,6 +176,7 @@ func TestSoak(t *testing.T) {
 			}(w)
 		}
 		wg.Wait()
+		mem.sample() // at least one sample per burst, however short
 		client.CloseIdleConnections()
 	}
 	// settled waits until the proxy's goroutine count stops falling.
@@ -157,6 +195,9 @@ func TestSoak(t *testing.T) {
 	base := goroutines(t, pprofAddr)
 	burst(dur / 2)
 	first := settled()
+	mem.mu.Lock()
+	mem.burst = 1
+	mem.mu.Unlock()
 	burst(dur / 2)
 	after := settled()
 	close(done)
@@ -169,17 +210,8 @@ func TestSoak(t *testing.T) {
 	if first > base+2*8*len(targets)+10 {
 		t.Errorf("goroutines: %d at start, %d after the load: more than the connection pool explains", base, first)
 	}
-	// Memory: the second half of the run no higher than the first half plus
-	// a margin (flat, not growing with the number of requests).
-	sampleMu.Lock()
-	if n := len(samples); n >= 4 {
-		firstMax, lastMax := maxOf(samples[:n/2]), maxOf(samples[n/2:])
-		if lastMax > firstMax*3/2+16<<10 {
-			t.Errorf("RSS grew from %d KiB to %d KiB", firstMax, lastMax)
-		}
-		t.Logf("RSS first half max %d KiB, second half max %d KiB", firstMax, lastMax)
-	}
-	sampleMu.Unlock()
+	// Memory: the second burst no higher than the first plus a margin.
+	mem.check(t)
 
 	p.stop(t)
 	stored := storedFlows(t, home)
@@ -187,14 +219,6 @@ func TestSoak(t *testing.T) {
 	if stored != sent.Load() {
 		t.Errorf("count in %d != count stored %d", sent.Load(), stored)
 	}
-}
-
-func maxOf(xs []int64) int64 {
-	var m int64
-	for _, x := range xs {
-		m = max(m, x)
-	}
-	return m
 }
 
 func closedAddr(t *testing.T) string {
