@@ -46,7 +46,7 @@ func TestDialFailuresRecorded(t *testing.T) {
 		{"server-failure", store.PhaseDNS, store.FailServFail, zoneCase("shop.test", func(z *resolvertest.Zone) { z.Rcode = dns.RcodeServerFailure })},
 		{"server-refuses", store.PhaseDNS, store.FailRefused, zoneCase("shop.test", func(z *resolvertest.Zone) { z.Rcode = dns.RcodeRefused })},
 		{"unusable-rcode", store.PhaseDNS, store.FailBadResponse, zoneCase("shop.test", func(z *resolvertest.Zone) { z.Rcode = dns.RcodeNotImplemented })},
-		{"no-address", store.PhaseDNS, store.FailNoAddress, zoneCase("txt.test", nil)},                     // TXT only
+		{"no-address", store.PhaseDNS, store.FailNoAddress, zoneCase("txt.test", nil)},                          // TXT only
 		{"invalid-name", store.PhaseDNS, store.FailInvalidName, zoneCase(strings.Repeat("a", 64)+".test", nil)}, // a label over 63 bytes
 		{"server-silent", store.PhaseDNS, store.FailTimeout, func(t *testing.T) (string, func(*proxy.Config)) {
 			return "http://shop.test/", withResolverTimeout(t, resolvertest.Silent(t), 200*time.Millisecond)

@@ -57,68 +57,30 @@ func main() {
 var errUsage = errors.New("usage")
 
 func run(ctx context.Context, args []string, stderr io.Writer) error {
-	fs := flag.NewFlagSet("bareproxy", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	listen := fs.String("listen", "127.0.0.1:0", "loopback address to listen on")
-	caOut := fs.String("ca-out", "", "write this run's CA certificate (PEM) here, for clients to trust (required)")
-	upstreamCA := fs.String("upstream-ca", "", "PEM file of extra CA certificates to trust for origin servers")
-	pprofAddr := fs.String("pprof", "", "serve Go's profiler (net/http/pprof) on this loopback address, e.g. 127.0.0.1:0")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: bareproxy --ca-out FILE [--listen ADDR] [--upstream-ca FILE] [--pprof ADDR]\n\n"+
-			"A bare goproxy MITM forwarder: the baseline glassbox is measured against.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
-	}
-	if *caOut == "" {
-		fmt.Fprintln(stderr, "--ca-out is required: clients need the CA certificate to trust the intercepted connections")
-		fs.Usage()
-		return errUsage
-	}
-	if err := checkLoopback(*listen); err != nil {
+	opt, err := parseFlags(args, stderr)
+	if err != nil {
 		return err
 	}
-	if *pprofAddr != "" {
-		if err := checkLoopback(*pprofAddr); err != nil {
-			return fmt.Errorf("--pprof: %w", err)
-		}
-		pln, err := net.Listen("tcp", *pprofAddr)
+	if opt.pprof != "" {
+		pln, err := servePprof(opt.pprof, stderr)
 		if err != nil {
-			return fmt.Errorf("--pprof: %w", err)
+			return err
 		}
 		defer pln.Close()
-		// Announced before "listening on", as glassbox does: the benchmark
-		// reads both lines.
-		fmt.Fprintf(stderr, "profiler on http://%s/debug/pprof/\n", pln.Addr())
-		go http.Serve(pln, http.DefaultServeMux) // net/http/pprof registers there
 	}
-
 	ca, err := newCA()
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(*caOut, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Certificate[0]}), 0o644); err != nil {
+	if err := os.WriteFile(opt.caOut, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Certificate[0]}), 0o644); err != nil {
 		return fmt.Errorf("write the CA certificate: %w", err)
 	}
-	var roots *x509.CertPool
-	if *upstreamCA != "" {
-		b, err := os.ReadFile(*upstreamCA)
-		if err != nil {
-			return fmt.Errorf("--upstream-ca: %w", err)
-		}
-		if roots, err = x509.SystemCertPool(); err != nil || roots == nil {
-			roots = x509.NewCertPool()
-		}
-		if !roots.AppendCertsFromPEM(b) {
-			return fmt.Errorf("--upstream-ca %s: no PEM certificate in the file", *upstreamCA)
-		}
+	roots, err := readRoots(opt.upstreamCA)
+	if err != nil {
+		return err
 	}
 
-	ln, err := net.Listen("tcp", *listen)
+	ln, err := net.Listen("tcp", opt.listen)
 	if err != nil {
 		return err
 	}
@@ -140,6 +102,80 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	defer cancel()
 	_ = srv.Shutdown(sctx)
 	return nil
+}
+
+// options are bareproxy's flags.
+type options struct {
+	listen, caOut, upstreamCA, pprof string
+}
+
+// parseFlags parses and checks the flags.
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var opt options
+	fs := flag.NewFlagSet("bareproxy", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&opt.listen, "listen", "127.0.0.1:0", "loopback address to listen on")
+	fs.StringVar(&opt.caOut, "ca-out", "", "write this run's CA certificate (PEM) here, for clients to trust (required)")
+	fs.StringVar(&opt.upstreamCA, "upstream-ca", "", "PEM file of extra CA certificates to trust for origin servers")
+	fs.StringVar(&opt.pprof, "pprof", "", "serve Go's profiler (net/http/pprof) on this loopback address, e.g. 127.0.0.1:0")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "Usage: bareproxy --ca-out FILE [--listen ADDR] [--upstream-ca FILE] [--pprof ADDR]\n\n"+
+			"A bare goproxy MITM forwarder: the baseline glassbox is measured against.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return opt, err
+		}
+		return opt, errUsage
+	}
+	if opt.caOut == "" {
+		fmt.Fprintln(stderr, "--ca-out is required: clients need the CA certificate to trust the intercepted connections")
+		fs.Usage()
+		return opt, errUsage
+	}
+	if err := checkLoopback(opt.listen); err != nil {
+		return opt, err
+	}
+	if opt.pprof != "" {
+		if err := checkLoopback(opt.pprof); err != nil {
+			return opt, fmt.Errorf("--pprof: %w", err)
+		}
+	}
+	return opt, nil
+}
+
+// servePprof serves Go's profiler on addr.
+func servePprof(addr string, stderr io.Writer) (net.Listener, error) {
+	pln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--pprof: %w", err)
+	}
+	// Announced before "listening on", as glassbox does: the benchmark
+	// reads both lines.
+	fmt.Fprintf(stderr, "profiler on http://%s/debug/pprof/\n", pln.Addr())
+	go http.Serve(pln, http.DefaultServeMux) // net/http/pprof registers there
+	return pln, nil
+}
+
+// readRoots is the system's roots plus the PEM file at path; nil (the
+// system's) when path is empty.
+func readRoots(path string) (*x509.CertPool, error) {
+	if path == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--upstream-ca: %w", err)
+	}
+	roots, err := x509.SystemCertPool()
+	if err != nil || roots == nil {
+		roots = x509.NewCertPool()
+	}
+	if !roots.AppendCertsFromPEM(b) {
+		return nil, fmt.Errorf("--upstream-ca %s: no PEM certificate in the file", path)
+	}
+	return roots, nil
 }
 
 // newProxy is the whole forwarder.
