@@ -2,16 +2,10 @@ package proxy_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
 	"io"
-	"math/big"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -22,6 +16,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/glassbox-dev/glassbox/proxy"
+	"github.com/glassbox-dev/glassbox/proxy/dialer/dialertest"
 	"github.com/glassbox-dev/glassbox/proxy/resolver"
 	"github.com/glassbox-dev/glassbox/proxy/resolver/resolvertest"
 	"github.com/glassbox-dev/glassbox/store"
@@ -52,18 +47,18 @@ func TestDialFailuresRecorded(t *testing.T) {
 			return "http://shop.test/", withResolverTimeout(t, resolvertest.Silent(t), 200*time.Millisecond)
 		}},
 		{"server-port-closed", store.PhaseDNS, store.FailNetwork, func(t *testing.T) (string, func(*proxy.Config)) {
-			return "http://shop.test/", withResolver(t, closedUDPPort(t)) // ICMP port unreachable
+			return "http://shop.test/", withResolver(t, resolvertest.Closed(t))
 		}},
 
 		{"nothing-listens", store.PhaseConnect, store.FailRefused, func(t *testing.T) (string, func(*proxy.Config)) {
-			return "http://" + closedPort(t) + "/", nil
+			return "http://" + dialertest.Refused(t, "127.0.0.1") + "/", nil
 		}},
 		{"port-out-of-range", store.PhaseConnect, store.FailError, func(t *testing.T) (string, func(*proxy.Config)) {
 			return "http://127.0.0.1:99999/", nil
 		}},
 
 		{"untrusted-ca", store.PhaseTLS, store.FailUnknownAuthority, tlsCase(nil, false)},
-		{"other-name", store.PhaseTLS, store.FailHostnameMismatch, tlsCase(func(c *x509.Certificate) { c.DNSNames, c.IPAddresses = []string{"example.com"}, nil }, true)},
+		{"other-name", store.PhaseTLS, store.FailHostnameMismatch, tlsCase(func(c *x509.Certificate) { c.IPAddresses = nil }, true)}, // example.com only
 		{"expired", store.PhaseTLS, store.FailExpired, tlsCase(func(c *x509.Certificate) { c.NotAfter = time.Now().Add(-time.Hour) }, true)},
 		{"client-auth-only", store.PhaseTLS, store.FailInvalidCertificate, tlsCase(func(c *x509.Certificate) { // x509.IncompatibleUsage
 			c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
@@ -81,7 +76,7 @@ func TestDialFailuresRecorded(t *testing.T) {
 			return o.URL + "/", func(c *proxy.Config) { c.UpstreamRoots = poolOf(o.Certificate()) }
 		}},
 		{"handshake-silent", store.PhaseTLS, store.FailTimeout, func(t *testing.T) (string, func(*proxy.Config)) {
-			addr, _ := silentTCP(t)
+			addr, _ := dialertest.Silent(t)
 			return "https://" + addr + "/", func(c *proxy.Config) { c.TLSTimeout = 200 * time.Millisecond }
 		}},
 	} {
@@ -140,7 +135,7 @@ func TestClientGoneDuringDial(t *testing.T) {
 			return "http://shop.test/", asked, withResolverTimeout(t, server, time.Minute)
 		}},
 		{"during-tls", store.PhaseTLS, func(t *testing.T) (string, <-chan struct{}, func(*proxy.Config)) {
-			addr, accepted := silentTCP(t)
+			addr, accepted := dialertest.Silent(t)
 			return "https://" + addr + "/", accepted, func(c *proxy.Config) { c.TLSTimeout = time.Minute }
 		}},
 	} {
@@ -212,12 +207,12 @@ func withResolverTimeout(t *testing.T, server string, timeout time.Duration) fun
 	return func(c *proxy.Config) { c.Resolver = res }
 }
 
-// tlsCase serves https://127.0.0.1:PORT/ with a self-signed certificate
-// for 127.0.0.1, changed by change; trusted tells whether the proxy trusts
+// tlsCase serves https://127.0.0.1:PORT/ with dialertest's self-signed
+// certificate, changed by change; trusted tells whether the proxy trusts
 // it.
 func tlsCase(change func(*x509.Certificate), trusted bool) func(t *testing.T) (string, func(*proxy.Config)) {
 	return func(t *testing.T) (string, func(*proxy.Config)) {
-		cert, parsed := selfSigned(t, change)
+		cert, pool := dialertest.SelfSigned(t, change)
 		o := httptest.NewUnstartedServer(echoOrigin())
 		o.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 		o.StartTLS()
@@ -225,83 +220,6 @@ func tlsCase(change func(*x509.Certificate), trusted bool) func(t *testing.T) (s
 		if !trusted {
 			return o.URL + "/", nil
 		}
-		return o.URL + "/", func(c *proxy.Config) { c.UpstreamRoots = poolOf(parsed) }
+		return o.URL + "/", func(c *proxy.Config) { c.UpstreamRoots = pool }
 	}
-}
-
-// selfSigned makes a certificate authority that is also a server
-// certificate for 127.0.0.1, valid now.
-func selfSigned(t *testing.T, change func(*x509.Certificate)) (tls.Certificate, *x509.Certificate) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "glassbox failure test"},
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
-		NotBefore:   time.Now().Add(-2 * time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IsCA: true, BasicConstraintsValid: true,
-		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	if change != nil {
-		change(tmpl)
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	parsed, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, parsed
-}
-
-// silentTCP accepts connections and never writes to them; accepted
-// receives once per connection it has taken (dropped when nobody reads).
-func silentTCP(t *testing.T) (addr string, accepted <-chan struct{}) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch := make(chan struct{}, 1)
-	var held []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			held = append(held, c)
-			select {
-			case ch <- struct{}{}:
-			default:
-			}
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		<-done
-		for _, c := range held {
-			c.Close()
-		}
-	})
-	return ln.Addr().String(), ch
-}
-
-// closedUDPPort returns a loopback UDP address where nothing listens.
-func closedUDPPort(t *testing.T) string {
-	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := pc.LocalAddr().String()
-	pc.Close()
-	return addr
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/elazarl/goproxy"
 
 	"github.com/glassbox-dev/glassbox/proxy"
+	"github.com/glassbox-dev/glassbox/proxy/dialer/dialertest"
 	"github.com/glassbox-dev/glassbox/store"
 )
 
@@ -175,7 +176,7 @@ func TestLargeBodyStreamedAndCapped(t *testing.T) {
 // browser that asks for HTML.
 func TestDeadUpstreamDefaultPage(t *testing.T) {
 	h := newHarness(t, nil)
-	dead := closedPort(t)
+	dead := dialertest.Refused(t, "127.0.0.1")
 	req, _ := http.NewRequest("GET", "http://"+dead+"/", nil)
 	req.Header.Set("Accept", "text/html")
 	resp, err := h.client(nil).Do(req)
@@ -215,7 +216,7 @@ func TestErrorPageHook(t *testing.T) {
 			return []byte("<p>" + f.Error.Kind), "text/html; charset=utf-8"
 		}
 	})
-	dead := "http://" + closedPort(t) + "/"
+	dead := "http://" + dialertest.Refused(t, "127.0.0.1") + "/"
 	for i, accept := range []string{"text/html,*/*", "*/*"} {
 		req, _ := http.NewRequest("GET", dead, nil)
 		req.Header.Set("Accept", accept)
@@ -270,7 +271,7 @@ func TestBadUpstreamCertificateExplained(t *testing.T) {
 // The environment's proxy settings must not leak into glassbox's own
 // upstream requests.
 func TestEnvironmentProxyIgnored(t *testing.T) {
-	dead := "http://" + closedPort(t)
+	dead := "http://" + dialertest.Refused(t, "127.0.0.1")
 	t.Setenv("HTTP_PROXY", dead)
 	t.Setenv("HTTPS_PROXY", dead)
 	t.Setenv("http_proxy", dead)
@@ -446,7 +447,7 @@ func TestProxyAuth(t *testing.T) {
 	h := newHarness(t, func(c *proxy.Config) { c.Auth = "alice:s3cret"; c.UpstreamRoots = poolOf(origin.Certificate()) })
 
 	// Plain HTTP without credentials.
-	resp, err := h.client(nil).Get("http://" + closedPort(t) + "/")
+	resp, err := h.client(nil).Get("http://" + dialertest.Refused(t, "127.0.0.1") + "/")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -75,9 +75,18 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := os.WriteFile(opt.caOut, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Certificate[0]}), 0o644); err != nil {
 		return fmt.Errorf("write the CA certificate: %w", err)
 	}
-	roots, err := readRoots(opt.upstreamCA)
-	if err != nil {
-		return err
+	var roots *x509.CertPool
+	if opt.upstreamCA != "" {
+		b, err := os.ReadFile(opt.upstreamCA)
+		if err != nil {
+			return fmt.Errorf("--upstream-ca: %w", err)
+		}
+		if roots, err = x509.SystemCertPool(); err != nil || roots == nil {
+			roots = x509.NewCertPool()
+		}
+		if !roots.AppendCertsFromPEM(b) {
+			return fmt.Errorf("--upstream-ca %s: no PEM certificate in the file", opt.upstreamCA)
+		}
 	}
 
 	ln, err := net.Listen("tcp", opt.listen)
@@ -156,26 +165,6 @@ func servePprof(addr string, stderr io.Writer) (net.Listener, error) {
 	fmt.Fprintf(stderr, "profiler on http://%s/debug/pprof/\n", pln.Addr())
 	go http.Serve(pln, http.DefaultServeMux) // net/http/pprof registers there
 	return pln, nil
-}
-
-// readRoots is the system's roots plus the PEM file at path; nil (the
-// system's) when path is empty.
-func readRoots(path string) (*x509.CertPool, error) {
-	if path == "" {
-		return nil, nil
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("--upstream-ca: %w", err)
-	}
-	roots, err := x509.SystemCertPool()
-	if err != nil || roots == nil {
-		roots = x509.NewCertPool()
-	}
-	if !roots.AppendCertsFromPEM(b) {
-		return nil, fmt.Errorf("--upstream-ca %s: no PEM certificate in the file", path)
-	}
-	return roots, nil
 }
 
 // newProxy is the whole forwarder.

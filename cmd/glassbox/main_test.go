@@ -25,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/glassbox-dev/glassbox/proxy/dialer/dialertest"
 	"github.com/glassbox-dev/glassbox/proxy/resolver/resolvertest"
 )
 
@@ -363,12 +364,7 @@ func TestRefusedStartLeavesNothing(t *testing.T) {
 // cmd/glassbox hands inspector/explain's page to the proxy.
 func TestErrorPageExplained(t *testing.T) {
 	p := startProxy(t, t.TempDir())
-	dead, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	deadAddr := dead.Addr().String()
-	dead.Close()
+	deadAddr := dialertest.Refused(t, "127.0.0.1")
 	proxyURL, _ := url.Parse("http://" + p.addr)
 	client := &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{Proxy: http.ProxyURL(proxyURL)}}
 	req, _ := http.NewRequest("GET", "http://"+deadAddr+"/", nil)

@@ -19,6 +19,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/glassbox-dev/glassbox/proxy/dialer/dialertest"
 )
 
 // soakDuration is how long TestSoak holds its load: a few seconds in
@@ -133,7 +135,7 @@ func TestSoak(t *testing.T) {
 	pu, _ := url.Parse("http://" + p.addr)
 	client := &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{
 		Proxy: http.ProxyURL(pu), TLSClientConfig: &tls.Config{RootCAs: roots}, MaxIdleConnsPerHost: 16}}
-	dead := "http://" + closedAddr(t) + "/dead"
+	dead := "http://" + dialertest.Refused(t, "127.0.0.1") + "/dead"
 	targets := []string{plainOrigin.URL + "/small", tlsOrigin.URL + "/tls", plainOrigin.URL + "/big", dead}
 
 	var sent atomic.Int64
@@ -219,14 +221,4 @@ func TestSoak(t *testing.T) {
 	if stored != sent.Load() {
 		t.Errorf("count in %d != count stored %d", sent.Load(), stored)
 	}
-}
-
-func closedAddr(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := ln.Addr().String()
-	ln.Close()
-	return a
 }

@@ -87,3 +87,16 @@ func Silent(tb testing.TB) string {
 	tb.Cleanup(func() { pc.Close() })
 	return pc.LocalAddr().String()
 }
+
+// Closed returns a loopback UDP address where nothing listens: a DNS server
+// that is down, which the kernel reports at once (ICMP port unreachable).
+func Closed(tb testing.TB) string {
+	tb.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	addr := pc.LocalAddr().String()
+	pc.Close()
+	return addr
+}
