@@ -23,6 +23,14 @@ import (
 	"github.com/glassbox-dev/glassbox/store/storetest"
 )
 
+// dialFailure is a way for a dial to fail, and the pair it must record.
+type dialFailure struct {
+	name, phase, kind string
+	// setup starts what the case needs and returns the URL to fetch and the
+	// change to the proxy's config.
+	setup func(t *testing.T) (url string, tweak func(*proxy.Config))
+}
+
 // The failures a dial can end in, each driven through the proxy on
 // loopback: the pair recorded on the flow, and the page's header, are the
 // dialer's (and for DNS the resolver's) classification, and every pair is
@@ -31,12 +39,7 @@ import (
 // TestProxyAuth, and a browser that goes away in TestClientGoneDuringDial
 // below and TestEndlessBodyAbandoned.
 func TestDialFailuresRecorded(t *testing.T) {
-	for _, tc := range []struct {
-		name, phase, kind string
-		// setup starts what the case needs and returns the URL to fetch
-		// and the change to the proxy's config.
-		setup func(t *testing.T) (url string, tweak func(*proxy.Config))
-	}{
+	for _, tc := range []dialFailure{
 		{"no-such-name", store.PhaseDNS, store.FailNXDomain, zoneCase("nowhere.test", nil)},
 		{"server-failure", store.PhaseDNS, store.FailServFail, zoneCase("shop.test", func(z *resolvertest.Zone) { z.Rcode = dns.RcodeServerFailure })},
 		{"server-refuses", store.PhaseDNS, store.FailRefused, zoneCase("shop.test", func(z *resolvertest.Zone) { z.Rcode = dns.RcodeRefused })},
