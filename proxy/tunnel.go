@@ -73,7 +73,7 @@ func (p *Proxy) recordTunnel(f *store.Flow, conn *store.Conn) {
 // CONNECT, but curl and other clients print it.
 func (p *Proxy) tunnelFailed(client net.Conn, f *store.Flow, req *http.Request, err error) {
 	f.Error = dialFailure(req.Context(), err)
-	if f.Error == nil { // not the dialer's: it failed before it could dial
+	if f.Error == nil { // not a DialError: none today, every dial failure is one
 		f.Error = &store.FlowError{Phase: store.PhaseConnect, Kind: store.FailError, Message: err.Error()}
 	}
 	var de *dialer.DialError

@@ -163,39 +163,12 @@ func writePEM(t *testing.T, path string, cert *x509.Certificate) {
 // (with a Go client and with curl), stop, list sessions, export HAR.
 func TestRecordAndExport(t *testing.T) {
 	home := t.TempDir()
-	origin := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html")
-		http.SetCookie(w, &http.Cookie{Name: "session", Value: "s3cret"})
-		fmt.Fprintf(w, "<title>hi</title>%s", r.URL.Path)
-	}))
-	defer origin.Close()
-	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `{"ok":true}`)
-	}))
-	defer plain.Close()
-	originCA := filepath.Join(t.TempDir(), "origin.pem")
-	writePEM(t, originCA, origin.Certificate())
-
+	origin, plain, originCA := recordOrigins(t)
 	p := startProxy(t, home, "--upstream-ca", originCA)
 	if !strings.Contains(p.logText(), "--upstream-ca") {
 		t.Errorf("--upstream-ca not announced in the log:\n%s", p.logText())
 	}
-	caPath, _, code := glassbox(t, home, "ca", "--path")
-	caPath = strings.TrimSpace(caPath)
-	if code != 0 || caPath != filepath.Join(home, "ca.pem") {
-		t.Fatalf("ca --path = %q (exit %d)", caPath, code)
-	}
-	caPEM, err := os.ReadFile(caPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	roots := x509.NewCertPool()
-	roots.AppendCertsFromPEM(caPEM)
-	proxyURL, _ := url.Parse("http://" + p.addr)
-	client := &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{
-		Proxy: http.ProxyURL(proxyURL), TLSClientConfig: &tls.Config{RootCAs: roots}}}
-
+	client, caPath := trustingClient(t, home, p.addr)
 	for _, u := range []string{origin.URL + "/secure?token=abc", plain.URL + "/api"} {
 		req, _ := http.NewRequest("GET", u, nil)
 		req.Header.Set("Authorization", "Bearer hunter2")
@@ -232,11 +205,88 @@ func TestRecordAndExport(t *testing.T) {
 		t.Errorf("sessions (exit %d):\n%s", code, out)
 	}
 
+	checkExports(t, home)
+}
+
+// recordOrigins starts TestRecordAndExport's origins: an HTTPS page that
+// sets a cookie, and a JSON API over HTTP; originCA is a PEM file of the
+// HTTPS origin's CA.
+func recordOrigins(t *testing.T) (origin, plain *httptest.Server, originCA string) {
+	origin = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		http.SetCookie(w, &http.Cookie{Name: "session", Value: "s3cret"})
+		fmt.Fprintf(w, "<title>hi</title>%s", r.URL.Path)
+	}))
+	t.Cleanup(origin.Close)
+	plain = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"ok":true}`)
+	}))
+	t.Cleanup(plain.Close)
+	originCA = filepath.Join(t.TempDir(), "origin.pem")
+	writePEM(t, originCA, origin.Certificate())
+	return origin, plain, originCA
+}
+
+// trustingClient is a client of the proxy at addr that trusts the CA
+// `glassbox ca --path` names, and that path.
+func trustingClient(t *testing.T, home, addr string) (*http.Client, string) {
+	caPath, _, code := glassbox(t, home, "ca", "--path")
+	caPath = strings.TrimSpace(caPath)
+	if code != 0 || caPath != filepath.Join(home, "ca.pem") {
+		t.Fatalf("ca --path = %q (exit %d)", caPath, code)
+	}
+	caPEM, err := os.ReadFile(caPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(caPEM)
+	proxyURL, _ := url.Parse("http://" + addr)
+	return &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{
+		Proxy: http.ProxyURL(proxyURL), TLSClientConfig: &tls.Config{RootCAs: roots}}}, caPath
+}
+
+// checkExports exports the session TestRecordAndExport recorded in each
+// format, redacted and not, filtered, and imports the HAR back.
+func checkExports(t *testing.T, home string) {
 	harPath := filepath.Join(t.TempDir(), "out.har")
 	_, errOut, code := glassbox(t, home, "export", "--session", "latest", "--format", "har", "-o", harPath, "--redact-param", "token")
 	if code != 0 {
 		t.Fatalf("export exit %d: %s", code, errOut)
 	}
+	checkHAR(t, harPath)
+	// The unredacted export keeps them, and says so.
+	full, _, _ := glassbox(t, home, "export", "--no-redact")
+	if !strings.Contains(full, "hunter2") || !strings.Contains(full, "Not redacted") {
+		t.Error("--no-redact export lost the credentials or the warning")
+	}
+	// --filter narrows an export with the inspector's language.
+	only, errOut, code := glassbox(t, home, "export", "--filter", "host:127.0.0.1 secure -status:5xx")
+	if code != 0 || strings.Count(only, `"startedDateTime"`) != 1 {
+		t.Errorf("--filter export: exit %d %s: %d entries", code, errOut, strings.Count(only, `"startedDateTime"`))
+	}
+	if _, errOut, code := glassbox(t, home, "export", "--filter", "stauts:4xx"); code == 0 || !strings.Contains(errOut, "stauts") {
+		t.Errorf("a bad filter was not refused: %s", errOut)
+	}
+	// curl commands, redacted by default.
+	sh, errOut, code := glassbox(t, home, "export", "--format", "curl")
+	if code != 0 || strings.Count(sh, "curl ") < 3 || strings.Contains(sh, "hunter2") {
+		t.Errorf("--format curl: exit %d %s\n%s", code, errOut, sh)
+	}
+	// The export imports back as a new session.
+	out, errOut, code := glassbox(t, home, "import", harPath)
+	if code != 0 || !strings.Contains(out, "as session 2") {
+		t.Errorf("import: exit %d\n%s%s", code, out, errOut)
+	}
+	if st, err := os.Stat(filepath.Join(home, "glassbox.db")); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("database mode: %v %v", st.Mode(), err)
+	}
+}
+
+// checkHAR checks the redacted HAR export at harPath: valid HAR 1.2, the
+// recorded entries, no credentials, timings as HAR wants them, mode 0600.
+func checkHAR(t *testing.T, harPath string) {
 	raw, err := os.ReadFile(harPath)
 	if err != nil {
 		t.Fatal(err)
@@ -289,32 +339,6 @@ func TestRecordAndExport(t *testing.T) {
 	}
 	if st, err := os.Stat(harPath); err != nil || st.Mode().Perm() != 0o600 {
 		t.Errorf("export file mode: %v %v", st.Mode(), err)
-	}
-	// The unredacted export keeps them, and says so.
-	full, _, _ := glassbox(t, home, "export", "--no-redact")
-	if !strings.Contains(full, "hunter2") || !strings.Contains(full, "Not redacted") {
-		t.Error("--no-redact export lost the credentials or the warning")
-	}
-	// --filter narrows an export with the inspector's language.
-	only, errOut, code := glassbox(t, home, "export", "--filter", "host:127.0.0.1 secure -status:5xx")
-	if code != 0 || strings.Count(only, `"startedDateTime"`) != 1 {
-		t.Errorf("--filter export: exit %d %s: %d entries", code, errOut, strings.Count(only, `"startedDateTime"`))
-	}
-	if _, errOut, code := glassbox(t, home, "export", "--filter", "stauts:4xx"); code == 0 || !strings.Contains(errOut, "stauts") {
-		t.Errorf("a bad filter was not refused: %s", errOut)
-	}
-	// curl commands, redacted by default.
-	sh, errOut, code := glassbox(t, home, "export", "--format", "curl")
-	if code != 0 || strings.Count(sh, "curl ") < 3 || strings.Contains(sh, "hunter2") {
-		t.Errorf("--format curl: exit %d %s\n%s", code, errOut, sh)
-	}
-	// The export imports back as a new session.
-	out, errOut, code = glassbox(t, home, "import", harPath)
-	if code != 0 || !strings.Contains(out, "as session 2") {
-		t.Errorf("import: exit %d\n%s%s", code, out, errOut)
-	}
-	if st, err := os.Stat(filepath.Join(home, "glassbox.db")); err != nil || st.Mode().Perm() != 0o600 {
-		t.Errorf("database mode: %v %v", st.Mode(), err)
 	}
 }
 

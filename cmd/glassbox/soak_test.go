@@ -73,6 +73,27 @@ func (m *memSamples) sample() {
 	m.kib[m.burst] = append(m.kib[m.burst], kib)
 }
 
+// every samples once per interval until done is closed.
+func (m *memSamples) every(interval time.Duration, done <-chan struct{}) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-tick.C:
+			m.sample()
+		}
+	}
+}
+
+// next moves on to the second burst.
+func (m *memSamples) next() {
+	m.mu.Lock()
+	m.burst = 1
+	m.mu.Unlock()
+}
+
 // check fails t when memory grew from the first burst to the second (it
 // must be flat, not growing with the number of requests), and when it
 // could not be sampled: a check that did not run must not pass.
@@ -108,22 +129,7 @@ func goroutines(t *testing.T, pprofAddr string) int {
 // and that every request is recorded: count in = count stored.
 func TestSoak(t *testing.T) {
 	dur := soakDuration(t)
-	tlsOrigin := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, strings.Repeat("s", 2048))
-	}))
-	defer tlsOrigin.Close()
-	big := strings.Repeat("B", 1<<20)
-	plainOrigin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/big" {
-			io.WriteString(w, big)
-			return
-		}
-		io.WriteString(w, strings.Repeat("p", 1024))
-	}))
-	defer plainOrigin.Close()
-	originCA := t.TempDir() + "/origin.pem"
-	writePEM(t, originCA, tlsOrigin.Certificate())
-
+	targets, originCA := soakOrigins(t)
 	pprofLn, _ := net.Listen("tcp", "127.0.0.1:0")
 	pprofAddr := pprofLn.Addr().String()
 	pprofLn.Close()
@@ -133,75 +139,17 @@ func TestSoak(t *testing.T) {
 	roots := x509.NewCertPool()
 	roots.AppendCertsFromPEM(caPEM)
 	pu, _ := url.Parse("http://" + p.addr)
-	client := &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{
-		Proxy: http.ProxyURL(pu), TLSClientConfig: &tls.Config{RootCAs: roots}, MaxIdleConnsPerHost: 16}}
-	dead := "http://" + dialertest.Refused(t, "127.0.0.1") + "/dead"
-	targets := []string{plainOrigin.URL + "/small", tlsOrigin.URL + "/tls", plainOrigin.URL + "/big", dead}
+	l := &soakLoad{targets: targets, mem: &memSamples{pid: p.cmd.Process.Pid}, client: &http.Client{Timeout: 20 * time.Second,
+		Transport: &http.Transport{Proxy: http.ProxyURL(pu), TLSClientConfig: &tls.Config{RootCAs: roots}, MaxIdleConnsPerHost: 16}}}
 
-	var sent atomic.Int64
-	mem := &memSamples{pid: p.cmd.Process.Pid}
 	done := make(chan struct{})
-	go func() { // sample RSS while the load runs
-		tick := time.NewTicker(250 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-				mem.sample()
-			}
-		}
-	}()
-	// burst runs the mixed load for d from 8 clients.
-	burst := func(d time.Duration) {
-		stop := time.Now().Add(d)
-		var wg sync.WaitGroup
-		for w := 0; w < 8; w++ {
-			wg.Add(1)
-			go func(w int) {
-				defer wg.Done()
-				for i := 0; time.Now().Before(stop) && i < 1_000_000; i++ {
-					target := targets[(w+i)%len(targets)]
-					if strings.HasSuffix(target, "/big") && i%8 != 0 {
-						target = targets[0] // big bodies, but not all the time
-					}
-					resp, err := client.Get(target)
-					if err != nil {
-						t.Errorf("%s: %v", target, err)
-						return
-					}
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					sent.Add(1)
-				}
-			}(w)
-		}
-		wg.Wait()
-		mem.sample() // at least one sample per burst, however short
-		client.CloseIdleConnections()
-	}
-	// settled waits until the proxy's goroutine count stops falling.
-	settled := func() int {
-		prev := goroutines(t, pprofAddr)
-		for i := 0; i < 50; i++ {
-			time.Sleep(100 * time.Millisecond)
-			n := goroutines(t, pprofAddr)
-			if n >= prev {
-				return n
-			}
-			prev = n
-		}
-		return prev
-	}
+	go l.mem.every(250*time.Millisecond, done) // sample RSS while the load runs
 	base := goroutines(t, pprofAddr)
-	burst(dur / 2)
-	first := settled()
-	mem.mu.Lock()
-	mem.burst = 1
-	mem.mu.Unlock()
-	burst(dur / 2)
-	after := settled()
+	l.burst(t, dur/2)
+	first := settled(t, pprofAddr)
+	l.mem.next()
+	l.burst(t, dur/2)
+	after := settled(t, pprofAddr)
 	close(done)
 	// Goroutines: what remains after a burst is glassbox's upstream
 	// keep-alive pool (two per idle connection, closed after 90 s idle);
@@ -213,12 +161,85 @@ func TestSoak(t *testing.T) {
 		t.Errorf("goroutines: %d at start, %d after the load: more than the connection pool explains", base, first)
 	}
 	// Memory: the second burst no higher than the first plus a margin.
-	mem.check(t)
+	l.mem.check(t)
 
 	p.stop(t)
 	stored := storedFlows(t, home)
-	t.Logf("%v: %d requests, %d stored, goroutines %d -> %d -> %d", dur, sent.Load(), stored, base, first, after)
-	if stored != sent.Load() {
-		t.Errorf("count in %d != count stored %d", sent.Load(), stored)
+	t.Logf("%v: %d requests, %d stored, goroutines %d -> %d -> %d", dur, l.sent.Load(), stored, base, first, after)
+	if stored != l.sent.Load() {
+		t.Errorf("count in %d != count stored %d", l.sent.Load(), stored)
 	}
+}
+
+// soakOrigins starts the soak's origins and returns the URLs to ask (a
+// small and a 1 MiB body over HTTP, HTTPS, a port where nothing listens)
+// and a PEM file of the HTTPS origin's CA.
+func soakOrigins(t *testing.T) (targets []string, originCA string) {
+	tlsOrigin := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, strings.Repeat("s", 2048))
+	}))
+	t.Cleanup(tlsOrigin.Close)
+	big := strings.Repeat("B", 1<<20)
+	plainOrigin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/big" {
+			io.WriteString(w, big)
+			return
+		}
+		io.WriteString(w, strings.Repeat("p", 1024))
+	}))
+	t.Cleanup(plainOrigin.Close)
+	originCA = t.TempDir() + "/origin.pem"
+	writePEM(t, originCA, tlsOrigin.Certificate())
+	dead := "http://" + dialertest.Refused(t, "127.0.0.1") + "/dead"
+	return []string{plainOrigin.URL + "/small", tlsOrigin.URL + "/tls", plainOrigin.URL + "/big", dead}, originCA
+}
+
+// soakLoad is the soak's clients and what they sent.
+type soakLoad struct {
+	client  *http.Client
+	targets []string
+	sent    atomic.Int64
+	mem     *memSamples
+}
+
+// burst runs the mixed load for d from 8 clients.
+func (l *soakLoad) burst(t *testing.T, d time.Duration) {
+	stop := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Go(func() {
+			for i := 0; time.Now().Before(stop) && i < 1_000_000; i++ {
+				target := l.targets[(w+i)%len(l.targets)]
+				if strings.HasSuffix(target, "/big") && i%8 != 0 {
+					target = l.targets[0] // big bodies, but not all the time
+				}
+				resp, err := l.client.Get(target)
+				if err != nil {
+					t.Errorf("%s: %v", target, err)
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				l.sent.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	l.mem.sample() // at least one sample per burst, however short
+	l.client.CloseIdleConnections()
+}
+
+// settled waits until the proxy's goroutine count stops falling (at most
+// 50 looks, 100 ms apart) and returns it.
+func settled(t *testing.T, pprofAddr string) int {
+	prev := goroutines(t, pprofAddr)
+	for range 50 {
+		time.Sleep(100 * time.Millisecond)
+		n := goroutines(t, pprofAddr)
+		if n >= prev {
+			return n
+		}
+		prev = n
+	}
+	return prev
 }

@@ -30,9 +30,11 @@ func dialErr(t *testing.T, err error) *dialer.DialError {
 	return de
 }
 
-func TestDeadThenLiveAddress(t *testing.T) {
-	// A live listener on 127.0.0.1:P and nothing on 127.0.0.2:P: the name
-	// resolves to both, the dead one first.
+// liveAndDead returns a port P with a listener on 127.0.0.1:P that accepts
+// and closes, and nothing on 127.0.0.2:P; it skips where 127.0.0.2 cannot
+// be bound.
+func liveAndDead(t *testing.T) string {
+	t.Helper()
 	var live net.Listener
 	var p string
 	for range 5 {
@@ -53,7 +55,7 @@ func TestDeadThenLiveAddress(t *testing.T) {
 	if live == nil {
 		t.Skip("SKIPPING: could not bind 127.0.0.2 on a free port")
 	}
-	defer live.Close()
+	t.Cleanup(func() { live.Close() })
 	go func() {
 		for {
 			c, err := live.Accept()
@@ -63,7 +65,13 @@ func TestDeadThenLiveAddress(t *testing.T) {
 			c.Close()
 		}
 	}()
+	return p
+}
 
+func TestDeadThenLiveAddress(t *testing.T) {
+	// A live listener on 127.0.0.1:P and nothing on 127.0.0.2:P: the name
+	// resolves to both, the dead one first.
+	p := liveAndDead(t)
 	recs := newRecords()
 	// A fallback delay that outlasts the test: the second attempt can only
 	// start because the first failed.
