@@ -2,11 +2,13 @@ package certs
 
 import (
 	"crypto/tls"
-	"runtime"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/glassbox-dev/glassbox/store/storetest"
 )
 
 // TestFetchJoinsCallInFlight holds the first mint until every other caller
@@ -32,15 +34,16 @@ func TestFetchJoinsCallInFlight(t *testing.T) {
 		wg.Go(func() { got[i], _ = c.Fetch("shop.test", gen) })
 	}
 
-	deadline := time.Now().Add(10 * time.Second)
-	for c.waiters("shop.test") != n-1 {
-		if calls.Load() > 1 || time.Now().After(deadline) {
-			close(release)
-			t.Fatalf("only %d callers joined the mint in flight (gen called %d times)", c.waiters("shop.test"), calls.Load())
-		}
-		runtime.Gosched()
+	var releaseOnce sync.Once
+	releaseAll := func() { releaseOnce.Do(func() { close(release) }) }
+	defer releaseAll() // a failure below must not leave the callers blocked
+	storetest.Eventually(t, 10*time.Second, fmt.Sprintf("the other %d callers to join the mint in flight", n-1), func() bool {
+		return calls.Load() > 1 || c.waiters("shop.test") == n-1
+	})
+	if calls.Load() > 1 {
+		t.Fatalf("gen called %d times while the first mint was in flight (%d callers joined it)", calls.Load(), c.waiters("shop.test"))
 	}
-	close(release)
+	releaseAll()
 	wg.Wait()
 	if calls.Load() != 1 {
 		t.Errorf("gen called %d times, want 1", calls.Load())

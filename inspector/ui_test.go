@@ -13,6 +13,7 @@ import (
 
 	"github.com/glassbox-dev/glassbox/store"
 	"github.com/glassbox-dev/glassbox/store/sqlite"
+	"github.com/glassbox-dev/glassbox/store/storetest"
 )
 
 // Lines of the fixture's list in pages mode, top to bottom.
@@ -290,14 +291,10 @@ func TestLiveNewFlowsKeepTheSelection(t *testing.T) {
 	if err := w.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(h.text(), "/again.txt") {
-		if time.Now().After(deadline) {
-			t.Fatalf("new flows never appeared:\n%s", h.text())
-		}
-		time.Sleep(10 * time.Millisecond) // the next poll reads them
+	storetest.Eventually(t, 10*time.Second, "the new flows to appear at the next poll", func() bool {
 		h.sync()
-	}
+		return strings.Contains(h.text(), "/again.txt")
+	})
 	h.contains("flow #2", "17 flows")
 	if got := strings.Split(h.text(), "\n")[2][:16]; got != top {
 		t.Errorf("the top line moved from %q to %q", top, got)

@@ -90,8 +90,7 @@ func stillServing(t *testing.T, h *harness, o *countingOrigin) {
 // and the proxy keeps serving others.
 func TestHostileClients(t *testing.T) {
 	o := newCountingOrigin(t)
-	h := newHarness(t, nil)
-	h.server.Config.ReadHeaderTimeout = 500 * time.Millisecond
+	h := newHarnessServer(t, nil, func(s *http.Server) { s.ReadHeaderTimeout = 500 * time.Millisecond })
 	addr := h.proxyURL.Host
 	host := o.Listener.Addr().String()
 	abs := o.URL
@@ -152,8 +151,7 @@ func TestHostileClients(t *testing.T) {
 // request head one byte at a time: both are cut off, others are served.
 func TestGarbageTLSAndSlowDrip(t *testing.T) {
 	o := newCountingOrigin(t)
-	h := newHarness(t, nil)
-	h.server.Config.ReadHeaderTimeout = 300 * time.Millisecond
+	h := newHarnessServer(t, nil, func(s *http.Server) { s.ReadHeaderTimeout = 300 * time.Millisecond })
 	got := rawExchange(t, h.proxyURL.Host, "CONNECT shop.test:443 HTTP/1.1\r\nHost: shop.test:443\r\n\r\n\x16\x03\x01\x00\x05hello-this-is-not-tls", time.Second)
 	if !strings.HasPrefix(got, "HTTP/1.1 200") {
 		t.Errorf("CONNECT answer %q", first(got))

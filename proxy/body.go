@@ -14,8 +14,10 @@ import (
 var errClosedEarly = errors.New("body closed before its end")
 
 // tee streams a body through unchanged while keeping a capped copy and the
-// true size. It also passes Write through (io.ReadWriter), which the body of
-// a 101 Switching Protocols response needs for websockets (FIELD-NOTES).
+// true size. It also passes Write through (io.ReadWriter): goproxy relays a
+// websocket only when the body of the 101 Switching Protocols response is
+// an io.ReadWriter, writing the browser's frames into it; otherwise it
+// logs "Unable to use Websocket connection" and drops the connection.
 type tee struct {
 	rc      io.ReadCloser
 	max     int64 // bytes to keep; <0 keeps none
@@ -33,6 +35,8 @@ type tee struct {
 	delegated bool
 	mu        sync.Mutex // Read and Write may run on different goroutines (websockets)
 }
+
+var _ io.ReadWriteCloser = (*tee)(nil)
 
 func newTee(rc io.ReadCloser, max int64, onDone func(*tee, error)) *tee {
 	return &tee{rc: rc, max: max, onDone: onDone, want: -1}

@@ -2,11 +2,8 @@ package proxy
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"io"
-	"net"
 	"strings"
 	"syscall"
 
@@ -14,116 +11,79 @@ import (
 	"github.com/glassbox-dev/glassbox/store"
 )
 
+// Where failures are classified: the resolver names DNS failures
+// (resolver.Error.Kind), the dialer names every failed dial (DNS, TCP, TLS:
+// dialer.DialError), and this file names the rest: what happens once a
+// connection exists (send, wait, receive) and a browser that went away
+// (client). Every kind is one of store's Fail constants, and every pair is
+// listed in store.Failures.
+
 // classify turns a round-trip error into the phase it happened in and a
-// short kind, using what the trace saw of the flow so far.
-func classify(err error, f *store.Flow) *store.FlowError {
-	fe := &store.FlowError{Message: err.Error()}
-	var de *dialer.DialError
-	if errors.As(err, &de) {
-		fe.Phase, fe.Kind = de.Phase, de.Kind
+// short kind. ctx is the browser's request: when it has ended, the browser
+// went away, and whatever the Transport reports after that is the
+// consequence, not the cause.
+func classify(ctx context.Context, err error, f *store.Flow) *store.FlowError {
+	if fe := dialFailure(ctx, err); fe != nil {
 		return fe
 	}
+	fe := &store.FlowError{Message: err.Error(), Kind: store.FailError}
 	switch {
-	case f.GotConn.IsZero():
-		fe.Phase, fe.Kind = dialPhase(err)
 	case f.WroteRequest.IsZero():
-		fe.Phase, fe.Kind = store.PhaseSend, "error"
+		// Not written: the Transport could not use the connection it got
+		// (or, before one, refused the request: an unsupported scheme).
+		fe.Phase = store.PhaseSend
 		if isTimeout(err) {
-			fe.Kind = "timeout"
+			fe.Kind = store.FailTimeout
 		}
 	default:
 		fe.Phase = store.PhaseWait
-		switch {
-		case isTimeout(err):
-			fe.Kind = "timeout"
-		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET),
-			strings.Contains(err.Error(), "server closed"):
-			fe.Kind = "eof"
-		case strings.Contains(err.Error(), "malformed"), strings.Contains(err.Error(), "invalid"),
-			strings.Contains(err.Error(), "headers exceeded"):
-			fe.Kind = "malformed"
-		default:
-			fe.Kind = "error"
-		}
+		fe.Kind = waitKind(err)
 	}
 	return fe
 }
 
-// dialPhase classifies an error that happened before a connection existed.
-func dialPhase(err error) (phase, kind string) {
-	var dnsErr *net.DNSError
-	if errors.As(err, &dnsErr) {
-		switch {
-		case dnsErr.IsNotFound:
-			return store.PhaseDNS, "nxdomain"
-		case dnsErr.IsTimeout:
-			return store.PhaseDNS, "timeout"
-		}
-		return store.PhaseDNS, "error"
+// dialFailure is the failure of a request whose browser went away
+// (client/aborted), or of a dial as the dialer classified it; nil for any
+// other error.
+func dialFailure(ctx context.Context, err error) *store.FlowError {
+	if ctx.Err() != nil {
+		return &store.FlowError{Phase: store.PhaseClient, Kind: store.FailAborted,
+			Message: "the browser went away before the response arrived (" + err.Error() + ")"}
 	}
-	if phase, kind, ok := tlsKind(err); ok {
-		return phase, kind
+	var de *dialer.DialError
+	if errors.As(err, &de) {
+		return &store.FlowError{Phase: de.Phase, Kind: de.Kind, Message: err.Error()}
 	}
-	msg := err.Error()
-	if strings.Contains(msg, "TLS handshake") {
-		if isTimeout(err) {
-			return store.PhaseTLS, "timeout"
-		}
-		return store.PhaseTLS, "handshake"
-	}
-	switch {
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return store.PhaseConnect, "refused"
-	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
-		return store.PhaseConnect, "unreachable"
-	case isTimeout(err):
-		return store.PhaseConnect, "timeout"
-	}
-	return store.PhaseConnect, "error"
+	return nil
 }
 
-// tlsKind recognises certificate and handshake failures.
-func tlsKind(err error) (phase, kind string, ok bool) {
-	var ua x509.UnknownAuthorityError
-	var he x509.HostnameError
-	var ci x509.CertificateInvalidError
-	var rh tls.RecordHeaderError
-	var alert tls.AlertError
-	var cv *tls.CertificateVerificationError
+// waitKind classifies an error that ended the wait for a response head.
+func waitKind(err error) string {
+	msg := err.Error()
 	switch {
-	case errors.As(err, &ua):
-		return store.PhaseTLS, "unknown-authority", true
-	case errors.As(err, &he):
-		return store.PhaseTLS, "hostname-mismatch", true
-	case errors.As(err, &ci):
-		if ci.Reason == x509.Expired {
-			return store.PhaseTLS, "expired", true
-		}
-		return store.PhaseTLS, "handshake", true
-	case errors.As(err, &cv):
-		return store.PhaseTLS, "handshake", true
-	case errors.As(err, &rh):
-		return store.PhaseTLS, "not-tls", true
-	case errors.As(err, &alert):
-		return store.PhaseTLS, "handshake", true
-	case strings.HasPrefix(err.Error(), "tls: "):
-		return store.PhaseTLS, "handshake", true
+	case isTimeout(err):
+		return store.FailTimeout
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET),
+		strings.Contains(msg, "server closed"):
+		return store.FailEOF
+	case strings.Contains(msg, "malformed"), strings.Contains(msg, "invalid"), strings.Contains(msg, "headers exceeded"):
+		return store.FailMalformed
 	}
-	return "", "", false
+	return store.FailError
 }
 
 // classifyBodyErr classifies an error that ended a response body.
 func classifyBodyErr(err error) *store.FlowError {
 	// The request's context ends when the browser goes away mid-body.
 	if errors.Is(err, errClosedEarly) || errors.Is(err, context.Canceled) {
-		return &store.FlowError{Phase: store.PhaseClient, Kind: "aborted", Message: "the browser closed the response before its end"}
+		return &store.FlowError{Phase: store.PhaseClient, Kind: store.FailAborted, Message: "the browser closed the response before its end"}
 	}
-	fe := &store.FlowError{Phase: store.PhaseReceive, Kind: "error", Message: err.Error()}
+	fe := &store.FlowError{Phase: store.PhaseReceive, Kind: store.FailError, Message: err.Error()}
 	switch {
 	case isTimeout(err):
-		fe.Kind = "timeout"
+		fe.Kind = store.FailTimeout
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF):
-		fe.Kind = "truncated"
+		fe.Kind = store.FailTruncated
 	}
 	return fe
 }

@@ -5,7 +5,6 @@ import (
 	"net"
 	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,66 +12,25 @@ import (
 
 	"github.com/glassbox-dev/glassbox/proxy"
 	"github.com/glassbox-dev/glassbox/proxy/resolver"
+	"github.com/glassbox-dev/glassbox/proxy/resolver/resolvertest"
 	"github.com/glassbox-dev/glassbox/store"
 )
 
 // dnsServer answers on 127.0.0.1 for a few .test names and counts queries.
 type dnsServer struct {
-	addr    string
-	queries atomic.Int64
+	addr string
+	zone *resolvertest.Zone
 }
 
 func startDNS(t *testing.T) *dnsServer {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := &dnsServer{addr: pc.LocalAddr().String()}
-	soa, _ := dns.NewRR("test. 60 IN SOA ns.test. admin.test. 1 3600 600 86400 30")
-	handler := dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) {
-		d.queries.Add(1)
-		m := new(dns.Msg)
-		m.SetReply(r)
-		q := r.Question[0]
-		rr := func(s string) {
-			x, err := dns.NewRR(s)
-			if err == nil {
-				m.Answer = append(m.Answer, x)
-			}
-		}
-		switch q.Name {
-		case "shop.test.":
-			if q.Qtype == dns.TypeA {
-				rr("shop.test. 300 IN A 127.0.0.1")
-			}
-			m.Ns = nil
-		case "cdn.shop.test.":
-			rr("cdn.shop.test. 300 IN CNAME edge.cdn.test.")
-			if q.Qtype == dns.TypeA {
-				rr("edge.cdn.test. 120 IN A 127.0.0.1")
-			}
-		case "broken.test.":
-			m.Rcode = dns.RcodeServerFailure
-		default:
-			m.Rcode = dns.RcodeNameError
-			m.Ns = []dns.RR{soa}
-		}
-		if len(m.Answer) == 0 && m.Rcode == dns.RcodeSuccess {
-			m.Ns = []dns.RR{soa}
-		}
-		w.WriteMsg(m)
-	})
-	started := make(chan struct{})
-	srv := &dns.Server{PacketConn: pc, Handler: handler, NotifyStartedFunc: func() { close(started) }}
-	go srv.ActivateAndServe()
-	select {
-	case <-started:
-	case <-time.After(5 * time.Second):
-		t.Fatal("DNS server did not start")
-	}
-	t.Cleanup(func() { srv.Shutdown() })
-	return d
+	z := resolvertest.NewZone(
+		"shop.test. 300 IN A 127.0.0.1",
+		"cdn.shop.test. 300 IN CNAME edge.cdn.test.",
+		"edge.cdn.test. 120 IN A 127.0.0.1",
+	)
+	z.Rcodes["broken.test."] = dns.RcodeServerFailure
+	return &dnsServer{addr: resolvertest.ServeUDP(t, z), zone: z}
 }
 
 // withDNS builds a harness whose proxy resolves through a loopback DNS
@@ -177,14 +135,14 @@ func TestDNSFailuresExplained(t *testing.T) {
 		}
 	}
 	// A second request within the negative TTL is answered from the cache.
-	before := d.queries.Load()
+	before := d.zone.Total()
 	resp, err := h.client(nil).Get("http://nowhere.test/again")
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if d.queries.Load() != before {
-		t.Errorf("NXDOMAIN not cached: %d new queries", d.queries.Load()-before)
+	if d.zone.Total() != before {
+		t.Errorf("NXDOMAIN not cached: %d new queries", d.zone.Total()-before)
 	}
 }
 
@@ -200,8 +158,8 @@ func TestHostsFileWins(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != 200 || d.queries.Load() != 0 {
-		t.Fatalf("status %d, %d DNS queries", resp.StatusCode, d.queries.Load())
+	if resp.StatusCode != 200 || d.zone.Total() != 0 {
+		t.Fatalf("status %d, %d DNS queries", resp.StatusCode, d.zone.Total())
 	}
 	h.rec.waitFlows(t, 1)
 	h.rec.mu.Lock()

@@ -9,8 +9,9 @@ import (
 
 // Client connection deadlines. net/http's own timeouts stop applying once a
 // connection is hijacked for CONNECT, and goproxy sets none on intercepted
-// connections: 50 silent CONNECTs held 50 goroutines forever (FIELD-NOTES).
-// A Guard closes client connections that stay silent too long instead.
+// connections: 50 CONNECTs that then sent nothing held 50 goroutines for
+// as long as the clients kept them open. A Guard closes client connections
+// that stay silent too long instead.
 const (
 	// DefaultHandshakeTimeout is how long a new client connection may take
 	// to send its first bytes.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/glassbox-dev/glassbox/certs"
 	"github.com/glassbox-dev/glassbox/proxy"
+	"github.com/glassbox-dev/glassbox/store/storetest"
 )
 
 // guarded starts the proxy behind a Guard with short deadlines.
@@ -35,18 +36,6 @@ func guarded(t *testing.T, handshake, idle time.Duration) (*proxy.Guard, string)
 		p.Close()
 	})
 	return g, srv.Listener.Addr().String()
-}
-
-// waitFor polls cond (bounded) and fails with msg when it never holds.
-func waitFor(t *testing.T, limit time.Duration, cond func() bool, msg func() string) {
-	t.Helper()
-	deadline := time.Now().Add(limit)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal(msg())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 // 500 connections that never speak, and 50 that CONNECT then go silent
@@ -75,8 +64,7 @@ func TestSilentConnectionsReleased(t *testing.T) {
 		}
 		conns = append(conns, c) // and now: silence, no TLS handshake
 	}
-	waitFor(t, 10*time.Second, func() bool { return g.Open() == 0 },
-		func() string { return fmt.Sprintf("%d connections still open", g.Open()) })
+	storetest.Eventually(t, 10*time.Second, "the guard to close all 550 silent connections", func() bool { return g.Open() == 0 })
 	if g.Closed() != 550 {
 		t.Errorf("closed %d for silence, want 550", g.Closed())
 	}
@@ -91,8 +79,8 @@ func TestSilentConnectionsReleased(t *testing.T) {
 	for _, c := range conns[3:] {
 		c.Close()
 	}
-	waitFor(t, 10*time.Second, func() bool { return runtime.NumGoroutine() <= base+10 },
-		func() string { return fmt.Sprintf("goroutines: %d, were %d before", runtime.NumGoroutine(), base) })
+	storetest.Eventually(t, 10*time.Second, fmt.Sprintf("the goroutines to fall back near the %d from before", base),
+		func() bool { return runtime.NumGoroutine() <= base+10 })
 }
 
 // A download that keeps flowing is not idle, however long it takes.

@@ -3,7 +3,6 @@ package proxy_test
 import (
 	"crypto/tls"
 	"crypto/x509"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -90,6 +89,14 @@ type harness struct {
 // may adjust the config before the proxy is built.
 func newHarness(t testing.TB, tweak func(*proxy.Config)) *harness {
 	t.Helper()
+	return newHarnessServer(t, tweak, nil)
+}
+
+// newHarnessServer is newHarness with a change to the http.Server made
+// before it starts serving (after, it would race with the server's own
+// reads of its fields).
+func newHarnessServer(t testing.TB, tweak func(*proxy.Config), server func(*http.Server)) *harness {
+	t.Helper()
 	ca, err := certs.LoadOrCreate(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +110,11 @@ func newHarness(t testing.TB, tweak func(*proxy.Config)) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.server = httptest.NewServer(h.proxy)
+	h.server = httptest.NewUnstartedServer(h.proxy)
+	if server != nil {
+		server(h.server.Config)
+	}
+	h.server.Start()
 	t.Cleanup(func() {
 		h.server.Close()
 		h.proxy.Close()
@@ -136,18 +147,6 @@ func poolOf(certs ...*x509.Certificate) *x509.CertPool {
 		p.AddCert(c)
 	}
 	return p
-}
-
-// closedPort returns a loopback address where nothing listens.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
 }
 
 func writeFile(path, content string) error { return os.WriteFile(path, []byte(content), 0o600) }

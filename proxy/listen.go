@@ -71,7 +71,8 @@ func Listen(addrs []string) ([]net.Listener, error) {
 
 // NewServer returns the http.Server to serve the proxy on. Its timeouts
 // bound how long a client may take to send a request head; connections
-// hijacked for CONNECT are not covered by them (FIELD-NOTES).
+// hijacked for CONNECT are not covered by them (http.Server forgets a
+// connection once it is hijacked): Guard covers those.
 func NewServer(h http.Handler) *http.Server {
 	return &http.Server{
 		Handler:           h,

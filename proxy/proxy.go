@@ -1,5 +1,5 @@
-// Package proxy is glassbox's intercepting forward proxy: goproxy wired the
-// way FIELD-NOTES.md describes, with every request timed and recorded
+// Package proxy is glassbox's intercepting forward proxy: goproxy with our
+// own CA, dialer and transport, with every request timed and recorded
 // through a store.Recorder.
 //
 // How a request travels: plain HTTP requests and every request inside an
@@ -8,9 +8,11 @@
 // store.Flow, sends the request through an http.Transport whose dials go
 // through a Dialer (timed DNS, TCP and TLS, see proxy/dialer), tees both
 // bodies while they stream (never buffering them), and records the flow when
-// the response body ends. Every failure becomes a 502 page that explains it
-// (errorpage.go) and a recorded flow with its phase: the browser never gets
-// a silently closed connection.
+// the response body ends. Every failure becomes a 502 (or 504) page, whose
+// body comes from Config.ErrorPage (errorpage.go), and a recorded flow with
+// its phase and kind (classify.go): the browser never gets a silently
+// closed connection. The package imports nothing of inspector/: the
+// explanations on the page a browser sees are wired in by cmd/glassbox.
 //
 // Requests to the proxy itself (http://127.0.0.1:8080/) and to the reserved
 // name glassbox.invalid get the setup page (setup.go).
@@ -101,7 +103,23 @@ type Config struct {
 	// Logf receives warnings; nil discards them.
 	Logf func(format string, args ...any)
 
-	// Now is the clock; nil means time.Now.
+	// ErrorPage makes the body of the page a browser gets when glassbox
+	// could not get it a response: f is the flow as recorded (f.Error
+	// set), status the status the proxy answers with (504 when the origin
+	// never answered in time, else 502: the proxy decides), html whether
+	// the browser asked for text/html (a failed --no-mitm tunnel always
+	// asks for text). It returns the body and its Content-Type; the proxy
+	// adds the status, ErrorHeader and Cache-Control: no-store. It is
+	// called from many goroutines at once.
+	// nil means a short plain-text page with the phase, the kind, the
+	// error message and the flow number, and no explanations
+	// (cmd/glassbox sets inspector/explain's ErrorPage, which explains).
+	ErrorPage func(f *store.Flow, status int, html bool) (body []byte, contentType string)
+
+	// Now is the clock of every timestamp the proxy records: the flow's,
+	// and, handed to the dialer, its connection's and lookup's, so the
+	// phases of one request are measured against one clock. nil means
+	// time.Now.
 	Now func() time.Time
 }
 
@@ -189,7 +207,7 @@ func (p *Proxy) transport() *http.Transport {
 	}
 	res := p.cfg.Resolver
 	if res == nil {
-		res = systemResolver{}
+		res = systemResolver{now: p.now}
 	}
 	rec := p.cfg.Recorder
 	p.dialer = dialer.New(dialer.Config{
@@ -199,6 +217,7 @@ func (p *Proxy) transport() *http.Transport {
 		TLSTimeout:     p.cfg.TLSTimeout,
 		OnLookup:       rec.RecordLookup,
 		OnConn:         rec.RecordConn,
+		Now:            p.now,
 	})
 	respTimeout := p.cfg.ResponseTimeout
 	if respTimeout <= 0 {
@@ -207,15 +226,18 @@ func (p *Proxy) transport() *http.Transport {
 	return &http.Transport{
 		Proxy: nil, // never the environment's proxy
 		// Our dialer resolves, connects and does TLS itself, timing each
-		// step on the connection record (FIELD-NOTES: the Transport's own
-		// TLS hooks cannot be tied to the connection that carries them).
+		// step on the connection record: the Transport's own DNS hooks do
+		// not fire for a custom dial, its TLS hooks measure about 2 µs
+		// after a DialTLSContext that handshakes, and a connection may
+		// serve another request than the one that dialed it.
 		DialContext:    p.dialer.DialContext,
 		DialTLSContext: p.dialer.DialTLSContext,
 		// h2 to origins that offer it; the dialer offers "h2" in ALPN.
 		ForceAttemptHTTP2: true,
 		// A plain Transport keeps 2 idle connections per host: at 32 client
-		// connections that meant thousands of new upstream connections
-		// (FIELD-NOTES). Browsers open at most 6 per host; benchmarks more.
+		// connections it opened 11,422 upstream connections for 15,733
+		// requests, against 67 for 24,604 with 256. Browsers open at most
+		// 6 per host; benchmarks more.
 		MaxIdleConns:          1024,
 		MaxIdleConnsPerHost:   256,
 		IdleConnTimeout:       90 * time.Second,

@@ -20,6 +20,7 @@ import (
 	"github.com/elazarl/goproxy"
 
 	"github.com/glassbox-dev/glassbox/proxy"
+	"github.com/glassbox-dev/glassbox/proxy/dialer/dialertest"
 	"github.com/glassbox-dev/glassbox/store"
 )
 
@@ -170,9 +171,12 @@ func TestLargeBodyStreamedAndCapped(t *testing.T) {
 	}
 }
 
-func TestDeadUpstreamExplained(t *testing.T) {
+// A dead origin gets the default error page (no Config.ErrorPage): plain
+// text with the phase, the kind, the error and the flow, even for a
+// browser that asks for HTML.
+func TestDeadUpstreamDefaultPage(t *testing.T) {
 	h := newHarness(t, nil)
-	dead := closedPort(t)
+	dead := dialertest.Refused(t, "127.0.0.1")
 	req, _ := http.NewRequest("GET", "http://"+dead+"/", nil)
 	req.Header.Set("Accept", "text/html")
 	resp, err := h.client(nil).Do(req)
@@ -184,12 +188,51 @@ func TestDeadUpstreamExplained(t *testing.T) {
 	if resp.StatusCode != 502 || resp.Header.Get(proxy.ErrorHeader) != "connect/refused" {
 		t.Fatalf("got %d %q", resp.StatusCode, resp.Header.Get(proxy.ErrorHeader))
 	}
-	if !strings.Contains(string(body), "Connection refused") || !strings.Contains(string(body), "What you can do") {
-		t.Errorf("page does not explain:\n%s", body)
+	if ct := resp.Header.Get("Content-Type"); ct != "text/plain; charset=utf-8" {
+		t.Errorf("Content-Type %q", ct)
+	}
+	for _, want := range []string{"502 Bad Gateway", "connect/refused", "connection refused", "Flow #1"} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("the page lacks %q:\n%s", want, body)
+		}
 	}
 	f := h.rec.waitFlows(t, 1)[0]
 	if f.Error == nil || f.Error.Phase != store.PhaseConnect || f.Error.Kind != "refused" || f.Status != 0 {
 		t.Errorf("flow error %+v status %d", f.Error, f.Status)
+	}
+}
+
+// Config.ErrorPage makes the body; the proxy keeps the status, the
+// header, and asks for HTML when the browser does.
+func TestErrorPageHook(t *testing.T) {
+	type call struct {
+		id, status int
+		html       bool
+	}
+	calls := make(chan call, 2)
+	h := newHarness(t, func(c *proxy.Config) {
+		c.ErrorPage = func(f *store.Flow, status int, html bool) ([]byte, string) {
+			calls <- call{int(f.ID), status, html}
+			return []byte("<p>" + f.Error.Kind), "text/html; charset=utf-8"
+		}
+	})
+	dead := "http://" + dialertest.Refused(t, "127.0.0.1") + "/"
+	for i, accept := range []string{"text/html,*/*", "*/*"} {
+		req, _ := http.NewRequest("GET", dead, nil)
+		req.Header.Set("Accept", accept)
+		resp, err := h.client(nil).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 502 || resp.Header.Get(proxy.ErrorHeader) != "connect/refused" || string(body) != "<p>refused" ||
+			resp.Header.Get("Content-Type") != "text/html; charset=utf-8" || resp.Header.Get("Cache-Control") != "no-store" {
+			t.Errorf("Accept %s: %d %v %q", accept, resp.StatusCode, resp.Header, body)
+		}
+		if c := <-calls; c != (call{i + 1, 502, i == 0}) {
+			t.Errorf("Accept %s: ErrorPage called with %+v", accept, c)
+		}
 	}
 }
 
@@ -208,8 +251,8 @@ func TestBadUpstreamCertificateExplained(t *testing.T) {
 	if resp.StatusCode != 502 || resp.Header.Get(proxy.ErrorHeader) != "tls/unknown-authority" {
 		t.Fatalf("got %d %q: %s", resp.StatusCode, resp.Header.Get(proxy.ErrorHeader), body)
 	}
-	if !strings.Contains(string(body), "--upstream-ca") {
-		t.Errorf("no advice in:\n%s", body)
+	if !strings.Contains(string(body), "tls/unknown-authority") || !strings.Contains(string(body), "certificate") {
+		t.Errorf("the page does not say what failed:\n%s", body)
 	}
 	f := h.rec.waitFlows(t, 1)[0]
 	if f.Error == nil || f.Error.Phase != store.PhaseTLS || !f.MITM {
@@ -228,7 +271,7 @@ func TestBadUpstreamCertificateExplained(t *testing.T) {
 // The environment's proxy settings must not leak into glassbox's own
 // upstream requests.
 func TestEnvironmentProxyIgnored(t *testing.T) {
-	dead := "http://" + closedPort(t)
+	dead := "http://" + dialertest.Refused(t, "127.0.0.1")
 	t.Setenv("HTTP_PROXY", dead)
 	t.Setenv("HTTPS_PROXY", dead)
 	t.Setenv("http_proxy", dead)
@@ -404,7 +447,7 @@ func TestProxyAuth(t *testing.T) {
 	h := newHarness(t, func(c *proxy.Config) { c.Auth = "alice:s3cret"; c.UpstreamRoots = poolOf(origin.Certificate()) })
 
 	// Plain HTTP without credentials.
-	resp, err := h.client(nil).Get("http://" + closedPort(t) + "/")
+	resp, err := h.client(nil).Get("http://" + dialertest.Refused(t, "127.0.0.1") + "/")
 	if err != nil {
 		t.Fatal(err)
 	}

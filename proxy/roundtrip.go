@@ -2,7 +2,6 @@ package proxy
 
 import (
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptrace"
 	"sync"
@@ -26,10 +25,32 @@ type flowState struct {
 	once sync.Once
 }
 
-// roundTrip is our goproxy.RoundTripper: it never returns an error, because
-// goproxy would then close a MITM'd browser connection without a word
-// (FIELD-NOTES). Failures become an explained 502 response instead.
+// roundTrip is our goproxy.RoundTripper. It never returns an error:
+// goproxy answers a round-trip error inside an intercepted CONNECT by
+// closing the browser's connection without a word. Failures become an
+// error page (errorpage.go) and a recorded flow instead.
+//
+// The steps, each its own function: open the flow (openFlow), send the
+// request with a trace of the connection's events (send), then either
+// record the failure (fail) or record the response head (gotResponse)
+// and stream the body through a tee that records the flow at its end
+// (streamBody).
 func (p *Proxy) roundTrip(req *http.Request, ctx *goproxy.ProxyCtx) (*http.Response, error) {
+	st := p.openFlow(req)
+	resp, err := st.send(req)
+	if err != nil {
+		return st.fail(req, err), nil
+	}
+	st.gotResponse(req, resp)
+	if _, inTunnel := ctx.UserData.(tunnelled); !inTunnel {
+		flushPlainStreams(resp)
+	}
+	return st.streamBody(resp), nil
+}
+
+// openFlow starts the flow of req: its number, the request as the browser
+// sent it, its page load, and a tee on the request body.
+func (p *Proxy) openFlow(req *http.Request) *flowState {
 	st := &flowState{p: p}
 	f := &st.flow
 	f.ID = p.nextFlowID()
@@ -54,12 +75,30 @@ func (p *Proxy) roundTrip(req *http.Request, ctx *goproxy.ProxyCtx) (*http.Respo
 		st.req.expect(req.ContentLength)
 		req.Body = st.req
 	}
+	return st
+}
 
-	trace := &httptrace.ClientTrace{
+// send sends req upstream, tracing when it got a connection, finished
+// writing and saw the first byte of the answer.
+func (st *flowState) send(req *http.Request) (*http.Response, error) {
+	out := req.WithContext(httptrace.WithClientTrace(req.Context(), st.trace()))
+	// "Connection: close" from the browser is about its hop to glassbox
+	// (RFC 9110 §7.6.1), not glassbox's to the origin: passed on, it made
+	// the Transport discard a shared upstream connection (HTTP/2 included)
+	// after every such request.
+	out.Close = false
+	return st.p.tr.RoundTrip(out)
+}
+
+// trace records the connection's events on the flow. The connection's own
+// DNS, TCP and TLS times are on its record (the dialer's), found here.
+func (st *flowState) trace() *httptrace.ClientTrace {
+	f, now := &st.flow, st.p.now
+	return &httptrace.ClientTrace{
 		GotConn: func(info httptrace.GotConnInfo) {
 			st.mu.Lock()
 			defer st.mu.Unlock()
-			f.GotConn = p.now()
+			f.GotConn = now()
 			f.ConnReused = info.Reused
 			if info.Conn != nil {
 				f.ServerAddr = info.Conn.RemoteAddr().String()
@@ -69,40 +108,43 @@ func (p *Proxy) roundTrip(req *http.Request, ctx *goproxy.ProxyCtx) (*http.Respo
 				}
 			}
 		},
-		WroteRequest: func(info httptrace.WroteRequestInfo) {
+		WroteRequest: func(httptrace.WroteRequestInfo) {
 			st.mu.Lock()
-			f.WroteRequest = p.now()
+			f.WroteRequest = now()
 			st.mu.Unlock()
 		},
 		GotFirstResponseByte: func() {
 			st.mu.Lock()
-			f.FirstByte = p.now()
+			f.FirstByte = now()
 			st.mu.Unlock()
 		},
 	}
-	out := req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
-	// "Connection: close" from the browser is about its hop to glassbox
-	// (RFC 9110 §7.6.1), not glassbox's to the origin: passed on, it made
-	// the Transport discard a shared upstream connection (HTTP/2 included)
-	// after every such request.
-	out.Close = false
-	resp, err := p.tr.RoundTrip(out)
-	if err != nil {
-		st.mu.Lock()
-		f.Error = classify(err, f)
-		var de *dialer.DialError
-		if errors.As(err, &de) && de.Conn != nil {
-			// The failed connection is recorded; the flow points at it.
-			f.ConnID, st.conn = de.Conn.ID, de.Conn
-		}
-		st.mu.Unlock()
-		st.finish(p.now())
-		return p.errorResponse(req, &st.flow), nil
-	}
+}
 
+// fail records a request that got no response and returns the error page
+// the browser gets instead.
+func (st *flowState) fail(req *http.Request, err error) *http.Response {
 	st.mu.Lock()
+	f := &st.flow
+	f.Error = classify(req.Context(), err, f)
+	var de *dialer.DialError
+	if errors.As(err, &de) && de.Conn != nil {
+		// The failed connection is recorded; the flow points at it.
+		f.ConnID, st.conn = de.Conn.ID, de.Conn
+	}
+	failed := *f // for the page, out of the trace hooks' way
+	st.mu.Unlock()
+	st.finish(st.p.now())
+	return st.p.errorResponse(req, &failed)
+}
+
+// gotResponse records the response head.
+func (st *flowState) gotResponse(req *http.Request, resp *http.Response) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	f := &st.flow
 	if f.FirstByte.IsZero() {
-		f.FirstByte = p.now()
+		f.FirstByte = st.p.now()
 	}
 	f.Status = resp.StatusCode
 	f.StatusText = reasonPhrase(resp.Status)
@@ -112,26 +154,34 @@ func (p *Proxy) roundTrip(req *http.Request, ctx *goproxy.ProxyCtx) (*http.Respo
 	if resp.TLS != nil && f.ServerAddr == "" {
 		f.ServerAddr = req.URL.Host
 	}
-	st.mu.Unlock()
-
 	if resp.StatusCode == http.StatusSwitchingProtocols {
 		f.Kind = store.KindWebSocket
 		f.ResourceType = "websocket"
 	}
-	if _, inTunnel := ctx.UserData.(tunnelled); !inTunnel && resp.ContentLength < 0 && len(resp.TransferEncoding) > 0 {
-		// goproxy flushes each write to a plain-HTTP client only when it sees
-		// this header; without it a slow stream (server-sent events, a
-		// trickling download) waits in a 4 KB buffer. The value is what the
-		// origin used; net/http frames the response itself.
+}
+
+// flushPlainStreams makes goproxy flush a streamed response to a plain-HTTP
+// client as it arrives. goproxy flushes each write only when it sees
+// Transfer-Encoding: chunked; without it a slow stream (server-sent events,
+// a trickling download) waits in a 4 KB buffer. The value is what the
+// origin used; net/http frames the response itself.
+func flushPlainStreams(resp *http.Response) {
+	if resp.ContentLength < 0 && len(resp.TransferEncoding) > 0 {
 		resp.Header.Set("Transfer-Encoding", "chunked")
 	}
+}
+
+// streamBody puts a tee on the response body that records the flow when
+// the body ends; a response without a body completes the flow now.
+func (st *flowState) streamBody(resp *http.Response) *http.Response {
 	if resp.Body == nil || resp.Body == http.NoBody {
-		// Nothing to stream (HEAD, 204, 304): the flow is complete now. The
-		// body is left as it is so goproxy frames the response unchanged.
-		st.finish(p.now())
-		return resp, nil
+		// Nothing to stream (HEAD, 204, 304). The body is left as it is so
+		// goproxy frames the response unchanged.
+		st.finish(st.p.now())
+		return resp
 	}
-	body := newTee(resp.Body, p.captureLimit(resp.ContentLength), func(t *tee, err error) {
+	f := &st.flow
+	body := newTee(resp.Body, st.p.captureLimit(resp.ContentLength), func(t *tee, err error) {
 		st.mu.Lock()
 		f.RespBody = t.body()
 		if f.Kind == store.KindWebSocket {
@@ -140,11 +190,11 @@ func (p *Proxy) roundTrip(req *http.Request, ctx *goproxy.ProxyCtx) (*http.Respo
 			f.Error = classifyBodyErr(err)
 		}
 		st.mu.Unlock()
-		st.finish(p.now())
+		st.finish(st.p.now())
 	})
 	body.expect(resp.ContentLength)
 	resp.Body = body
-	return resp, nil
+	return resp
 }
 
 // captureLimit is how much of a body of announced length n (-1 unknown) to
@@ -218,5 +268,3 @@ func headerSize(startLine string, h http.Header, host string) int64 {
 	}
 	return int64(n + 2)
 }
-
-var _ io.ReadCloser = (*tee)(nil)

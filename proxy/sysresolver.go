@@ -13,14 +13,16 @@ import (
 // systemResolver asks the operating system when no resolver is configured
 // (tests that dial IP literals, embedders). glassbox itself always passes
 // its own proxy/resolver, which records far more.
-type systemResolver struct{}
+type systemResolver struct {
+	now func() time.Time // the proxy's clock
+}
 
 var _ dialer.Resolver = systemResolver{}
 
-func (systemResolver) Lookup(ctx context.Context, host string) ([]netip.Addr, *store.Lookup, error) {
-	lk := &store.Lookup{Name: host, Source: "system", Start: time.Now()}
+func (r systemResolver) Lookup(ctx context.Context, host string) ([]netip.Addr, *store.Lookup, error) {
+	lk := &store.Lookup{Name: host, Source: "system", Start: r.now()}
 	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
-	lk.End = time.Now()
+	lk.End = r.now()
 	if err != nil {
 		lk.Error = err.Error()
 		return nil, lk, err

@@ -12,7 +12,6 @@ import (
 
 	"github.com/elazarl/goproxy"
 
-	"github.com/glassbox-dev/glassbox/inspector/explain"
 	"github.com/glassbox-dev/glassbox/proxy/dialer"
 	"github.com/glassbox-dev/glassbox/store"
 )
@@ -28,65 +27,24 @@ func (p *Proxy) tunnel(req *http.Request, client net.Conn, _ *goproxy.ProxyCtx) 
 		ReqHeaders: store.HeadersFrom(req.Header), ReqHeaderSize: -1, RespHeaderSize: -1,
 	}
 	var conn *store.Conn
-	record := func() {
-		f.End = p.now()
-		p.cfg.Recorder.RecordFlow(f)
-		if p.cfg.OnFlow != nil {
-			p.cfg.OnFlow(f, conn)
-		}
-	}
+	defer func() { p.recordTunnel(f, conn) }()
 	upstream, err := p.dial(req.Context(), "tcp", req.Host)
 	if err != nil {
-		f.Error = &store.FlowError{Message: err.Error()}
-		var de *dialer.DialError
-		if errors.As(err, &de) {
-			f.Error.Phase, f.Error.Kind = de.Phase, de.Kind
-			if de.Conn != nil {
-				f.ConnID = de.Conn.ID
-			}
-		} else {
-			f.Error.Phase, f.Error.Kind = dialPhase(err)
-		}
-		prob := explain.Error(f.Error)
-		msg := fmt.Sprintf("glassbox: %s\n%s\n%s\n", prob.Title, prob.What, err)
-		fmt.Fprintf(client, "HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/plain; charset=utf-8\r\n%s: %s/%s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s",
-			ErrorHeader, f.Error.Phase, f.Error.Kind, len(msg), msg)
-		record()
+		p.tunnelFailed(client, f, req, err)
 		return
 	}
 	defer upstream.Close()
 	f.GotConn = p.now()
 	f.ServerAddr = upstream.RemoteAddr().String()
-	conn = dialer.InfoOf(upstream)
-	if conn != nil {
+	if conn = dialer.InfoOf(upstream); conn != nil {
 		f.ConnID = conn.ID
 	}
 	f.Status, f.StatusText = http.StatusOK, "Connection established"
 	if _, err := io.WriteString(client, "HTTP/1.1 200 Connection established\r\n\r\n"); err != nil {
-		f.Error = &store.FlowError{Phase: store.PhaseClient, Kind: "aborted", Message: err.Error()}
-		record()
+		f.Error = &store.FlowError{Phase: store.PhaseClient, Kind: store.FailAborted, Message: err.Error()}
 		return
 	}
-	var up, down atomic.Int64
-	var wg sync.WaitGroup
-	var ch ClientHello
-	var sh ServerHello
-	var upSniff, downSniff helloSniffer
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		pipe(upstream, client, &up, func(b []byte) bool {
-			return upSniff.feed(b, func(buf []byte) (err error) { ch, err = ParseClientHello(buf); return err })
-		})
-	}()
-	go func() {
-		defer wg.Done()
-		pipe(client, upstream, &down, func(b []byte) bool {
-			return downSniff.feed(b, func(buf []byte) (err error) { sh, err = ParseServerHello(buf); return err })
-		})
-	}()
-	wg.Wait()
-	f.BytesUp, f.BytesDown = up.Load(), down.Load()
+	ch, sh := p.relay(client, upstream, f)
 	upstream.Close()
 	if conn != nil && (ch.SNI != "" || sh.Version != 0) {
 		// What the passing handshake showed, on the connection's record.
@@ -99,7 +57,54 @@ func (p *Proxy) tunnel(req *http.Request, client net.Conn, _ *goproxy.ProxyCtx) 
 		}
 		p.cfg.Recorder.RecordConn(&c)
 	}
-	record()
+}
+
+// recordTunnel records a tunnel's flow once it has ended.
+func (p *Proxy) recordTunnel(f *store.Flow, conn *store.Conn) {
+	f.End = p.now()
+	p.cfg.Recorder.RecordFlow(f)
+	if p.cfg.OnFlow != nil {
+		p.cfg.OnFlow(f, conn)
+	}
+}
+
+// tunnelFailed records why a tunnel's dial failed and answers the CONNECT
+// with the error page, in text: a browser shows no page for a failed
+// CONNECT, but curl and other clients print it.
+func (p *Proxy) tunnelFailed(client net.Conn, f *store.Flow, req *http.Request, err error) {
+	f.Error = dialFailure(req.Context(), err)
+	if f.Error == nil { // not a DialError: none today, every dial failure is one
+		f.Error = &store.FlowError{Phase: store.PhaseConnect, Kind: store.FailError, Message: err.Error()}
+	}
+	var de *dialer.DialError
+	if errors.As(err, &de) && de.Conn != nil {
+		f.ConnID = de.Conn.ID
+	}
+	status := errorStatus(f.Error)
+	body, ctype := p.errorPage(f, status, false)
+	fmt.Fprintf(client, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n%s: %s/%s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s",
+		status, http.StatusText(status), ctype, ErrorHeader, f.Error.Phase, f.Error.Kind, len(body), body)
+}
+
+// relay copies bytes both ways until both sides are done, counting them
+// on f, and returns the TLS hellos it saw pass.
+func (p *Proxy) relay(client, upstream net.Conn, f *store.Flow) (ch ClientHello, sh ServerHello) {
+	var up, down atomic.Int64
+	var upSniff, downSniff helloSniffer
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		pipe(upstream, client, &up, func(b []byte) bool {
+			return upSniff.feed(b, func(buf []byte) (err error) { ch, err = ParseClientHello(buf); return err })
+		})
+	})
+	wg.Go(func() {
+		pipe(client, upstream, &down, func(b []byte) bool {
+			return downSniff.feed(b, func(buf []byte) (err error) { sh, err = ParseServerHello(buf); return err })
+		})
+	})
+	wg.Wait()
+	f.BytesUp, f.BytesDown = up.Load(), down.Load()
+	return ch, sh
 }
 
 // pipe copies src to dst, counting, then half-closes dst so the other side

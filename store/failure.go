@@ -54,7 +54,12 @@ type Failure struct {
 }
 
 // Failures lists every pair the proxy, the dialer and the resolver record,
-// phase by phase, in the order of the story.
+// phase by phase, in the order of the story. The dns, connect and tls pairs
+// are the dialer's (with the resolver's kinds for dns), on a flow and on
+// its connection alike, except canceled: a dial is canceled only once no
+// request waits for it (a browser that went away is client/aborted on its
+// flow), so dns, connect and tls canceled appear on connection records
+// only. A TLS failure of no known kind is "handshake": tls has no "error".
 var Failures = []Failure{
 	{PhaseDNS, FailNXDomain}, {PhaseDNS, FailServFail}, {PhaseDNS, FailRefused}, {PhaseDNS, FailTimeout},
 	{PhaseDNS, FailNoAddress}, {PhaseDNS, FailNetwork}, {PhaseDNS, FailBadResponse}, {PhaseDNS, FailInvalidName},
@@ -65,7 +70,7 @@ var Failures = []Failure{
 
 	{PhaseTLS, FailUnknownAuthority}, {PhaseTLS, FailHostnameMismatch}, {PhaseTLS, FailExpired},
 	{PhaseTLS, FailInvalidCertificate}, {PhaseTLS, FailNotTLS}, {PhaseTLS, FailHandshake},
-	{PhaseTLS, FailTimeout}, {PhaseTLS, FailCanceled}, {PhaseTLS, FailError},
+	{PhaseTLS, FailTimeout}, {PhaseTLS, FailCanceled},
 
 	{PhaseSend, FailTimeout}, {PhaseSend, FailError},
 

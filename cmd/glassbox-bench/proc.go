@@ -27,7 +27,7 @@ const (
 	// into SQLite first.
 	stopTimeout = 90 * time.Second
 	// buildTimeout covers a cold build of glassbox, which compiles SQLite's
-	// C amalgamation (about two minutes on 2 cores: FIELD-NOTES).
+	// C amalgamation (mattn/go-sqlite3): about two minutes on 2 cores.
 	buildTimeout = 15 * time.Minute
 	// logTail is how much of a proxy's output is kept for error messages;
 	// glassbox logs a line per flow, so the buffer must be bounded.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/glassbox-dev/glassbox/store"
 	"github.com/glassbox-dev/glassbox/store/sqlite"
+	"github.com/glassbox-dev/glassbox/store/storetest"
 )
 
 // chromium finds the browser, or skips loudly: the browser suite is the
@@ -30,18 +31,6 @@ func chromium(t *testing.T) string {
 	fmt.Fprintln(os.Stderr, "\n*** "+msg+" ***")
 	t.Skip(msg)
 	return ""
-}
-
-// waitUntil polls cond until it holds or the limit passes.
-func waitUntil(t *testing.T, limit time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(limit)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
 }
 
 // TestBrowserPageLoads browses the fixture site with headless Chromium
@@ -101,21 +90,21 @@ func TestBrowserPageLoads(t *testing.T) {
 	if err != nil {
 		t.Fatalf("first page: %v\nglassbox log:\n%s", err, p.logText())
 	}
-	waitUntil(t, 30*time.Second, "the iframe, its script and the font", func() bool {
+	storetest.Eventually(t, 30*time.Second, "the iframe, its script and the font", func() bool {
 		return s.seen("widget.test", "/w.js", 200) > 0 && s.seen("cdn.test", "/font.woff2", 200) > 0 && s.seen("img.test", "/logo.png", 200) > 0
 	})
 	// 2. Click through to the second page.
 	if err := step(30*time.Second, chromedp.Click(chromedp.ID("next")), chromedp.WaitVisible(chromedp.ID("p2"))); err != nil {
 		t.Fatalf("click: %v\nglassbox log:\n%s", err, p.logText())
 	}
-	waitUntil(t, 20*time.Second, "the second page's stylesheet", func() bool {
+	storetest.Eventually(t, 20*time.Second, "the second page's stylesheet", func() bool {
 		return s.seen("shop.test", "/local.css", 304)+s.seen("shop.test", "/local.css", 200) >= 2
 	})
 	// 3. Reload: the browser revalidates what it has (If-None-Match -> 304).
 	if err := step(30*time.Second, chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("p2"))); err != nil {
 		t.Fatalf("reload: %v", err)
 	}
-	waitUntil(t, 20*time.Second, "the revalidated page", func() bool { return s.seen("shop.test", "/page2.html", 304) > 0 })
+	storetest.Eventually(t, 20*time.Second, "the revalidated page", func() bool { return s.seen("shop.test", "/page2.html", 304) > 0 })
 	cancel() // close the browser before stopping the proxy
 	p.stop(t)
 

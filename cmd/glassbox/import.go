@@ -14,7 +14,7 @@ import (
 
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("import", "import FILE.har [--db PATH]", stderr)
-	dbFlag := fs.String("db", "", "SQLite database file (default: $GLASSBOX_HOME/glassbox.db or the user data directory)")
+	dbFlag := fs.String("db", "", dbUsage)
 	// The file comes first (glassbox import x.har --db y): parse flags after it too.
 	var file string
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {

@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 
 	"github.com/glassbox-dev/glassbox/inspector"
-	"github.com/glassbox-dev/glassbox/store"
 	"github.com/glassbox-dev/glassbox/store/sqlite"
 )
 
@@ -17,7 +15,7 @@ import (
 // never writes and never migrates behind the user's back.
 func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("inspect", "inspect [--db PATH] [--session ID|latest]", stderr)
-	dbFlag := fs.String("db", "", "SQLite database file (default: $GLASSBOX_HOME/glassbox.db or the user data directory)")
+	dbFlag := fs.String("db", "", dbUsage)
 	sessFlag := fs.String("session", "latest", "session ID (see glassbox sessions), or latest")
 	readOnly := fs.Bool("read-only", false, "never write to the database: the session picker cannot delete")
 	if err := parseFlags(fs, args); err != nil {
@@ -27,20 +25,13 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	path, err := dbPathOrDefault(*dbFlag)
-	if err != nil {
-		return err
-	}
-	db, err := sqlite.OpenReadOnly(path)
+	db, path, err := openReadOnly(*dbFlag)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	// Say what is wrong before taking the terminal over.
-	if _, err := db.Session(ctx, sessionID); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("%w (glassbox sessions lists what %s holds)", err, path)
-		}
+	if _, err := findSession(ctx, db, path, sessionID); err != nil {
 		return err
 	}
 	opts := inspector.Options{Reader: db, SessionID: sessionID, Version: version}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/glassbox-dev/glassbox/store"
 	"github.com/glassbox-dev/glassbox/store/sqlite"
+	"github.com/glassbox-dev/glassbox/store/storetest"
 )
 
 // recordForInspect writes a small recorded session the way the proxy
@@ -93,27 +94,27 @@ func (p *tmuxPane) keys(keys ...string) {
 }
 func (p *tmuxPane) text(s string) { p.run("send-keys", "-t", "inspect", "-l", s) }
 
-// waitFor captures the pane until it shows all of want.
-func (p *tmuxPane) waitFor(want ...string) string {
+// waitFor captures the pane until it shows all of want (a terminal has no
+// "drawn" signal: poll what it shows), and logs the last screen if it never
+// does.
+func (p *tmuxPane) waitFor(want ...string) (screen string) {
 	p.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		screen := p.run("capture-pane", "-p", "-t", "inspect")
-		missing := ""
+	shows := func() bool {
+		screen = p.run("capture-pane", "-p", "-t", "inspect")
 		for _, w := range want {
 			if !strings.Contains(screen, w) {
-				missing = w
-				break
+				return false
 			}
 		}
-		if missing == "" {
-			return screen
-		}
-		if time.Now().After(deadline) {
-			p.t.Fatalf("the pane never showed %q:\n%s", missing, screen)
-		}
-		time.Sleep(50 * time.Millisecond) // a terminal has no "drawn" signal: poll what it shows
+		return true
 	}
+	defer func() {
+		if p.t.Failed() {
+			p.t.Logf("the pane showed:\n%s", screen)
+		}
+	}()
+	storetest.Eventually(p.t, 15*time.Second, fmt.Sprintf("the pane to show %q", want), shows)
+	return screen
 }
 
 // The real binary in a real terminal (tmux, 120x40): open a recorded
@@ -184,7 +185,8 @@ func TestLiveUnderTmux(t *testing.T) {
 	home := t.TempDir()
 	p := &tmuxPane{t: t, tmux: tmux, socket: fmt.Sprintf("glassbox-live-%d-%d", os.Getpid(), time.Now().UnixNano())}
 	t.Cleanup(func() { exec.Command(tmux, "-L", p.socket, "kill-server").Run() })
-	script := fmt.Sprintf("GLASSBOX_HOME=%s %s --listen 127.0.0.1:0 2>%s/stderr.log; echo \"glassbox exited with $?\"; sleep 60", home, binary, home)
+	script := fmt.Sprintf("GLASSBOX_HOME=%s %s --listen 127.0.0.1:0 --dns %s 2>%s/stderr.log; echo \"glassbox exited with $?\"; sleep 60",
+		home, binary, loopbackDNS(t), home)
 	p.run("new-session", "-d", "-s", "inspect", "-x", "120", "-y", "40", "sh", "-c", script)
 
 	screen := p.waitFor("session 1", "0 flows", "no HTTPS yet: open http://127.0.0.1:")
@@ -212,21 +214,29 @@ func TestLiveUnderTmux(t *testing.T) {
 // Without a terminal, `glassbox` says so and runs the proxy headless.
 func TestLiveWithoutTerminalRunsHeadless(t *testing.T) {
 	home := t.TempDir()
-	cmd := exec.Command(binary, "--listen", "127.0.0.1:0")
+	cmd := exec.Command(binary, "--listen", "127.0.0.1:0", "--dns", loopbackDNS(t))
 	cmd.Env = append(os.Environ(), "GLASSBOX_HOME="+home)
 	var stderr lockedBuffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(stderr.String(), "listening on") {
-		if time.Now().After(deadline) {
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil { // the test ended before Wait
 			cmd.Process.Kill()
-			t.Fatalf("glassbox did not start:\n%s", stderr.String())
+			cmd.Wait()
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	})
+	started := false
+	defer func() {
+		if !started {
+			t.Logf("glassbox's stderr:\n%s", stderr.String())
+		}
+	}()
+	storetest.Eventually(t, 30*time.Second, "glassbox to say it is listening", func() bool {
+		return strings.Contains(stderr.String(), "listening on")
+	})
+	started = true
 	cmd.Process.Signal(syscall.SIGINT)
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("exit: %v\n%s", err, stderr.String())

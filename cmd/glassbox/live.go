@@ -24,17 +24,17 @@ import (
 // Without a terminal (piped, CI, `make run` in a non-tty) it says so and
 // runs the proxy headless, as `glassbox proxy` would.
 func runLive(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	pf, err := parseProxyFlags("glassbox", args, stderr)
+	cfg, err := loadProxyConfig("glassbox", args, stderr)
 	if err != nil {
 		return err
 	}
 	if !isTerminal(os.Stdin) || !isTerminal(os.Stdout) {
 		fmt.Fprintln(stderr, "glassbox: no terminal here (input or output is not a tty), so no live inspector: running the proxy headless, as glassbox proxy")
-		return serveProxy(ctx, pf, stderr)
+		return serveProxy(ctx, cfg, stderr)
 	}
 	logs := &logRing{max: 500}
 	logger := log.New(logs, "", log.Ltime)
-	rp, err := startProxy(ctx, pf, logger, func(*store.Flow, *store.Conn) {})
+	rp, err := startProxy(ctx, cfg, logger, func(*store.Flow, *store.Conn) {})
 	if err != nil {
 		return err
 	}

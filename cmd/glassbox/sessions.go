@@ -6,21 +6,15 @@ import (
 	"io"
 	"text/tabwriter"
 	"time"
-
-	"github.com/glassbox-dev/glassbox/store/sqlite"
 )
 
 func runSessions(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("sessions", "sessions [--db PATH]", stderr)
-	dbFlag := fs.String("db", "", "SQLite database file (default: $GLASSBOX_HOME/glassbox.db or the user data directory)")
+	dbFlag := fs.String("db", "", dbUsage)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	path, err := dbPathOrDefault(*dbFlag)
-	if err != nil {
-		return err
-	}
-	db, err := sqlite.OpenReadOnly(path)
+	db, path, err := openReadOnly(*dbFlag)
 	if err != nil {
 		return err
 	}

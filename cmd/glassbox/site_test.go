@@ -1,14 +1,9 @@
 package main_test
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"fmt"
-	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -19,13 +14,17 @@ import (
 	"text/template"
 	"time"
 
-	"github.com/miekg/dns"
+	"github.com/glassbox-dev/glassbox/proxy/dialer/dialertest"
+	"github.com/glassbox-dev/glassbox/proxy/resolver/resolvertest"
 )
 
 // The fixture site of the browser suite: several .test hosts on loopback,
 // resolved by a test DNS server, served over HTTPS (one listener, by Host)
 // and HTTP (which redirects to HTTPS). Its files are templates in
 // testdata/site, given the ports.
+
+// siteHosts are the names the site answers for.
+var siteHosts = []string{"shop.test", "cdn.test", "img.test", "api.test", "widget.test"}
 
 // site is the running fixture.
 type site struct {
@@ -61,10 +60,14 @@ func (s *site) url(scheme, host, path string) string {
 func startSite(t *testing.T) *site {
 	t.Helper()
 	s := &site{hits: map[string]int{}}
-	caCert, caKey := testCA(t)
+	// One self-signed certificate for every host, which glassbox trusts
+	// through --upstream-ca s.caFile.
+	leaf, _ := dialertest.SelfSigned(t, func(c *x509.Certificate) {
+		c.Subject.CommonName = "glassbox test site"
+		c.DNSNames, c.IPAddresses = siteHosts, nil
+	})
 	s.caFile = filepath.Join(t.TempDir(), "site-ca.pem")
-	writePEM(t, s.caFile, caCert)
-	leaf := testLeaf(t, caCert, caKey, "shop.test", "cdn.test", "img.test", "api.test", "widget.test")
+	writePEM(t, s.caFile, leaf.Leaf)
 
 	tlsLn, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{leaf}, NextProtos: []string{"h2", "http/1.1"}})
 	if err != nil {
@@ -160,60 +163,13 @@ func (s *site) serve(w http.ResponseWriter, r *http.Request, root, host string) 
 	return http.StatusOK
 }
 
-// startSiteDNS answers every *.test name with 127.0.0.1 (and no AAAA).
+// startSiteDNS answers the site's hosts with 127.0.0.1 (and no AAAA), and
+// every other name with NXDOMAIN.
 func startSiteDNS(t *testing.T) string {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	z := resolvertest.NewZone()
+	for _, host := range siteHosts {
+		z.Records.Add(host + ". 60 IN A 127.0.0.1")
 	}
-	started := make(chan struct{})
-	srv := &dns.Server{PacketConn: pc, NotifyStartedFunc: func() { close(started) },
-		Handler: dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) {
-			m := new(dns.Msg)
-			m.SetReply(r)
-			q := r.Question[0]
-			if !strings.HasSuffix(q.Name, ".test.") {
-				m.Rcode = dns.RcodeNameError
-			} else if q.Qtype == dns.TypeA {
-				rr, _ := dns.NewRR(q.Name + " 60 IN A 127.0.0.1")
-				m.Answer = append(m.Answer, rr)
-			}
-			w.WriteMsg(m)
-		})}
-	go srv.ActivateAndServe()
-	select {
-	case <-started:
-	case <-time.After(5 * time.Second):
-		t.Fatal("DNS server did not start")
-	}
-	t.Cleanup(func() { srv.Shutdown() })
-	return pc.LocalAddr().String()
-}
-
-func testCA(t *testing.T) (*x509.Certificate, *ecdsa.PrivateKey) {
-	t.Helper()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "glassbox test site CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
-	der, err := x509.CreateCertificate(rand.Reader, tpl, tpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, _ := x509.ParseCertificate(der)
-	return cert, key
-}
-
-func testLeaf(t *testing.T, ca *x509.Certificate, caKey *ecdsa.PrivateKey, names ...string) tls.Certificate {
-	t.Helper()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: names[0]}, DNSNames: names,
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
-	der, err := x509.CreateCertificate(rand.Reader, tpl, ca, &key.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der, ca.Raw}, PrivateKey: key}
+	return resolvertest.ServeUDP(t, z)
 }

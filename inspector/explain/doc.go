@@ -1,9 +1,11 @@
 // Package explain turns what glassbox measured into plain language for
 // learners: status codes, headers, phases, errors, and the story of a page
 // load. It is pure (no I/O) and imports only the standard library, store
-// and store/codec (the one body decoder): cmd/glassbox hands its error page
-// to the proxy, and the inspector and the exporters use it for everything
-// else. It is a leaf: nothing of the proxy or the terminal UI.
+// and store/codec (the one body decoder): cmd/glassbox hands its ErrorPage
+// to the proxy for the pages a browser sees when a request fails (the proxy
+// itself imports nothing of inspector), and the inspector and the exporters
+// use it for everything else. It is a leaf: nothing of the proxy or the
+// terminal UI.
 //
 // The text is our own, written for people learning how the web works, and
 // cites the current RFCs by section (RFC 9110 to 9114 for HTTP, 9111 for
@@ -22,6 +24,7 @@
 //	methods.go      request methods
 //	phases.go       timing phases, connection reuse, HTTP versions
 //	errors.go       failures, by phase and kind, as advice
+//	errorpage.go    the page a browser sees for a failed request
 //	notes.go        short notes for one flow, with its numbers
 //	story.go        the numbered story of a page load, and of one flow
 //	                (FlowStory); storytext.go holds the sentences of steps

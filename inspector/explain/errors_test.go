@@ -10,7 +10,8 @@ import (
 
 // TestEveryErrorKindIsExplained walks store.Failures, every phase and kind
 // glassbox records, and finds an explanation of its own for each; and it
-// finds no explanation for a pair glassbox never records.
+// finds no explanation for a pair glassbox never records, but each
+// phase's general text.
 func TestEveryErrorKindIsExplained(t *testing.T) {
 	listed := map[string]bool{}
 	for _, k := range explain.ErrorKinds() {
@@ -36,7 +37,9 @@ func TestEveryErrorKindIsExplained(t *testing.T) {
 		})
 	}
 	for k := range listed {
-		if !recorded[k] {
+		// "phase/error" is also the phase's general text, for kinds without
+		// their own (a capture from another version, an imported HAR).
+		if !recorded[k] && !strings.HasSuffix(k, "/error") {
 			t.Errorf("%s is explained but glassbox never records it: add it to store.Failures where it is recorded, or drop the text", k)
 		}
 	}

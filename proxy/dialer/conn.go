@@ -23,6 +23,7 @@ type Conn struct {
 	read, written atomic.Int64
 	closeOnce     sync.Once
 	onClose       func(*store.Conn) // set once the dial has succeeded
+	now           func() time.Time  // the Dialer's clock
 }
 
 // Info returns the connection's record as it stood when the dial ended. It
@@ -55,7 +56,7 @@ func (c *Conn) Close() error {
 	c.closeOnce.Do(func() {
 		if c.onClose != nil {
 			rec := cloneInfo(c.info)
-			rec.Closed = time.Now()
+			rec.Closed = c.now()
 			c.onClose(rec)
 		}
 	})

@@ -60,96 +60,122 @@ type attemptResult struct {
 func (d *Dialer) connect(ctx context.Context, network string, addrs []netip.Addr, port uint16, info *store.Conn) (net.Conn, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	results := make(chan attemptResult, len(addrs)) // never blocks a sender
-	next, pending := 0, 0
-	startNext := func() {
-		addr := netip.AddrPortFrom(addrs[next], port).String()
-		next++
-		pending++
-		i := len(info.Attempts)
-		now := time.Now()
-		if i == 0 {
-			info.ConnectStart = now
-		}
-		info.Attempts = append(info.Attempts, store.DialAttempt{Addr: addr, Start: now})
-		go func() {
-			actx, acancel := context.WithTimeout(ctx, d.connectTimeout)
-			defer acancel()
-			c, err := d.netDial(actx, network, addr)
-			results <- attemptResult{i: i, conn: c, err: err, end: time.Now()}
-		}()
-	}
-	// giveUp marks the attempts still running as canceled and leaves a
-	// goroutine to close any that connect before they notice.
-	giveUp := func() {
-		cancel()
-		now := time.Now()
-		for i := range info.Attempts {
-			if a := &info.Attempts[i]; a.End.IsZero() {
-				a.End, a.Outcome = now, OutcomeCanceled
-			}
-		}
-		go func(n int) {
-			for range n {
-				if r := <-results; r.conn != nil {
-					r.conn.Close()
-				}
-			}
-		}(pending)
-	}
-
-	startNext()
-	timer := time.NewTimer(d.fallbackDelay)
+	r := &race{d: d, ctx: ctx, cancel: cancel, network: network, addrs: addrs, port: port, info: info,
+		results: make(chan attemptResult, len(addrs))} // never blocks a sender
+	r.startNext()
+	timer := time.NewTimer(d.cfg.FallbackDelay)
 	defer timer.Stop()
 	var firstErr error
-	for pending > 0 {
+	for r.pending > 0 {
 		select {
-		case r := <-results:
-			pending--
-			a := &info.Attempts[r.i]
-			a.End = r.end
-			if r.err == nil {
-				a.Outcome = OutcomeOK
-				info.ConnectEnd = r.end
-				giveUp()
-				return r.conn, nil
+		case res := <-r.results:
+			if r.ended(res) {
+				r.giveUp()
+				return res.conn, nil
 			}
-			a.Outcome, a.Error = attemptOutcome(r.err), r.err.Error()
-			info.ConnectEnd = r.end
 			if firstErr == nil {
-				firstErr = r.err
+				firstErr = res.err
 			}
-			if next < len(addrs) {
-				startNext()
-				timer.Reset(d.fallbackDelay)
+			if r.startNext() {
+				timer.Reset(d.cfg.FallbackDelay)
 			}
 		case <-timer.C:
-			if next < len(addrs) {
-				startNext()
-				timer.Reset(d.fallbackDelay)
+			if r.startNext() {
+				timer.Reset(d.cfg.FallbackDelay)
 			}
 		case <-ctx.Done():
 			// The caller gave up; do not wait for an inner dial that
 			// ignores its context.
 			err := ctx.Err()
-			giveUp()
-			info.ConnectEnd = time.Now()
+			r.giveUp()
+			info.ConnectEnd = d.cfg.Now()
 			return nil, err
 		}
 	}
 	return nil, firstErr
 }
 
+// race is the state of one connect: the attempts started and still
+// running, recorded on info as they start and end.
+type race struct {
+	d       *Dialer
+	ctx     context.Context
+	cancel  context.CancelFunc
+	network string
+	addrs   []netip.Addr
+	port    uint16
+	info    *store.Conn
+	results chan attemptResult
+	next    int // the index in addrs of the next attempt
+	pending int // attempts started whose result has not been read
+}
+
+// startNext starts an attempt to the next address, if any is left.
+func (r *race) startNext() bool {
+	if r.next >= len(r.addrs) {
+		return false
+	}
+	addr := netip.AddrPortFrom(r.addrs[r.next], r.port).String()
+	r.next++
+	r.pending++
+	i := len(r.info.Attempts)
+	now := r.d.cfg.Now()
+	if i == 0 {
+		r.info.ConnectStart = now
+	}
+	r.info.Attempts = append(r.info.Attempts, store.DialAttempt{Addr: addr, Start: now})
+	go func() {
+		actx, acancel := context.WithTimeout(r.ctx, r.d.cfg.ConnectTimeout)
+		defer acancel()
+		c, err := r.d.cfg.NetDial(actx, r.network, addr)
+		r.results <- attemptResult{i: i, conn: c, err: err, end: r.d.cfg.Now()}
+	}()
+	return true
+}
+
+// ended records how an attempt ended, and reports whether it connected.
+func (r *race) ended(res attemptResult) (connected bool) {
+	r.pending--
+	a := &r.info.Attempts[res.i]
+	a.End = res.end
+	r.info.ConnectEnd = res.end
+	if res.err == nil {
+		a.Outcome = OutcomeOK
+		return true
+	}
+	a.Outcome, a.Error = attemptOutcome(res.err), res.err.Error()
+	return false
+}
+
+// giveUp cancels the attempts still running, marks them canceled, and
+// leaves a goroutine to close any that connect before they notice.
+func (r *race) giveUp() {
+	r.cancel()
+	now := r.d.cfg.Now()
+	for i := range r.info.Attempts {
+		if a := &r.info.Attempts[i]; a.End.IsZero() {
+			a.End, a.Outcome = now, OutcomeCanceled
+		}
+	}
+	go func(n int, results <-chan attemptResult) {
+		for range n {
+			if res := <-results; res.conn != nil {
+				res.conn.Close()
+			}
+		}
+	}(r.pending, r.results)
+}
+
 // attemptOutcome names how one attempt ended.
 func attemptOutcome(err error) string {
 	switch connectKind(err) {
-	case KindRefused:
+	case store.FailRefused:
 		return OutcomeRefused
-	case KindUnreachable:
+	case store.FailUnreachable:
 		return OutcomeUnreachable
-	case KindTimeout:
+	case store.FailTimeout:
 		return OutcomeTimeout
-	case KindCanceled:
+	case store.FailCanceled:
 		return OutcomeCanceled
 	}
 	return OutcomeError

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -82,45 +83,37 @@ type Config struct {
 	// NetDial makes one TCP connection to an IP:port; default a
 	// net.Dialer. Tests inject their own.
 	NetDial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Now is the clock of every timestamp on a connection's record (DNS,
+	// TCP attempts, TLS, close); default time.Now. The proxy hands its own,
+	// so a flow's times and its connection's come from one source.
+	Now func() time.Time
 }
 
 // Dialer opens recorded connections. It numbers connections and lookups
 // itself, from 1, because the numbers are per proxy session (see package
 // store); SessionID is left for the recorder.
 type Dialer struct {
-	resolver       Resolver
-	tlsConfig      *tls.Config
-	nextProtos     []string
-	connectTimeout time.Duration
-	tlsTimeout     time.Duration
-	fallbackDelay  time.Duration
-	onLookup       func(*store.Lookup)
-	onConn         func(*store.Conn)
-	netDial        func(ctx context.Context, network, addr string) (net.Conn, error)
+	cfg Config // with the defaults filled in
 
 	connIDs, lookupIDs atomic.Int64
 }
 
 // New returns a Dialer for cfg.
 func New(cfg Config) *Dialer {
-	d := &Dialer{
-		resolver:       cfg.Resolver,
-		tlsConfig:      cfg.TLSConfig,
-		nextProtos:     append([]string(nil), cfg.NextProtos...),
-		connectTimeout: positive(cfg.ConnectTimeout, DefaultConnectTimeout),
-		tlsTimeout:     positive(cfg.TLSTimeout, DefaultTLSTimeout),
-		fallbackDelay:  positive(cfg.FallbackDelay, DefaultFallbackDelay),
-		onLookup:       cfg.OnLookup,
-		onConn:         cfg.OnConn,
-		netDial:        cfg.NetDial,
+	cfg.NextProtos = slices.Clone(cfg.NextProtos)
+	if len(cfg.NextProtos) == 0 {
+		cfg.NextProtos = DefaultNextProtos()
 	}
-	if len(d.nextProtos) == 0 {
-		d.nextProtos = DefaultNextProtos()
+	cfg.ConnectTimeout = positive(cfg.ConnectTimeout, DefaultConnectTimeout)
+	cfg.TLSTimeout = positive(cfg.TLSTimeout, DefaultTLSTimeout)
+	cfg.FallbackDelay = positive(cfg.FallbackDelay, DefaultFallbackDelay)
+	if cfg.NetDial == nil {
+		cfg.NetDial = (&net.Dialer{}).DialContext
 	}
-	if d.netDial == nil {
-		d.netDial = (&net.Dialer{}).DialContext
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
-	return d
+	return &Dialer{cfg: cfg}
 }
 
 func positive(v, def time.Duration) time.Duration {
@@ -151,80 +144,99 @@ func (d *Dialer) DialTLSContext(ctx context.Context, network, addr string) (net.
 	tc, err := d.handshake(ctx, c, c.info.Host, c.info)
 	if err != nil {
 		c.Close() // not armed yet: reports nothing
-		c.info.Closed = time.Now()
+		c.info.Closed = d.cfg.Now()
 		return nil, d.fail(c.info, lk, store.PhaseTLS, tlsKind(err), err)
 	}
 	d.finish(c)
 	return tc, nil
 }
 
-// dial resolves and connects, and returns the lookup made, if any. On
-// failure it has already reported the failed connection.
+// dial resolves and connects, and returns the lookup made, if any. Every
+// failure is a *DialError, already reported.
 func (d *Dialer) dial(ctx context.Context, network, addr string) (*Conn, *store.Lookup, error) {
-	host, port, err := net.SplitHostPort(addr)
+	info := &store.Conn{ID: d.connIDs.Add(1)}
+	port, err := parseTarget(network, addr, info)
 	if err != nil {
-		return nil, nil, fmt.Errorf("dialer: %w", err)
+		return nil, nil, d.fail(info, nil, store.PhaseConnect, store.FailError, err)
 	}
-	if network != "tcp" && network != "tcp4" && network != "tcp6" {
-		return nil, nil, fmt.Errorf("dialer: network %q not supported", network)
-	}
-	portNum, err := net.LookupPort(network, port) // numeric, or from /etc/services
+	addrs, lk, err := d.resolve(ctx, network, info)
 	if err != nil {
-		return nil, nil, fmt.Errorf("dialer: %w", err)
+		return nil, nil, err
 	}
-	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
-	info := &store.Conn{ID: d.connIDs.Add(1), Host: host, Port: port}
-
-	var addrs []netip.Addr
-	var lk *store.Lookup
-	if a, err := netip.ParseAddr(host); err == nil {
-		addrs = []netip.Addr{a}
-	} else {
-		if d.resolver == nil {
-			return nil, nil, d.fail(info, nil, store.PhaseDNS, KindError, fmt.Errorf("lookup %s: no resolver configured", host))
-		}
-		info.DNSStart = time.Now()
-		addrs, lk, err = d.resolver.Lookup(ctx, host)
-		info.DNSEnd = time.Now()
-		if lk != nil {
-			lk.ID = d.lookupIDs.Add(1)
-			info.LookupID = lk.ID
-			if d.onLookup != nil {
-				d.onLookup(lk)
-			}
-		}
-		if err != nil {
-			return nil, nil, d.fail(info, lk, store.PhaseDNS, dnsKind(err), err)
-		}
-	}
-	addrs = sortAddrs(filterFamily(network, addrs))
-	if len(addrs) == 0 {
-		return nil, nil, d.fail(info, lk, store.PhaseDNS, KindNoAddress,
-			fmt.Errorf("lookup %s: no address for network %s", host, network))
-	}
-
-	nc, err := d.connect(ctx, network, addrs, uint16(portNum), info)
+	nc, err := d.connect(ctx, network, addrs, port, info)
 	if err != nil {
 		return nil, nil, d.fail(info, lk, store.PhaseConnect, connectKind(err), err)
 	}
 	info.RemoteAddr = nc.RemoteAddr().String()
 	info.LocalAddr = nc.LocalAddr().String()
-	return &Conn{Conn: nc, info: info}, lk, nil
+	return &Conn{Conn: nc, info: info, now: d.cfg.Now}, lk, nil
+}
+
+// parseTarget sets info's Host and Port from addr ("host:port") and
+// returns the port's number.
+func parseTarget(network, addr string, info *store.Conn) (uint16, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		info.Host = addr
+		return 0, fmt.Errorf("dialer: %w", err)
+	}
+	info.Host, info.Port = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"), port
+	if network != "tcp" && network != "tcp4" && network != "tcp6" {
+		return 0, fmt.Errorf("dialer: network %q not supported", network)
+	}
+	n, err := net.LookupPort(network, port) // numeric, or from /etc/services
+	if err != nil {
+		return 0, fmt.Errorf("dialer: %w", err)
+	}
+	return uint16(n), nil
+}
+
+// resolve finds the addresses to try, in the order of RFC 8305 §4: the
+// host itself when it is an IP address, else the resolver's answer, kept
+// to network's family. A failure is a *DialError, already reported.
+func (d *Dialer) resolve(ctx context.Context, network string, info *store.Conn) ([]netip.Addr, *store.Lookup, error) {
+	var addrs []netip.Addr
+	var lk *store.Lookup
+	if a, err := netip.ParseAddr(info.Host); err == nil {
+		addrs = []netip.Addr{a}
+	} else {
+		if d.cfg.Resolver == nil {
+			return nil, nil, d.fail(info, nil, store.PhaseDNS, store.FailError, fmt.Errorf("lookup %s: no resolver configured", info.Host))
+		}
+		info.DNSStart = d.cfg.Now()
+		addrs, lk, err = d.cfg.Resolver.Lookup(ctx, info.Host)
+		info.DNSEnd = d.cfg.Now()
+		if lk != nil {
+			lk.ID = d.lookupIDs.Add(1)
+			info.LookupID = lk.ID
+			if d.cfg.OnLookup != nil {
+				d.cfg.OnLookup(lk)
+			}
+		}
+		if err != nil {
+			return nil, lk, d.fail(info, lk, store.PhaseDNS, dnsKind(err), err)
+		}
+	}
+	if addrs = sortAddrs(filterFamily(network, addrs)); len(addrs) == 0 {
+		return nil, lk, d.fail(info, lk, store.PhaseDNS, store.FailNoAddress,
+			fmt.Errorf("lookup %s: no address for network %s", info.Host, network))
+	}
+	return addrs, lk, nil
 }
 
 // finish reports a successful dial and arms the close report.
 func (d *Dialer) finish(c *Conn) {
-	c.onClose = d.onConn
-	if d.onConn != nil {
-		d.onConn(cloneInfo(c.info))
+	c.onClose = d.cfg.OnConn
+	if d.cfg.OnConn != nil {
+		d.cfg.OnConn(cloneInfo(c.info))
 	}
 }
 
 // fail records a failed dial, reports it, and returns its error.
 func (d *Dialer) fail(info *store.Conn, lk *store.Lookup, phase, kind string, err error) error {
 	info.Error = &store.FlowError{Phase: phase, Kind: kind, Message: err.Error()}
-	if d.onConn != nil {
-		d.onConn(cloneInfo(info))
+	if d.cfg.OnConn != nil {
+		d.cfg.OnConn(cloneInfo(info))
 	}
 	return &DialError{Phase: phase, Kind: kind, Conn: info, Lookup: lk, Err: err}
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/glassbox-dev/glassbox/proxy/dialer"
+	"github.com/glassbox-dev/glassbox/proxy/dialer/dialertest"
 	"github.com/glassbox-dev/glassbox/store"
 )
 
@@ -29,9 +30,11 @@ func dialErr(t *testing.T, err error) *dialer.DialError {
 	return de
 }
 
-func TestDeadThenLiveAddress(t *testing.T) {
-	// A live listener on 127.0.0.1:P and nothing on 127.0.0.2:P: the name
-	// resolves to both, the dead one first.
+// liveAndDead returns a port P with a listener on 127.0.0.1:P that accepts
+// and closes, and nothing on 127.0.0.2:P; it skips where 127.0.0.2 cannot
+// be bound.
+func liveAndDead(t *testing.T) string {
+	t.Helper()
 	var live net.Listener
 	var p string
 	for range 5 {
@@ -52,7 +55,7 @@ func TestDeadThenLiveAddress(t *testing.T) {
 	if live == nil {
 		t.Skip("SKIPPING: could not bind 127.0.0.2 on a free port")
 	}
-	defer live.Close()
+	t.Cleanup(func() { live.Close() })
 	go func() {
 		for {
 			c, err := live.Accept()
@@ -62,23 +65,27 @@ func TestDeadThenLiveAddress(t *testing.T) {
 			c.Close()
 		}
 	}()
+	return p
+}
 
+func TestDeadThenLiveAddress(t *testing.T) {
+	// A live listener on 127.0.0.1:P and nothing on 127.0.0.2:P: the name
+	// resolves to both, the dead one first.
+	p := liveAndDead(t)
 	recs := newRecords()
-	// A long fallback delay: the second attempt must start because the
-	// first failed, not because the delay ran out.
+	// A fallback delay that outlasts the test: the second attempt can only
+	// start because the first failed.
 	d := dialer.New(recs.config(dialer.Config{
 		Resolver:      resolves("shop.test", "127.0.0.2", "127.0.0.1"),
-		FallbackDelay: 5 * time.Second,
+		FallbackDelay: time.Hour,
 	}))
-	start := time.Now()
-	c, err := d.DialContext(context.Background(), "tcp", "shop.test:"+p)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := d.DialContext(ctx, "tcp", "shop.test:"+p)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v: the refused attempt did not start the next", err)
 	}
 	defer c.Close()
-	if elapsed := time.Since(start); elapsed > 2*time.Second {
-		t.Errorf("took %v: the refused attempt did not start the next at once", elapsed)
-	}
 	info := dialer.InfoOf(c)
 	if info == nil || info.RemoteAddr != "127.0.0.1:"+p || info.Error != nil {
 		t.Fatalf("info = %+v", info)
@@ -230,7 +237,7 @@ func TestTLSErrors(t *testing.T) {
 	good := srv.Listener.Addr().String()
 	expired, expiredPool := expiredServer(t)
 	plain := net.JoinHostPort("127.0.0.1", port(t, startPlainHTTP(t)))
-	silent := silentListener(t)
+	silent, _ := dialertest.Silent(t)
 	const tlsTimeout = 200 * time.Millisecond
 
 	for _, tc := range []struct {
@@ -252,14 +259,10 @@ func TestTLSErrors(t *testing.T) {
 				TLSConfig:  &tls.Config{RootCAs: tc.pool},
 				TLSTimeout: tlsTimeout,
 			}))
-			start := time.Now()
 			c, err := d.DialTLSContext(context.Background(), "tcp", net.JoinHostPort(tc.host, port(t, tc.addr)))
 			if err == nil {
 				c.Close()
 				t.Fatal("handshake succeeded")
-			}
-			if elapsed := time.Since(start); elapsed > tlsTimeout+2*time.Second {
-				t.Errorf("failed after %v", elapsed)
 			}
 			de := dialErr(t, err)
 			if de.Phase != store.PhaseTLS || de.Kind != tc.kind {
@@ -300,7 +303,7 @@ func startPlainHTTP(t *testing.T) string {
 }
 
 func TestConnectErrors(t *testing.T) {
-	dead := refusedPort(t, "127.0.0.1")
+	dead := port(t, dialertest.Refused(t, "127.0.0.1"))
 	for _, tc := range []struct {
 		name, addr, phase, kind string
 		resolver                dialer.Resolver

@@ -12,26 +12,15 @@ import (
 	"github.com/glassbox-dev/glassbox/store"
 )
 
-// Kinds of dial failure, for DialError.Kind and store.FlowError.Kind. A DNS
-// failure takes its kind from the resolver (resolver.KindNXDomain...).
-const (
-	KindRefused            = "refused"             // nothing listens on the port (ECONNREFUSED)
-	KindUnreachable        = "unreachable"         // no route to the address (EHOSTUNREACH, ENETUNREACH)
-	KindTimeout            = "timeout"             // no answer within ConnectTimeout or TLSTimeout
-	KindCanceled           = "canceled"            // the caller gave up (or, for an attempt, another one won)
-	KindUnknownAuthority   = "unknown-authority"   // the certificate chain ends at a CA we do not trust
-	KindHostnameMismatch   = "hostname-mismatch"   // the certificate is for other names
-	KindExpired            = "expired"             // the certificate is expired or not yet valid
-	KindInvalidCertificate = "invalid-certificate" // another x509 verification failure
-	KindNotTLS             = "not-tls"             // the server answered with something that is not TLS
-	KindHandshake          = "handshake"           // the handshake failed otherwise (e.g. an alert)
-	KindNoAddress          = "no-address"          // the name has no address of the network asked for
-	KindError              = "error"               // anything else
-)
-
 // DialError is a failed dial: which step failed (Phase, one of
-// store.PhaseDNS, store.PhaseConnect, store.PhaseTLS), a short cause (Kind),
-// and the records of what happened. Error() is plain text without advice.
+// store.PhaseDNS, store.PhaseConnect, store.PhaseTLS), a short cause (Kind,
+// one of store's Fail constants), and the records of what happened.
+// Error() is plain text without advice.
+//
+// The dialer owns the classification of dial failures: a DNS failure takes
+// its kind from the resolver (resolver.Error.Kind), a TCP or TLS failure
+// from connectKind and tlsKind here. The proxy records Phase and Kind as
+// they are.
 type DialError struct {
 	Phase  string
 	Kind   string
@@ -57,67 +46,73 @@ func (e *DialError) Unwrap() error { return e.Err }
 
 // Timeout lets code written for net.Error (http.Transport's among it) see a
 // timed-out dial as a timeout.
-func (e *DialError) Timeout() bool { return e.Kind == KindTimeout }
+func (e *DialError) Timeout() bool { return e.Kind == store.FailTimeout }
 
 // connectKind classifies a TCP connection error.
 func connectKind(err error) string {
 	var netErr net.Error
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return KindRefused
+		return store.FailRefused
 	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
-		return KindUnreachable
+		return store.FailUnreachable
 	case errors.Is(err, context.Canceled):
-		return KindCanceled
+		return store.FailCanceled
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
-		return KindTimeout
+		return store.FailTimeout
 	}
-	return KindError
+	return store.FailError
 }
 
 // tlsKind classifies a TLS handshake error. Verification errors come
-// wrapped in *tls.CertificateVerificationError; errors.As looks inside.
+// wrapped in *tls.CertificateVerificationError; errors.As looks inside, and
+// a verification failure of no known shape is still one of the
+// certificate.
 func tlsKind(err error) string {
 	var (
 		unknown  x509.UnknownAuthorityError
 		hostname x509.HostnameError
 		invalid  x509.CertificateInvalidError
+		verify   *tls.CertificateVerificationError
 		record   tls.RecordHeaderError
-		alert    tls.AlertError
 		netErr   net.Error
 	)
 	switch {
 	case errors.Is(err, context.Canceled):
-		return KindCanceled
+		return store.FailCanceled
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
-		return KindTimeout
+		return store.FailTimeout
 	case errors.As(err, &unknown):
-		return KindUnknownAuthority
+		return store.FailUnknownAuthority
 	case errors.As(err, &hostname):
-		return KindHostnameMismatch
+		return store.FailHostnameMismatch
 	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
-		return KindExpired
-	case errors.As(err, &invalid):
-		return KindInvalidCertificate
+		return store.FailExpired
+	case errors.As(err, &invalid), errors.As(err, &verify):
+		return store.FailInvalidCertificate
 	case errors.As(err, &record):
-		return KindNotTLS
-	case errors.As(err, &alert):
-		return KindHandshake
+		return store.FailNotTLS
 	}
-	return KindHandshake
+	return store.FailHandshake // an alert from the server, no common cipher or version...
 }
 
-// dnsKind is the resolver's kind for a failed lookup.
+// dnsKind is the kind of a failed lookup: the resolver's own, or for
+// another Resolver (the operating system's, which returns *net.DNSError)
+// the nearest of store's.
 func dnsKind(err error) string {
 	var re *resolver.Error
-	if errors.As(err, &re) {
+	var de *net.DNSError
+	switch {
+	case errors.As(err, &re):
 		return re.Kind
+	case errors.Is(err, context.Canceled):
+		return store.FailCanceled
+	case errors.Is(err, context.DeadlineExceeded):
+		return store.FailTimeout
+	case errors.As(err, &de) && de.IsNotFound:
+		return store.FailNXDomain
+	case errors.As(err, &de) && de.IsTimeout:
+		return store.FailTimeout
 	}
-	if errors.Is(err, context.Canceled) {
-		return KindCanceled
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return KindTimeout
-	}
-	return KindError
+	return store.FailError
 }

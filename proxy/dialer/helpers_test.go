@@ -2,15 +2,10 @@ package dialer_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"io"
 	"log"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -20,6 +15,7 @@ import (
 	"time"
 
 	"github.com/glassbox-dev/glassbox/proxy/dialer"
+	"github.com/glassbox-dev/glassbox/proxy/dialer/dialertest"
 	"github.com/glassbox-dev/glassbox/proxy/resolver"
 	"github.com/glassbox-dev/glassbox/store"
 )
@@ -37,7 +33,7 @@ func (s *stubResolver) Lookup(ctx context.Context, host string) ([]netip.Addr, *
 	defer func() { lk.End = time.Now() }()
 	addrs, ok := s.addrs[host]
 	if !ok {
-		err := &resolver.Error{Name: host, Kind: resolver.KindNXDomain, Rcode: "NXDOMAIN"}
+		err := &resolver.Error{Name: host, Kind: store.FailNXDomain, Rcode: "NXDOMAIN"}
 		lk.Rcode, lk.Error = "NXDOMAIN", err.Error()
 		return nil, lk, err
 	}
@@ -105,53 +101,6 @@ func (r *records) waitClosed(tb testing.TB) *store.Conn {
 	}
 }
 
-// refusedPort returns a port with nothing listening on it on ip: bound,
-// then closed.
-func refusedPort(tb testing.TB, ip string) string {
-	tb.Helper()
-	l, err := net.Listen("tcp", ip+":0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	_, port, _ := net.SplitHostPort(l.Addr().String())
-	l.Close()
-	return port
-}
-
-// silentListener accepts TCP connections and never writes to them.
-func silentListener(tb testing.TB) string {
-	tb.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var mu sync.Mutex
-	var held []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			held = append(held, c)
-			mu.Unlock()
-		}
-	}()
-	tb.Cleanup(func() {
-		l.Close()
-		<-done
-		mu.Lock()
-		for _, c := range held {
-			c.Close()
-		}
-		mu.Unlock()
-	})
-	return l.Addr().String()
-}
-
 // tlsServer is an httptest TLS server offering h2, and a pool trusting it.
 // Its certificate is for example.com, 127.0.0.1 and ::1.
 func tlsServer(tb testing.TB) (*httptest.Server, *x509.CertPool) {
@@ -172,36 +121,15 @@ func tlsServer(tb testing.TB) (*httptest.Server, *x509.CertPool) {
 // that expired yesterday, and returns a pool that trusts it.
 func expiredServer(tb testing.TB) (string, *x509.CertPool) {
 	tb.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "expired", Organization: []string{"Glassbox Test"}},
-		DNSNames:              []string{"example.com"},
-		NotBefore:             time.Now().Add(-48 * time.Hour),
-		NotAfter:              time.Now().Add(-24 * time.Hour),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	cert, pool := dialertest.SelfSigned(tb, func(c *x509.Certificate) {
+		c.Subject.CommonName = "expired"
+		c.NotBefore, c.NotAfter = time.Now().Add(-48*time.Hour), time.Now().Add(-24*time.Hour)
+	})
 	srv := httptest.NewUnstartedServer(http.NotFoundHandler())
 	srv.Config.ErrorLog = quietLog
-	srv.TLS = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	srv.StartTLS()
 	tb.Cleanup(srv.Close)
-	pool := x509.NewCertPool()
-	pool.AddCert(cert)
 	return srv.Listener.Addr().String(), pool
 }
 

@@ -97,18 +97,24 @@ func readAnswer(msg *dns.Msg, name string, qtype uint16, zone string) (chain []s
 		if !sameName(rr.Header().Name, final) || rr.Header().Rrtype != qtype {
 			continue
 		}
-		var a netip.Addr
-		switch rr := rr.(type) {
-		case *dns.A:
-			a, _ = netip.AddrFromSlice(rr.A.To4())
-		case *dns.AAAA:
-			a, _ = netip.AddrFromSlice(rr.AAAA.To16())
-		}
-		if a.IsValid() {
+		if a := addrOf(rr); a.IsValid() {
 			answers = append(answers, answer{qtype: qtype, addr: a, ttl: ttlOf(rr)})
 		}
 	}
 	return chain, final, answers, chainTTL, nil
+}
+
+// addrOf is the address an A or AAAA record holds; the zero Addr for any
+// other record, or one whose address is malformed.
+func addrOf(rr dns.RR) netip.Addr {
+	var a netip.Addr
+	switch rr := rr.(type) {
+	case *dns.A:
+		a, _ = netip.AddrFromSlice(rr.A.To4())
+	case *dns.AAAA:
+		a, _ = netip.AddrFromSlice(rr.AAAA.To16())
+	}
+	return a
 }
 
 // answersTTL is the smallest TTL among answers, or ttl when that is smaller.

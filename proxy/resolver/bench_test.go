@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/glassbox-dev/glassbox/proxy/resolver"
+	"github.com/glassbox-dev/glassbox/proxy/resolver/resolvertest"
 )
 
 // BenchmarkLookupCacheHit is the cost of a lookup answered from the cache
@@ -16,7 +17,7 @@ func BenchmarkLookupCacheHit(b *testing.B) {
 		{"with-hosts-file", writeFile(b, "hosts", "127.0.0.1 localhost\n::1 localhost\n")},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			r := newResolver(b, resolver.Config{HostsFile: bc.hosts}, serveUDP(b, testZone()))
+			r := newResolver(b, resolver.Config{HostsFile: bc.hosts}, resolvertest.ServeUDP(b, testZone()))
 			ctx := context.Background()
 			if _, _, err := r.Lookup(ctx, "shop.test"); err != nil {
 				b.Fatal(err)
@@ -34,7 +35,7 @@ func BenchmarkLookupCacheHit(b *testing.B) {
 // BenchmarkLookupMiss is a lookup that goes to a loopback server every
 // time (the answer's TTL is 0): two UDP exchanges in parallel.
 func BenchmarkLookupMiss(b *testing.B) {
-	r := newResolver(b, resolver.Config{}, serveUDP(b, testZone()))
+	r := newResolver(b, resolver.Config{}, resolvertest.ServeUDP(b, testZone()))
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {

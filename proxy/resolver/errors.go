@@ -8,27 +8,20 @@ import (
 	"strings"
 
 	"github.com/miekg/dns"
-)
 
-// Kinds of failure, for Error.Kind. They are machine-readable causes: the
-// viewer turns them into advice, the resolver only says what happened.
-const (
-	KindNXDomain    = "nxdomain"     // the name does not exist (RCODE 3, RFC 1035 §4.1.1)
-	KindServFail    = "servfail"     // every server answered SERVFAIL (RCODE 2); in trace mode, also: no server of a zone could be reached
-	KindRefused     = "refused"      // every server answered REFUSED (RCODE 5)
-	KindTimeout     = "timeout"      // no answer within Config.Timeout
-	KindNoAddress   = "no-address"   // the name exists but has no A or AAAA record ("NODATA", RFC 2308 §2.2)
-	KindNetwork     = "network"      // a socket error: no route, port unreachable...
-	KindBadResponse = "bad-response" // an answer we must not use: malformed, mismatched, an unsafe referral
-	KindInvalidName = "invalid-name" // the host is not a syntactically valid DNS name
-	KindCanceled    = "canceled"     // the caller's context was canceled
+	"github.com/glassbox-dev/glassbox/store"
 )
 
 // Error is a failed lookup. Error() is plain text without advice; callers
 // that talk to users pick their advice from Kind.
+//
+// The resolver owns the kinds of DNS failure: Kind is one of store's Fail
+// constants (nxdomain, servfail, refused, timeout, no-address, network,
+// bad-response, invalid-name, canceled), which the dialer records as they
+// are.
 type Error struct {
 	Name   string // the host as asked for
-	Kind   string // one of the Kind constants
+	Kind   string // store.FailNXDomain, store.FailServFail...: see above
 	Server string // the last server that answered or was asked, host:port; empty when none
 	Rcode  string // the DNS response code, e.g. "NXDOMAIN"; empty when there was no response
 	Err    error  // the underlying error, if any
@@ -59,27 +52,27 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Timeout reports whether the lookup timed out, so that code written for
 // net.Error (http.Transport among it) sees a DNS timeout as a timeout.
-func (e *Error) Timeout() bool { return e.Kind == KindTimeout }
+func (e *Error) Timeout() bool { return e.Kind == store.FailTimeout }
 
 func kindText(kind string) string {
 	switch kind {
-	case KindNXDomain:
+	case store.FailNXDomain:
 		return "no such domain"
-	case KindServFail:
+	case store.FailServFail:
 		return "the DNS server failed to resolve the name"
-	case KindRefused:
+	case store.FailRefused:
 		return "the DNS server refused the query"
-	case KindTimeout:
+	case store.FailTimeout:
 		return "no answer from the DNS server in time"
-	case KindNoAddress:
+	case store.FailNoAddress:
 		return "the name has no IPv4 or IPv6 address"
-	case KindNetwork:
+	case store.FailNetwork:
 		return "could not reach the DNS server"
-	case KindBadResponse:
+	case store.FailBadResponse:
 		return "unusable answer"
-	case KindInvalidName:
+	case store.FailInvalidName:
 		return "not a valid host name"
-	case KindCanceled:
+	case store.FailCanceled:
 		return "canceled"
 	}
 	return kind
@@ -90,13 +83,13 @@ func kindText(kind string) string {
 func rcodeKind(rcode int) string {
 	switch rcode {
 	case dns.RcodeNameError:
-		return KindNXDomain
+		return store.FailNXDomain
 	case dns.RcodeServerFailure:
-		return KindServFail
+		return store.FailServFail
 	case dns.RcodeRefused:
-		return KindRefused
+		return store.FailRefused
 	}
-	return KindBadResponse
+	return store.FailBadResponse
 }
 
 // rcodeString names a response code; unknown codes read as "RCODE<n>".
@@ -113,16 +106,16 @@ func errKind(err error) string {
 	var netErr net.Error
 	switch {
 	case errors.Is(err, context.Canceled):
-		return KindCanceled
+		return store.FailCanceled
 	case errors.Is(err, context.DeadlineExceeded):
-		return KindTimeout
+		return store.FailTimeout
 	case errors.As(err, &netErr) && netErr.Timeout():
-		return KindTimeout
+		return store.FailTimeout
 	case errors.As(err, &dnsErr), errors.Is(err, errBadResponse):
 		// miekg reports malformed or mismatched messages as *dns.Error.
-		return KindBadResponse
+		return store.FailBadResponse
 	}
-	return KindNetwork
+	return store.FailNetwork
 }
 
 // errBadResponse marks an answer that parsed but does not answer our question.

@@ -36,7 +36,7 @@ func (o *outcome) combine() {
 	}
 	for _, res := range o.results() {
 		if res.rcode == dns.RcodeNameError {
-			o.err = &Error{Kind: KindNXDomain, Server: res.server, Rcode: rcodeString(res.rcode)}
+			o.err = &Error{Kind: store.FailNXDomain, Server: res.server, Rcode: rcodeString(res.rcode)}
 			return
 		}
 	}
@@ -46,7 +46,7 @@ func (o *outcome) combine() {
 	case o.errAAAA != nil:
 		o.err = o.errAAAA
 	default:
-		o.err = &Error{Kind: KindNoAddress, Rcode: rcodeString(dns.RcodeSuccess)}
+		o.err = &Error{Kind: store.FailNoAddress, Rcode: rcodeString(dns.RcodeSuccess)}
 		if res := o.primary(); res != nil {
 			o.err.Server = res.server
 		}

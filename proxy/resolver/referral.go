@@ -27,24 +27,7 @@ func classify(zone, name string, qtype uint16, msg *dns.Msg, hop *store.DNSHop) 
 			return &step{kind: stepAnswer, msg: msg}, "", nil
 		}
 	}
-
-	// A referral is an NS set in the authority section (RFC 1034 §4.3.2,
-	// step 3b). Only the first owner's set is considered.
-	child := ""
-	var nsNames []string
-	for _, rr := range msg.Ns {
-		ns, ok := rr.(*dns.NS)
-		if !ok {
-			continue
-		}
-		owner := strings.ToLower(ns.Hdr.Name)
-		if child == "" {
-			child = owner
-		}
-		if owner == child && !slices.Contains(nsNames, strings.ToLower(ns.Ns)) {
-			nsNames = append(nsNames, strings.ToLower(ns.Ns))
-		}
-	}
+	child, nsNames := referral(msg)
 	if child == "" || (sameName(child, zone) && (msg.Authoritative || hasSOA(msg))) {
 		return &step{kind: stepNoData, msg: msg}, "", nil
 	}
@@ -59,22 +42,40 @@ func classify(zone, name string, qtype uint16, msg *dns.Msg, hop *store.DNSHop) 
 	case !dns.IsSubDomain(child, name):
 		return nil, "", fmt.Errorf("refused referral to %s: %s is not inside it", child, name)
 	}
+	glue, note := glueOf(msg, child, nsNames, hop)
+	return &step{kind: stepReferral, msg: msg, next: nextServers(child, nsNames, glue)}, note, nil
+}
 
-	// Glue (RFC 1034 §4.2.1): addresses of the name servers, taken only
-	// for servers inside the delegated zone, which cannot be found
-	// without it; anything else could point us at any address.
-	glue := make(map[string][]netip.Addr)
-	var ignored []string
-	for _, rr := range msg.Extra {
-		var a netip.Addr
-		switch rr := rr.(type) {
-		case *dns.A:
-			a, _ = netip.AddrFromSlice(rr.A.To4())
-		case *dns.AAAA:
-			a, _ = netip.AddrFromSlice(rr.AAAA.To16())
-		default:
+// referral reads the NS set in the authority section (RFC 1034 §4.3.2,
+// step 3b): the zone delegated ("" when there is none) and its name
+// servers. Only the first owner's set is considered.
+func referral(msg *dns.Msg) (child string, nsNames []string) {
+	for _, rr := range msg.Ns {
+		ns, ok := rr.(*dns.NS)
+		if !ok {
 			continue
 		}
+		owner := strings.ToLower(ns.Hdr.Name)
+		if child == "" {
+			child = owner
+		}
+		if owner == child && !slices.Contains(nsNames, strings.ToLower(ns.Ns)) {
+			nsNames = append(nsNames, strings.ToLower(ns.Ns))
+		}
+	}
+	return child, nsNames
+}
+
+// glueOf takes the glue (RFC 1034 §4.2.1) of a referral to child:
+// addresses of the name servers, taken only for servers inside the
+// delegated zone, which cannot be found without it; anything else could
+// point us at any address. It records the glue taken on hop, and says
+// what it ignored in note.
+func glueOf(msg *dns.Msg, child string, nsNames []string, hop *store.DNSHop) (glue map[string][]netip.Addr, note string) {
+	glue = make(map[string][]netip.Addr)
+	var ignored []string
+	for _, rr := range msg.Extra {
+		a := addrOf(rr)
 		owner := strings.ToLower(rr.Header().Name)
 		if !a.IsValid() || !slices.Contains(nsNames, owner) {
 			continue
@@ -89,9 +90,13 @@ func classify(zone, name string, qtype uint16, msg *dns.Msg, hop *store.DNSHop) 
 	if len(ignored) > 0 {
 		note = fmt.Sprintf("ignored glue outside %s: %s", child, strings.Join(ignored, ", "))
 	}
+	return glue, note
+}
 
-	// Servers with glue first, IPv4 before IPv6 (IPv6 is often
-	// unreachable); the rest are looked up if those fail.
+// nextServers orders the servers of child to ask: those with glue first,
+// IPv4 before IPv6 (IPv6 is often unreachable); the rest are looked up if
+// those fail.
+func nextServers(child string, nsNames []string, glue map[string][]netip.Addr) zoneServers {
 	next := zoneServers{zone: child}
 	for _, n := range nsNames {
 		if addrs := glue[n]; len(addrs) > 0 {
@@ -104,7 +109,7 @@ func classify(zone, name string, qtype uint16, msg *dns.Msg, hop *store.DNSHop) 
 			next.ns = append(next.ns, nsEntry{name: n})
 		}
 	}
-	return &step{kind: stepReferral, msg: msg, next: next}, note, nil
+	return next
 }
 
 func boolInt(b bool) int {

@@ -122,6 +122,23 @@ func New(cfg Config) (*Resolver, error) {
 	if r.now == nil {
 		r.now = time.Now
 	}
+	if err := r.setServers(cfg); err != nil {
+		return nil, err
+	}
+	if p := cmp.Or(cfg.HostsFile, DefaultHostsFile); p != None {
+		r.hosts = newHostsFile(p)
+	}
+	r.cache = newCache(cmp.Or(cfg.MaxCache, DefaultMaxCache))
+	if err := r.setTrace(cfg); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// setServers sets what stub resolution needs: the servers (Config.Servers,
+// else resolv.conf's), the search list, and the timeout and attempts per
+// query.
+func (r *Resolver) setServers(cfg Config) error {
 	rcPath := cmp.Or(cfg.ResolvConf, DefaultResolvConf)
 	var rcErr error
 	if rcPath != None {
@@ -130,7 +147,7 @@ func New(cfg Config) (*Resolver, error) {
 	for _, s := range cfg.Servers {
 		ap, err := netip.ParseAddrPort(s)
 		if err != nil {
-			return nil, fmt.Errorf("resolver: DNS server %q: want IP:port, e.g. 127.0.0.1:53", s)
+			return fmt.Errorf("resolver: DNS server %q: want IP:port, e.g. 127.0.0.1:53", s)
 		}
 		r.servers = append(r.servers, ap.String())
 	}
@@ -139,11 +156,10 @@ func New(cfg Config) (*Resolver, error) {
 	}
 	if len(r.servers) == 0 && !r.trace {
 		if rcErr != nil {
-			return nil, fmt.Errorf("resolver: no DNS server: %w", rcErr)
+			return fmt.Errorf("resolver: no DNS server: %w", rcErr)
 		}
-		return nil, fmt.Errorf("resolver: no DNS server: none in Config.Servers nor in %s", rcPath)
+		return fmt.Errorf("resolver: no DNS server: none in Config.Servers nor in %s", rcPath)
 	}
-
 	timeout, attempts := cfg.Timeout, cfg.Attempts
 	if r.conf != nil {
 		timeout = cmp.Or(timeout, r.conf.timeout)
@@ -157,12 +173,11 @@ func New(cfg Config) (*Resolver, error) {
 	}
 	r.x = newExchanger(timeout)
 	r.attempts = attempts
+	return nil
+}
 
-	if p := cmp.Or(cfg.HostsFile, DefaultHostsFile); p != None {
-		r.hosts = newHostsFile(p)
-	}
-	r.cache = newCache(cmp.Or(cfg.MaxCache, DefaultMaxCache))
-
+// setTrace sets what trace mode needs: the root servers and the port asked.
+func (r *Resolver) setTrace(cfg Config) error {
 	hints := cfg.RootHints
 	if len(hints) == 0 {
 		hints = rootHints[:]
@@ -170,16 +185,16 @@ func New(cfg Config) (*Resolver, error) {
 	for _, h := range hints {
 		a, err := netip.ParseAddr(h)
 		if err != nil {
-			return nil, fmt.Errorf("resolver: root hint %q is not an IP address", h)
+			return fmt.Errorf("resolver: root hint %q is not an IP address", h)
 		}
 		r.roots = append(r.roots, a)
 	}
 	port, err := netip.ParseAddrPort("0.0.0.0:" + cmp.Or(cfg.TracePort, DefaultTracePort))
 	if err != nil {
-		return nil, fmt.Errorf("resolver: trace port %q is not a port number", cfg.TracePort)
+		return fmt.Errorf("resolver: trace port %q is not a port number", cfg.TracePort)
 	}
 	r.tracePort = port.Port()
-	return r, nil
+	return nil
 }
 
 // Lookup resolves host to addresses: an IP literal as itself, then the
@@ -206,7 +221,7 @@ func (r *Resolver) lookup(ctx context.Context, host string, lk *store.Lookup) ([
 	}
 	name := strings.ToLower(host)
 	if !validName(name) {
-		return nil, &Error{Kind: KindInvalidName}
+		return nil, &Error{Kind: store.FailInvalidName}
 	}
 	if r.hosts != nil {
 		if addrs := r.hosts.lookup(strings.TrimSuffix(name, ".")); len(addrs) > 0 {
@@ -236,7 +251,7 @@ func (r *Resolver) lookup(ctx context.Context, host string, lk *store.Lookup) ([
 		}
 	}
 	if report == nil {
-		return nil, &Error{Kind: KindInvalidName}
+		return nil, &Error{Kind: store.FailInvalidName}
 	}
 	if report.err != nil && asIs != nil {
 		report = asIs
@@ -260,7 +275,7 @@ func validName(name string) bool {
 // SERVFAIL, and stops after anything else.
 func (e *Error) searchOn() bool {
 	switch e.Kind {
-	case KindNXDomain, KindNoAddress, KindServFail:
+	case store.FailNXDomain, store.FailNoAddress, store.FailServFail:
 		return true
 	}
 	return false

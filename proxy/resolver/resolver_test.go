@@ -15,13 +15,14 @@ import (
 	"time"
 
 	"github.com/glassbox-dev/glassbox/proxy/resolver"
+	"github.com/glassbox-dev/glassbox/proxy/resolver/resolvertest"
 	"github.com/glassbox-dev/glassbox/store"
 	"github.com/miekg/dns"
 )
 
 // testZone is the data of the fake recursive server.
-func testZone() *recursor {
-	z := newRecursor(
+func testZone() *resolvertest.Zone {
+	z := resolvertest.NewZone(
 		"shop.test. 60 IN A 127.0.0.1",
 		"shop.test. 60 IN AAAA ::1",
 		"cdn.shop.test. 300 IN CNAME edge.cdn.test.",
@@ -37,11 +38,10 @@ func testZone() *recursor {
 		"nocache.test. 0 IN AAAA ::7",
 	)
 	for i := range 100 {
-		rr, _ := dns.NewRR(fmt.Sprintf("big.test. 60 IN A 127.0.1.%d", i))
-		z.records["big.test."] = append(z.records["big.test."], rr)
+		z.Records.Add(fmt.Sprintf("big.test. 60 IN A 127.0.1.%d", i))
 	}
-	z.truncate["big.test."] = true
-	z.noChase["alias.test."] = true
+	z.Truncate["big.test."] = true
+	z.NoChase["alias.test."] = true
 	return z
 }
 
@@ -63,7 +63,7 @@ func kindOf(err error) string {
 
 func TestLookupBothFamilies(t *testing.T) {
 	z := testZone()
-	srv := serveUDP(t, z)
+	srv := resolvertest.ServeUDP(t, z)
 	r := newResolver(t, resolver.Config{}, srv)
 
 	got, lk, err := r.Lookup(context.Background(), "shop.test")
@@ -86,14 +86,14 @@ func TestLookupBothFamilies(t *testing.T) {
 	if lk.Error != "" || len(lk.CNAMEs) != 0 || len(lk.Hops) != 0 {
 		t.Errorf("unexpected error, CNAMEs or hops: %+v", lk)
 	}
-	if a, aaaa := z.count("shop.test.", "A", ""), z.count("shop.test.", "AAAA", ""); a != 1 || aaaa != 1 {
+	if a, aaaa := z.Count("shop.test.", "A", ""), z.Count("shop.test.", "AAAA", ""); a != 1 || aaaa != 1 {
 		t.Errorf("queries A=%d AAAA=%d, want one each", a, aaaa)
 	}
 }
 
 func TestLookupLiteral(t *testing.T) {
 	z := testZone()
-	r := newResolver(t, resolver.Config{}, serveUDP(t, z))
+	r := newResolver(t, resolver.Config{}, resolvertest.ServeUDP(t, z))
 	for _, tc := range []struct{ host, want, typ string }{
 		{"127.0.0.1", "127.0.0.1", "A"},
 		{"::1", "::1", "AAAA"},
@@ -113,14 +113,14 @@ func TestLookupLiteral(t *testing.T) {
 			}
 		})
 	}
-	if n := z.total(); n != 0 {
+	if n := z.Total(); n != 0 {
 		t.Errorf("%d queries sent for IP literals", n)
 	}
 }
 
 func TestLookupCNAME(t *testing.T) {
 	z := testZone()
-	r := newResolver(t, resolver.Config{}, serveUDP(t, z))
+	r := newResolver(t, resolver.Config{}, resolvertest.ServeUDP(t, z))
 	for _, tc := range []struct {
 		name, host string
 		cnames     []string
@@ -150,32 +150,32 @@ func TestLookupCNAME(t *testing.T) {
 			}
 		})
 	}
-	if n := z.count("shop.test.", "A", ""); n != 1 {
+	if n := z.Count("shop.test.", "A", ""); n != 1 {
 		t.Errorf("target of alias.test asked %d times, want 1", n)
 	}
 }
 
 func TestNegativeCaching(t *testing.T) {
 	z := testZone()
-	r := newResolver(t, resolver.Config{}, serveUDP(t, z))
+	r := newResolver(t, resolver.Config{}, resolvertest.ServeUDP(t, z))
 
 	_, lk, err := r.Lookup(context.Background(), "missing.test")
-	if kindOf(err) != resolver.KindNXDomain {
+	if kindOf(err) != store.FailNXDomain {
 		t.Fatalf("err = %v, want kind nxdomain", err)
 	}
 	if lk.Source != resolver.SourceNetwork || lk.Rcode != "NXDOMAIN" || lk.Error != err.Error() {
 		t.Errorf("first lookup = %+v", lk)
 	}
-	before := z.total()
+	before := z.Total()
 
 	_, lk, err = r.Lookup(context.Background(), "missing.test")
-	if kindOf(err) != resolver.KindNXDomain {
+	if kindOf(err) != store.FailNXDomain {
 		t.Fatalf("second err = %v, want kind nxdomain", err)
 	}
 	if lk.Source != resolver.SourceCache || lk.Rcode != "NXDOMAIN" {
 		t.Errorf("second lookup = %+v, want NXDOMAIN from cache", lk)
 	}
-	if n := z.total() - before; n != 0 {
+	if n := z.Total() - before; n != 0 {
 		t.Errorf("%d queries sent for a cached NXDOMAIN", n)
 	}
 	if !strings.Contains(err.Error(), "missing.test") || !strings.Contains(err.Error(), "no such domain") {
@@ -185,9 +185,9 @@ func TestNegativeCaching(t *testing.T) {
 
 func TestNextServerAfterServfail(t *testing.T) {
 	bad := testZone()
-	bad.rcode = dns.RcodeServerFailure
+	bad.Rcode = dns.RcodeServerFailure
 	good := testZone()
-	badAddr, goodAddr := serveUDP(t, bad), serveUDP(t, good)
+	badAddr, goodAddr := resolvertest.ServeUDP(t, bad), resolvertest.ServeUDP(t, good)
 	r := newResolver(t, resolver.Config{}, badAddr, goodAddr)
 
 	got, lk, err := r.Lookup(context.Background(), "shop.test")
@@ -197,28 +197,28 @@ func TestNextServerAfterServfail(t *testing.T) {
 	if !slices.Equal(got, addrs("127.0.0.1", "::1")) || lk.Server != goodAddr {
 		t.Errorf("addrs %v from %s, want both from %s", got, lk.Server, goodAddr)
 	}
-	if bad.total() != 2 || good.total() != 2 {
-		t.Errorf("queries: first server %d, second %d; want 2 each (A and AAAA)", bad.total(), good.total())
+	if bad.Total() != 2 || good.Total() != 2 {
+		t.Errorf("queries: first server %d, second %d; want 2 each (A and AAAA)", bad.Total(), good.Total())
 	}
 }
 
 func TestServerWithoutEDNS(t *testing.T) {
 	z := testZone()
-	z.noEDNS = true
-	r := newResolver(t, resolver.Config{}, serveUDP(t, z))
+	z.NoEDNS = true
+	r := newResolver(t, resolver.Config{}, resolvertest.ServeUDP(t, z))
 	got, _, err := r.Lookup(context.Background(), "shop.test")
 	if err != nil || !slices.Equal(got, addrs("127.0.0.1", "::1")) {
 		t.Fatalf("got %v, %v", got, err)
 	}
 	// Asked with EDNS0, refused with FORMERR, asked again without.
-	if n := z.count("shop.test.", "A", "udp"); n != 2 {
+	if n := z.Count("shop.test.", "A", "udp"); n != 2 {
 		t.Errorf("%d A queries, want 2", n)
 	}
 }
 
 func TestTruncatedAnswerRetriedOverTCP(t *testing.T) {
 	z := testZone()
-	r := newResolver(t, resolver.Config{}, serveUDPAndTCP(t, z))
+	r := newResolver(t, resolver.Config{}, resolvertest.ServeUDPAndTCP(t, z))
 
 	got, _, err := r.Lookup(context.Background(), "big.test")
 	if err != nil {
@@ -227,7 +227,7 @@ func TestTruncatedAnswerRetriedOverTCP(t *testing.T) {
 	if len(got) != 100 {
 		t.Errorf("got %d addresses, want 100", len(got))
 	}
-	if udp, tcp := z.count("big.test.", "A", "udp"), z.count("big.test.", "A", "tcp"); udp != 1 || tcp != 1 {
+	if udp, tcp := z.Count("big.test.", "A", "udp"), z.Count("big.test.", "A", "tcp"); udp != 1 || tcp != 1 {
 		t.Errorf("A queries: udp %d, tcp %d; want 1 each", udp, tcp)
 	}
 }
@@ -253,7 +253,7 @@ func (c *clock) advance(d time.Duration) {
 func TestTTLExpiry(t *testing.T) {
 	z := testZone()
 	clk := &clock{now: time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)}
-	r := newResolver(t, resolver.Config{Now: clk.Now}, serveUDP(t, z))
+	r := newResolver(t, resolver.Config{Now: clk.Now}, resolvertest.ServeUDP(t, z))
 	ctx := context.Background()
 
 	steps := []struct {
@@ -276,13 +276,13 @@ func TestTTLExpiry(t *testing.T) {
 		if lk.Source != s.source || len(lk.Answers) != 1 || lk.Answers[0].TTL != s.ttl {
 			t.Errorf("%s: source %s answers %+v; want %s with TTL %d", s.name, lk.Source, lk.Answers, s.source, s.ttl)
 		}
-		if n := z.count("short.test.", "A", ""); n != s.queries {
+		if n := z.Count("short.test.", "A", ""); n != s.queries {
 			t.Errorf("%s: %d A queries, want %d", s.name, n, s.queries)
 		}
 	}
 	// The AAAA "no data" answer is cached for the SOA minimum (120 s), so
 	// only A was asked again.
-	if n := z.count("short.test.", "AAAA", ""); n != 1 {
+	if n := z.Count("short.test.", "AAAA", ""); n != 1 {
 		t.Errorf("%d AAAA queries, want 1", n)
 	}
 }
@@ -290,7 +290,7 @@ func TestTTLExpiry(t *testing.T) {
 func TestHostsFile(t *testing.T) {
 	z := testZone()
 	hosts := writeFile(t, "hosts", "# test hosts\n127.0.0.99 hosted.test alias.hosted.test\n::99 hosted.test\n")
-	r := newResolver(t, resolver.Config{HostsFile: hosts}, serveUDP(t, z))
+	r := newResolver(t, resolver.Config{HostsFile: hosts}, resolvertest.ServeUDP(t, z))
 
 	got, lk, err := r.Lookup(context.Background(), "Hosted.Test.")
 	if err != nil {
@@ -302,7 +302,7 @@ func TestHostsFile(t *testing.T) {
 	if lk.Source != resolver.SourceHosts || lk.Server != hosts || lk.Rcode != "" {
 		t.Errorf("lookup = %+v", lk)
 	}
-	if n := z.total(); n != 0 {
+	if n := z.Total(); n != 0 {
 		t.Errorf("%d queries sent for a name in the hosts file", n)
 	}
 
@@ -338,16 +338,16 @@ func TestSearchList(t *testing.T) {
 		{"as-is-first", "search shop.test\n", "shop.test", addrs("127.0.0.1", "::1"), "",
 			[]string{"shop.test."}, []string{"shop.test.shop.test."}},
 		// A trailing dot: as is only.
-		{"absolute", "search shop.test\n", "www.", nil, resolver.KindNXDomain,
+		{"absolute", "search shop.test\n", "www.", nil, store.FailNXDomain,
 			[]string{"www."}, []string{"www.shop.test."}},
 		// Every candidate fails: the error names the host as given.
-		{"all-missing", "search shop.test other.test\n", "nothere", nil, resolver.KindNXDomain,
+		{"all-missing", "search shop.test other.test\n", "nothere", nil, store.FailNXDomain,
 			[]string{"nothere.shop.test.", "nothere.other.test.", "nothere."}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			z := testZone()
 			conf := writeFile(t, "resolv.conf", "nameserver 127.0.0.254 # never used: Servers wins\n"+tc.conf)
-			r := newResolver(t, resolver.Config{ResolvConf: conf}, serveUDP(t, z))
+			r := newResolver(t, resolver.Config{ResolvConf: conf}, resolvertest.ServeUDP(t, z))
 			got, lk, err := r.Lookup(context.Background(), tc.host)
 			if tc.kind != "" {
 				if kindOf(err) != tc.kind {
@@ -366,12 +366,12 @@ func TestSearchList(t *testing.T) {
 				t.Errorf("lk.Name = %q", lk.Name)
 			}
 			for _, n := range tc.asked {
-				if z.count(n, "A", "") != 1 {
-					t.Errorf("%s asked %d times, want once", n, z.count(n, "A", ""))
+				if z.Count(n, "A", "") != 1 {
+					t.Errorf("%s asked %d times, want once", n, z.Count(n, "A", ""))
 				}
 			}
 			for _, n := range tc.notAsked {
-				if z.count(n, "A", "") != 0 {
+				if z.Count(n, "A", "") != 0 {
 					t.Errorf("%s asked, want not", n)
 				}
 			}
@@ -381,16 +381,10 @@ func TestSearchList(t *testing.T) {
 
 func TestTimeout(t *testing.T) {
 	const timeout = 200 * time.Millisecond
-	r := newResolver(t, resolver.Config{Timeout: timeout, Attempts: 1}, silentServer(t))
-	start := time.Now()
+	r := newResolver(t, resolver.Config{Timeout: timeout, Attempts: 1}, resolvertest.Silent(t))
 	_, lk, err := r.Lookup(context.Background(), "shop.test")
-	elapsed := time.Since(start)
-	if kindOf(err) != resolver.KindTimeout {
+	if kindOf(err) != store.FailTimeout {
 		t.Fatalf("err = %v, want kind timeout", err)
-	}
-	// A and AAAA wait in parallel: one timeout in all, plus scheduling.
-	if elapsed < timeout || elapsed > timeout+time.Second {
-		t.Errorf("gave up after %v, want about %v", elapsed, timeout)
 	}
 	var netErr interface{ Timeout() bool }
 	if !errors.As(err, &netErr) || !netErr.Timeout() {
@@ -402,40 +396,46 @@ func TestTimeout(t *testing.T) {
 }
 
 func TestContextDeadlineStopsLookup(t *testing.T) {
-	// The per-query timeout is long; the caller's deadline must win.
-	r := newResolver(t, resolver.Config{Timeout: 10 * time.Second, Attempts: 1}, silentServer(t))
+	// The per-query timeout outlasts the test: only the caller's deadline
+	// can end the lookup.
+	r := newResolver(t, resolver.Config{Timeout: time.Hour, Attempts: 1}, resolvertest.Silent(t))
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	start := time.Now()
-	_, _, err := r.Lookup(ctx, "shop.test")
-	if kindOf(err) != resolver.KindTimeout {
-		t.Errorf("err = %v, want kind timeout", err)
-	}
-	if elapsed := time.Since(start); elapsed > 2*time.Second {
-		t.Errorf("lookup ran %v past a 100ms deadline", elapsed)
+	errc := make(chan error, 1)
+	go func() {
+		_, _, err := r.Lookup(ctx, "shop.test")
+		errc <- err
+	}()
+	select {
+	case err := <-errc:
+		if kindOf(err) != store.FailTimeout {
+			t.Errorf("err = %v, want kind timeout", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the lookup went on past its caller's deadline")
 	}
 
 	ctx, cancel = context.WithCancel(context.Background())
 	cancel()
-	if _, _, err := r.Lookup(ctx, "shop.test"); kindOf(err) != resolver.KindCanceled {
+	if _, _, err := r.Lookup(ctx, "shop.test"); kindOf(err) != store.FailCanceled {
 		t.Errorf("canceled context: err = %v, want kind canceled", err)
 	}
 }
 
 func TestErrorKinds(t *testing.T) {
 	refusing, failing := testZone(), testZone()
-	refusing.rcode = dns.RcodeRefused
-	failing.rcode = dns.RcodeServerFailure
-	good := serveUDP(t, testZone())
+	refusing.Rcode = dns.RcodeRefused
+	failing.Rcode = dns.RcodeServerFailure
+	good := resolvertest.ServeUDP(t, testZone())
 	for _, tc := range []struct {
 		name, server, host, kind, rcode string
 	}{
-		{"refused", serveUDP(t, refusing), "shop.test", resolver.KindRefused, "REFUSED"},
-		{"servfail", serveUDP(t, failing), "shop.test", resolver.KindServFail, "SERVFAIL"},
-		{"no-address", good, "txt.test", resolver.KindNoAddress, "NOERROR"}, // exists, TXT only
-		{"nxdomain", good, "missing.test", resolver.KindNXDomain, "NXDOMAIN"},
-		{"invalid-name", good, "bad..name", resolver.KindInvalidName, ""},
-		{"empty-name", good, "", resolver.KindInvalidName, ""},
+		{"refused", resolvertest.ServeUDP(t, refusing), "shop.test", store.FailRefused, "REFUSED"},
+		{"servfail", resolvertest.ServeUDP(t, failing), "shop.test", store.FailServFail, "SERVFAIL"},
+		{"no-address", good, "txt.test", store.FailNoAddress, "NOERROR"}, // exists, TXT only
+		{"nxdomain", good, "missing.test", store.FailNXDomain, "NXDOMAIN"},
+		{"invalid-name", good, "bad..name", store.FailInvalidName, ""},
+		{"empty-name", good, "", store.FailInvalidName, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newResolver(t, resolver.Config{Attempts: 1}, tc.server)
@@ -455,7 +455,7 @@ func TestErrorKinds(t *testing.T) {
 // would record the DNS server's connection as the origin's.
 func TestNoTraceEvents(t *testing.T) {
 	z := testZone()
-	r := newResolver(t, resolver.Config{}, serveUDPAndTCP(t, z))
+	r := newResolver(t, resolver.Config{}, resolvertest.ServeUDPAndTCP(t, z))
 	var events atomic.Int32
 	ctx := httptrace.WithClientTrace(context.Background(), &httptrace.ClientTrace{
 		ConnectStart: func(string, string) { events.Add(1) },
@@ -474,7 +474,7 @@ func TestNoTraceEvents(t *testing.T) {
 
 func TestCacheBounded(t *testing.T) {
 	z := testZone()
-	r := newResolver(t, resolver.Config{MaxCache: 2}, serveUDP(t, z))
+	r := newResolver(t, resolver.Config{MaxCache: 2}, resolvertest.ServeUDP(t, z))
 	for _, host := range []string{"shop.test", "www.shop.test", "cdn.shop.test", "shop.test"} {
 		if _, _, err := r.Lookup(context.Background(), host); err != nil {
 			t.Fatal(err)
@@ -482,7 +482,7 @@ func TestCacheBounded(t *testing.T) {
 	}
 	// Three names need six entries (A and AAAA each); with room for two,
 	// at least one of shop.test's was dropped and asked again.
-	if n := z.count("shop.test.", "A", "") + z.count("shop.test.", "AAAA", ""); n < 3 {
+	if n := z.Count("shop.test.", "A", "") + z.Count("shop.test.", "AAAA", ""); n < 3 {
 		t.Errorf("shop.test asked %d times; the cache kept more than 2 entries", n)
 	}
 }

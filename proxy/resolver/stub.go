@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/miekg/dns"
+
+	"github.com/glassbox-dev/glassbox/store"
 )
 
 // This file is stub resolution: ask the configured recursive servers and
@@ -21,7 +23,7 @@ func (r *Resolver) ask(ctx context.Context, name string, qtype uint16) (*dns.Msg
 			msg, rtt, err := r.x.exchange(ctx, newQuery(name, qtype, true), server)
 			if err != nil {
 				last = &Error{Kind: errKind(err), Server: server, Err: err}
-				if last.Kind == KindCanceled || ctx.Err() != nil {
+				if last.Kind == store.FailCanceled || ctx.Err() != nil {
 					return nil, "", nil, last
 				}
 				continue
@@ -34,7 +36,7 @@ func (r *Resolver) ask(ctx context.Context, name string, qtype uint16) (*dns.Msg
 		}
 	}
 	if last == nil {
-		last = &Error{Kind: KindNetwork, Err: fmt.Errorf("no DNS server configured")}
+		last = &Error{Kind: store.FailNetwork, Err: fmt.Errorf("no DNS server configured")}
 	}
 	return nil, "", nil, last
 }
@@ -53,7 +55,7 @@ func (r *Resolver) resolveType(ctx context.Context, name string, qtype uint16) (
 		}
 		chain, final, answers, chainTTL, rerr := readAnswer(msg, name, qtype, "")
 		if rerr != nil {
-			return &qresult{cnames: cnames}, &Error{Kind: KindBadResponse, Server: server, Rcode: rcodeString(msg.Rcode), Err: rerr}
+			return &qresult{cnames: cnames}, &Error{Kind: store.FailBadResponse, Server: server, Rcode: rcodeString(msg.Rcode), Err: rerr}
 		}
 		cnames = append(cnames, chain...)
 		ttl = min(ttl, chainTTL)
@@ -76,7 +78,7 @@ func (r *Resolver) resolveType(ctx context.Context, name string, qtype uint16) (
 		res.ttl = min(ttl, negativeTTL(msg))
 		return res, nil
 	}
-	return &qresult{cnames: cnames}, &Error{Kind: KindBadResponse,
+	return &qresult{cnames: cnames}, &Error{Kind: store.FailBadResponse,
 		Err: fmt.Errorf("%w: CNAME chain longer than %d", errBadResponse, maxCNAMEs)}
 }
 

@@ -125,7 +125,7 @@ func (t *tracer) iterate(ctx context.Context, qname string, qtype uint16, depth 
 		}
 		if st.kind == stepReferral {
 			if referrals++; referrals > maxReferrals {
-				return &qresult{cnames: cnames}, final{}, &Error{Kind: KindBadResponse, Server: st.server,
+				return &qresult{cnames: cnames}, final{}, &Error{Kind: store.FailBadResponse, Server: st.server,
 					Err: fmt.Errorf("%w: more than %d referrals", errBadResponse, maxReferrals)}
 			}
 			zs = st.next
@@ -133,12 +133,12 @@ func (t *tracer) iterate(ctx context.Context, qname string, qtype uint16, depth 
 		}
 		chain, end, answers, cttl, rerr := readAnswer(st.msg, name, qtype, zs.zone)
 		if rerr != nil {
-			return &qresult{cnames: cnames}, final{}, &Error{Kind: KindBadResponse, Server: st.server, Err: rerr}
+			return &qresult{cnames: cnames}, final{}, &Error{Kind: store.FailBadResponse, Server: st.server, Err: rerr}
 		}
 		cnames = append(cnames, chain...)
 		chainTTL = min(chainTTL, cttl)
 		if len(cnames) > maxCNAMEs {
-			return &qresult{cnames: cnames}, final{}, &Error{Kind: KindBadResponse, Server: st.server,
+			return &qresult{cnames: cnames}, final{}, &Error{Kind: store.FailBadResponse, Server: st.server,
 				Err: fmt.Errorf("%w: CNAME chain longer than %d", errBadResponse, maxCNAMEs)}
 		}
 		res := &qresult{rcode: dns.RcodeSuccess, cnames: cnames, server: st.server, rtt: st.rtt}
@@ -163,7 +163,7 @@ func (t *tracer) iterate(ctx context.Context, qname string, qtype uint16, depth 
 		name = end
 		if !dns.IsSubDomain(zs.zone, end) {
 			if restarts++; restarts > maxCNAMEs {
-				return res, final{}, &Error{Kind: KindBadResponse, Server: st.server,
+				return res, final{}, &Error{Kind: store.FailBadResponse, Server: st.server,
 					Err: fmt.Errorf("%w: CNAME chain restarted more than %d times", errBadResponse, maxCNAMEs)}
 			}
 			zs, referrals = t.rootServers(), 0
@@ -181,9 +181,9 @@ func (t *tracer) askZone(ctx context.Context, zs *zoneServers, name string, qtyp
 			ns.resolved = true
 			addrs, err := t.resolveNS(ctx, ns.name, depth+1)
 			if err != nil {
-				last = &Error{Kind: KindServFail,
+				last = &Error{Kind: store.FailServFail,
 					Err: fmt.Errorf("cannot find the address of %s, name server of %s: %w", ns.name, zs.zone, err)}
-				if err.Kind == KindCanceled {
+				if err.Kind == store.FailCanceled {
 					return nil, err
 				}
 				continue
@@ -195,7 +195,7 @@ func (t *tracer) askZone(ctx context.Context, zs *zoneServers, name string, qtyp
 				return nil, &Error{Kind: errKind(err), Err: err}
 			}
 			if t.hops >= maxHops {
-				return nil, &Error{Kind: KindBadResponse, Err: fmt.Errorf("gave up after %d queries", maxHops)}
+				return nil, &Error{Kind: store.FailBadResponse, Err: fmt.Errorf("gave up after %d queries", maxHops)}
 			}
 			server := netip.AddrPortFrom(a, t.r.tracePort).String()
 			st, err := t.query(ctx, zs.zone, server, name, qtype)
@@ -206,7 +206,7 @@ func (t *tracer) askZone(ctx context.Context, zs *zoneServers, name string, qtyp
 		}
 	}
 	if last == nil {
-		last = &Error{Kind: KindServFail, Err: fmt.Errorf("no name server for zone %s", zs.zone)}
+		last = &Error{Kind: store.FailServFail, Err: fmt.Errorf("no name server for zone %s", zs.zone)}
 	}
 	return nil, last
 }
@@ -228,7 +228,7 @@ func (t *tracer) query(ctx context.Context, zone, server, name string, qtype uin
 	if cerr != nil {
 		hop.Error = cerr.Error()
 		t.lk.Hops = append(t.lk.Hops, hop)
-		kind := KindBadResponse
+		kind := store.FailBadResponse
 		if msg.Rcode != dns.RcodeSuccess {
 			kind = rcodeKind(msg.Rcode)
 		}
@@ -270,10 +270,10 @@ func (t *tracer) askFinal(ctx context.Context, fin final, qtype uint16, cnames [
 // glue, from the cache or by a walk of its own.
 func (t *tracer) resolveNS(ctx context.Context, name string, depth int) ([]netip.Addr, *Error) {
 	if depth > maxNSDepth {
-		return nil, &Error{Name: name, Kind: KindBadResponse, Err: fmt.Errorf("name server lookups nested deeper than %d", maxNSDepth)}
+		return nil, &Error{Name: name, Kind: store.FailBadResponse, Err: fmt.Errorf("name server lookups nested deeper than %d", maxNSDepth)}
 	}
 	if t.resolving[name] {
-		return nil, &Error{Name: name, Kind: KindBadResponse, Err: fmt.Errorf("%w: glueless delegation loop", errBadResponse)}
+		return nil, &Error{Name: name, Kind: store.FailBadResponse, Err: fmt.Errorf("%w: glueless delegation loop", errBadResponse)}
 	}
 	key := cacheKey{name, dns.TypeA}
 	res, ok := t.r.cache.get(key, t.r.now())
@@ -293,9 +293,9 @@ func (t *tracer) resolveNS(ctx context.Context, name string, depth int) ([]netip
 		addrs = append(addrs, a.addr)
 	}
 	if len(addrs) == 0 {
-		kind := KindNoAddress
+		kind := store.FailNoAddress
 		if res.rcode == dns.RcodeNameError {
-			kind = KindNXDomain
+			kind = store.FailNXDomain
 		}
 		return nil, &Error{Name: name, Kind: kind, Server: res.server, Rcode: rcodeString(res.rcode)}
 	}

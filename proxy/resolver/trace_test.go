@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/glassbox-dev/glassbox/proxy/resolver"
+	"github.com/glassbox-dev/glassbox/proxy/resolver/resolvertest"
+	"github.com/glassbox-dev/glassbox/store"
 	"github.com/miekg/dns"
 )
 
@@ -25,7 +27,7 @@ import (
 // delegations and answers the rest from its records.
 type authServer struct {
 	zone        string
-	records     map[string][]dns.RR
+	records     resolvertest.Records
 	delegations []delegation
 	rcode       int
 
@@ -42,24 +44,11 @@ type delegation struct {
 	glue  []dns.RR
 }
 
-func rrs(ss ...string) []dns.RR {
-	out := make([]dns.RR, 0, len(ss))
-	for _, s := range ss {
-		rr, err := dns.NewRR(s)
-		if err != nil {
-			panic(fmt.Sprintf("bad test record %q: %v", s, err))
-		}
-		out = append(out, rr)
-	}
-	return out
-}
+var rrs = resolvertest.RRs
 
 func newAuth(zone string, records []string, dels ...delegation) *authServer {
-	a := &authServer{zone: zone, records: map[string][]dns.RR{}, delegations: dels, names: map[string]int{}}
-	for _, rr := range rrs(records...) {
-		owner := strings.ToLower(rr.Header().Name)
-		a.records[owner] = append(a.records[owner], rr)
-	}
+	a := &authServer{zone: zone, records: resolvertest.Records{}, delegations: dels, names: map[string]int{}}
+	a.records.Add(records...)
 	return a
 }
 
@@ -87,27 +76,9 @@ func (a *authServer) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 		}
 	}
 	m.Authoritative = true
-	for range 10 {
-		var cname *dns.CNAME
-		found := false
-		for _, rr := range a.records[name] {
-			if rr.Header().Rrtype == q.Qtype {
-				m.Answer = append(m.Answer, rr)
-				found = true
-			} else if c, ok := rr.(*dns.CNAME); ok {
-				cname = c
-			}
-		}
-		if found || cname == nil {
-			break
-		}
-		m.Answer = append(m.Answer, cname)
-		name = strings.ToLower(cname.Target)
-		if !dns.IsSubDomain(a.zone, name) {
-			w.WriteMsg(m) // not ours to answer: the resolver asks elsewhere
-			return
-		}
-	}
+	name, _ = a.records.Answer(m, name, q.Qtype, func(_, target string) bool {
+		return dns.IsSubDomain(a.zone, target) // a CNAME out of the zone: the resolver asks elsewhere
+	})
 	if len(m.Answer) == 0 {
 		if len(a.records[name]) == 0 {
 			m.Rcode = dns.RcodeNameError
@@ -213,7 +184,7 @@ func newTree(t *testing.T) *tree {
 			continue
 		}
 		for i, s := range tr.servers() {
-			serve(t, pcs[i], nil, s)
+			resolvertest.Serve(t, pcs[i], nil, s)
 		}
 		tr.port = port
 		return tr
@@ -334,16 +305,16 @@ func TestTraceRefusals(t *testing.T) {
 		hopErr           string // in the last-but-one or last hop's Error
 	}{
 		// test.'s server claims a zone outside its own.
-		{"referral-outside-zone", "www.evil-ref.test", resolver.KindBadResponse, 2, "refused referral to evil.: outside zone test."},
+		{"referral-outside-zone", "www.evil-ref.test", store.FailBadResponse, 2, "refused referral to evil.: outside zone test."},
 		// Glue for a name server outside the delegated zone is ignored;
 		// the name server's own name then does not resolve.
-		{"glue-outside-zone", "www.badglue.test", resolver.KindServFail, 3, "ignored glue outside badglue.test.: ns.elsewhere. 127.0.0.4"},
+		{"glue-outside-zone", "www.badglue.test", store.FailServFail, 3, "ignored glue outside badglue.test.: ns.elsewhere. 127.0.0.4"},
 		// loop.test.'s server refers back up to test.
-		{"upward-referral", "www.loop.test", resolver.KindBadResponse, 3, "referred back up to test."},
+		{"upward-referral", "www.loop.test", store.FailBadResponse, 3, "referred back up to test."},
 		// self.test.'s server delegates self.test. again.
-		{"self-referral", "www.self.test", resolver.KindBadResponse, 3, "referred to self.test. again"},
+		{"self-referral", "www.self.test", store.FailBadResponse, 3, "referred to self.test. again"},
 		// The root knows nothing of it.
-		{"nxdomain", "shop.nope", resolver.KindNXDomain, 1, ""},
+		{"nxdomain", "shop.nope", store.FailNXDomain, 1, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, lk, err := tr.resolver(t).Lookup(context.Background(), tc.host)
