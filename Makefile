@@ -1,7 +1,9 @@
 # glassbox: the two commands a newcomer needs are `make run` and `make test`.
 #
 # Build tags stay the same everywhere (none): a new tag recompiles SQLite's C
-# source, which takes about two minutes on a 2-core machine.
+# source, which takes about two minutes on a 2-core machine. The race
+# detector (make test) is such a build too: SQLite is compiled once for it
+# and once for the binary the tests start, then both are cached.
 
 GO      ?= go
 BIN     := bin/glassbox
@@ -26,15 +28,18 @@ build:
 run: build
 	./$(BIN) $(ARGS)
 
-# All tests. The first run compiles SQLite (about two minutes); later runs take seconds.
+# All tests, under the race detector. The first run compiles SQLite twice
+# (with and without the detector: a few minutes on 2 cores); later runs
+# take about a minute.
 test:
-	$(GO) test -count=1 -timeout 20m ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
 
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	./.ci/check-imports
+	$(GO) run ./.ci/sizecheck
 
 # Go micro-benchmarks of the hot paths, then glassbox against no proxy, a bare
 # goproxy and mitmdump (when installed) on loopback: prints the table and
