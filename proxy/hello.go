@@ -215,18 +215,10 @@ func (s *helloSniffer) feed(p []byte, parse func([]byte) error) bool {
 	return true
 }
 
-// versionName names a TLS version the way the inspector shows it.
+// versionName names a TLS version the way the inspector shows it
+// ("TLS 1.3", as crypto/tls names it); "" when none was seen.
 func versionName(v uint16) string {
-	switch v {
-	case tls.VersionTLS13:
-		return "TLS 1.3"
-	case tls.VersionTLS12:
-		return "TLS 1.2"
-	case tls.VersionTLS11:
-		return "TLS 1.1"
-	case tls.VersionTLS10:
-		return "TLS 1.0"
-	case 0:
+	if v == 0 {
 		return ""
 	}
 	return tls.VersionName(v)

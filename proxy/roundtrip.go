@@ -20,8 +20,9 @@ type flowState struct {
 	p    *Proxy
 	mu   sync.Mutex
 	flow store.Flow
-	conn *store.Conn // the connection used, as the dialer recorded it
-	req  *tee        // nil when the request had no body
+	conn *store.Conn  // the connection used, as the dialer recorded it
+	wire *dialer.Conn // that connection itself, for when the request's last bytes left
+	req  *tee         // nil when the request had no body
 	once sync.Once
 }
 
@@ -102,15 +103,23 @@ func (st *flowState) trace() *httptrace.ClientTrace {
 			f.ConnReused = info.Reused
 			if info.Conn != nil {
 				f.ServerAddr = info.Conn.RemoteAddr().String()
-				if c := dialer.InfoOf(info.Conn); c != nil {
-					f.ConnID = c.ID
-					st.conn = c
+				if dc := dialer.ConnOf(info.Conn); dc != nil {
+					f.ConnID = dc.Info().ID
+					st.conn, st.wire = dc.Info(), dc
 				}
 			}
 		},
 		WroteRequest: func(httptrace.WroteRequestInfo) {
 			st.mu.Lock()
 			f.WroteRequest = now()
+			// The hook runs after the write, in the Transport's writing
+			// goroutine: under load, after the answer's first byte was
+			// read. When the last write began is the truer mark.
+			if st.wire != nil {
+				if w := st.wire.LastWriteStart(); !w.IsZero() && w.Before(f.WroteRequest) {
+					f.WroteRequest = w
+				}
+			}
 			st.mu.Unlock()
 		},
 		GotFirstResponseByte: func() {

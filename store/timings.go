@@ -149,31 +149,20 @@ func (m Marks) Timings(d *Dial) Timings {
 			dial += t.Connect
 		}
 	}
-	ready := m.GotConn
-	if ready.IsZero() {
-		// Never got a connection: everything until the failure was spent
-		// getting one.
-		ready = m.End
-	}
+	// Never got a connection: everything until the failure was spent
+	// getting one.
+	ready := orEnd(m.GotConn, m.End)
 	if wait := Between(m.Start, ready); wait > 0 {
 		t.Blocked = max(wait-dial, 0)
 	}
 	if m.GotConn.IsZero() {
 		return t
 	}
-	sent := m.WroteRequest
-	if sent.IsZero() {
-		sent = m.End
-	}
-	t.Send = Between(m.GotConn, sent)
+	t.Send = Between(m.GotConn, orEnd(m.WroteRequest, m.End))
 	if m.WroteRequest.IsZero() {
 		return t
 	}
-	first := m.FirstByte
-	if first.IsZero() {
-		first = m.End
-	}
-	t.Wait = Between(m.WroteRequest, first)
+	t.Wait = Between(m.WroteRequest, orEnd(m.FirstByte, m.End))
 	if !m.FirstByte.IsZero() {
 		t.Receive = Between(m.FirstByte, m.End)
 	}
@@ -186,4 +175,12 @@ func Between(a, b time.Time) time.Duration {
 		return 0
 	}
 	return b.Sub(a)
+}
+
+// orEnd is mark, or end when the mark is missing: its phase ran to the end.
+func orEnd(mark, end time.Time) time.Time {
+	if mark.IsZero() {
+		return end
+	}
+	return mark
 }

@@ -21,6 +21,7 @@ type Conn struct {
 	info *store.Conn
 
 	read, written atomic.Int64
+	lastWrite     atomic.Int64 // when the latest Write began, Unix nanoseconds of the Dialer's clock
 	closeOnce     sync.Once
 	onClose       func(*store.Conn) // set once the dial has succeeded
 	now           func() time.Time  // the Dialer's clock
@@ -44,9 +45,24 @@ func (c *Conn) Read(p []byte) (int, error) {
 }
 
 func (c *Conn) Write(p []byte) (int, error) {
+	c.lastWrite.Store(c.now().UnixNano())
 	n, err := c.Conn.Write(p)
 	c.written.Add(int64(n))
 	return n, err
+}
+
+// LastWriteStart is when the latest Write on the connection began; zero
+// before the first. Read when httptrace reports a request written, it is
+// when the request's last bytes began to leave: that moment comes before
+// the server can have answered them, where the hook's own time, taken in
+// another goroutine, may come after the first byte of the answer was read.
+// (On a connection shared by HTTP/2 streams it may be another stream's
+// write, never earlier than the request's own.)
+func (c *Conn) LastWriteStart() time.Time {
+	if n := c.lastWrite.Load(); n != 0 {
+		return time.Unix(0, n)
+	}
+	return time.Time{}
 }
 
 // Close closes the connection and, the first time, reports a copy of its
@@ -85,10 +101,19 @@ func (c *Conn) CloseRead() error {
 // through a *tls.Conn (or anything with a NetConn method); nil for any
 // other connection.
 func InfoOf(c net.Conn) *store.Conn {
+	if dc := ConnOf(c); dc != nil {
+		return dc.info
+	}
+	return nil
+}
+
+// ConnOf returns the Dialer's Conn under c, looking through a *tls.Conn
+// (or anything with a NetConn method); nil for any other connection.
+func ConnOf(c net.Conn) *Conn {
 	for range 4 { // a TLS conn over our Conn is two levels; stop at a few
 		switch v := c.(type) {
 		case *Conn:
-			return v.info
+			return v
 		case interface{ NetConn() net.Conn }:
 			c = v.NetConn()
 		default:
