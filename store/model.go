@@ -3,8 +3,15 @@
 // the rest of the program touches storage: Recorder for the proxy, which writes,
 // and Reader for the inspector and exporters, which read.
 //
-// The package imports only the standard library. The one implementation lives
-// in store/sqlite; only cmd/ wires it to the proxy and the viewers.
+// It is also the one owner of each concept that several views show, so
+// they cannot disagree: the phases of a request (phase.go, timings.go),
+// failures (failure.go), URL normalising and redirect targets (url.go),
+// resource types (restype.go), a flow's connection and lookup records
+// (records.go), and, in store/codec, body decoding.
+//
+// The package imports only the standard library and store/codec (which adds
+// the brotli and zstd decoders). The one implementation of the interfaces
+// lives in store/sqlite; only cmd/ wires it to the proxy and the viewers.
 //
 // Raw timestamps live on the object that owns the event (a Conn owns its DNS,
 // TCP and TLS times; a Flow owns send, wait and receive) and durations are
