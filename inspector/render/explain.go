@@ -1,7 +1,9 @@
 package render
 
-// The one place the inspector asks inspector/explain for words, so the
-// views never phrase an explanation themselves.
+// Short names for the inspector/explain texts the views use most. What a
+// status, header, phase, failure or step means is always explain's words,
+// so the inspector and the reports say the same; render's own words are
+// labels and the sentences of the interface.
 
 import (
 	"github.com/glassbox-dev/glassbox/inspector/explain"
