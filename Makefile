@@ -58,7 +58,8 @@ FUZZ_TARGETS := \
 	./proxy:FuzzParseHello \
 	./proxy/resolver:FuzzAnswerHandling \
 	./inspector/model:FuzzParseFilter \
-	./store/sqlite:FuzzHeadersJSON
+	./store/sqlite:FuzzHeadersJSON \
+	./store/codec:FuzzDecode
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \

@@ -103,3 +103,27 @@ func TestCodings(t *testing.T) {
 		t.Fatalf("Codings = %q", got)
 	}
 }
+
+// FuzzDecode: whatever an origin sends, decoding never panics, never
+// returns more than the limit, and says "more" only with a full limit.
+func FuzzDecode(f *testing.F) {
+	page := []byte("<html><title>seed</title></html>")
+	for _, c := range []string{"gzip", "deflate", "raw-deflate", "br", "zstd"} {
+		header := c
+		if c == "raw-deflate" {
+			header = "deflate"
+		}
+		f.Add(codectest.Encode(f, c, page), header)
+	}
+	f.Add([]byte{0x1f, 0x8b, 0x08}, "gzip, br")
+	f.Fuzz(func(t *testing.T, data []byte, coding string) {
+		const limit = 1 << 16
+		out, more, err := codec.Decode(data, coding, limit)
+		if len(out) > limit || (more && len(out) != limit) || (more && err != nil) {
+			t.Fatalf("Decode: %d bytes, more=%v, err=%v", len(out), more, err)
+		}
+		if n, ok := codec.Size(data, coding, limit); ok && (n > limit || (!more && err == nil && n != int64(len(out)))) {
+			t.Fatalf("Size = %d, Decode gave %d", n, len(out))
+		}
+	})
+}
