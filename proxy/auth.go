@@ -40,7 +40,7 @@ func (p *Proxy) authRequired(r *http.Request) *http.Response {
 		ID: p.nextFlowID(), Kind: store.KindHTTP, Start: p.now(), ClientAddr: r.RemoteAddr,
 		Method: r.Method, URL: r.URL.String(), Proto: r.Proto, ReqHeaderSize: -1, RespHeaderSize: -1,
 		Status: http.StatusProxyAuthRequired, StatusText: "Proxy Authentication Required",
-		Error: &store.FlowError{Phase: store.PhaseProxy, Kind: "auth", Message: "missing or wrong proxy credentials"},
+		Error: &store.FlowError{Phase: store.PhaseProxy, Kind: store.FailAuth, Message: "missing or wrong proxy credentials"},
 	}
 	if r.Method == http.MethodConnect {
 		f.Kind, f.URL = store.KindTunnel, r.Host

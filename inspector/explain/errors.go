@@ -301,7 +301,7 @@ func Error(e *store.FlowError) Problem {
 	if p, ok := problems[e.Phase+"/error"]; ok {
 		return p
 	}
-	if e.Kind == "timeout" {
+	if e.Kind == store.FailTimeout {
 		return Problem{
 			Title: "Timed out while " + Phase(e.Phase),
 			What:  "This step did not finish before the time limit.",

@@ -245,7 +245,7 @@ func (e *importing) flow() (*store.Flow, error) {
 	}
 	if f.Status == 0 && f.Error == nil {
 		// Browsers export failed or cancelled requests with status 0.
-		f.Error = &store.FlowError{Phase: store.PhaseWait, Kind: "error", Message: "no response in the imported file"}
+		f.Error = &store.FlowError{Phase: store.PhaseWait, Kind: store.FailError, Message: "no response in the imported file"}
 	}
 	if err := e.bodies(f); err != nil {
 		return nil, err
