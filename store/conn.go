@@ -113,4 +113,9 @@ type Page struct {
 	URL       string
 	Title     string
 	Start     time.Time
+	// MergedInto is set when the navigation that opened this page turned
+	// out not to load one: a download (Content-Disposition: attachment),
+	// after which the browser stayed on page MergedInto, where the flow
+	// now is. Such a record holds no flows; the views skip it.
+	MergedInto int64
 }

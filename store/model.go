@@ -148,6 +148,9 @@ type Flow struct {
 	// this one, so this flow paid no DNS, TCP or TLS time.
 	ConnReused bool
 
+	// Initiator is what made the request happen (initiator.go).
+	Initiator Initiator
+
 	Kind         string // KindHTTP, KindTunnel, KindWebSocket
 	ResourceType string // document, stylesheet, script, image, font, fetch, media, websocket, other
 	ClientAddr   string // the browser's address as the proxy saw it

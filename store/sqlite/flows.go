@@ -66,7 +66,16 @@ when conn_reused is 0.`}, []column[store.Flow]{
 	{"error_message", "TEXT", 1, "the error as Go reported it", errMessage(func(f *store.Flow) any { return &f.Error })},
 	{"req_body_decoded", "INTEGER NOT NULL DEFAULT 0", 2, "1 when the stored request body is already decoded although a Content-Encoding is named (bodies imported from HAR)", reqBody(func(b *store.Body) any { return &b.Decoded })},
 	{"resp_body_decoded", "INTEGER NOT NULL DEFAULT 0", 2, "1 when the stored response body is already decoded although a Content-Encoding is named (bodies imported from HAR)", respBody(func(b *store.Body) any { return &b.Decoded })},
+	{"initiator_type", "TEXT NOT NULL DEFAULT ''", 3, "what made the request happen: `navigation`, `redirect`, `parser`, `stylesheet`, `script`, `preflight`, `browser`, `client` or `unknown`; empty in captures from before", initiator(func(i *store.Initiator) any { return &i.Type })},
+	{"initiator_flow", "INTEGER NOT NULL DEFAULT 0", 3, "the flow that caused it (the redirect, the document or stylesheet referencing its URL); 0 when none", initiator(func(i *store.Initiator) any { return &i.FlowID })},
+	{"initiator_url", "TEXT NOT NULL DEFAULT ''", 3, "the initiating document, stylesheet or redirect's URL, when known", initiator(func(i *store.Initiator) any { return &i.URL })},
+	{"initiator_heuristic", "INTEGER NOT NULL DEFAULT 0", 3, "1 when the initiator and the page rest on time or origin alone, not on a reference glassbox saw", initiator(func(i *store.Initiator) any { return &i.Heuristic })},
 })
+
+// initiator binds a column to a field of the flow's store.Initiator.
+func initiator(addr func(*store.Initiator) any) field[store.Flow] {
+	return of(func(f *store.Flow) any { return addr(&f.Initiator) })
+}
 
 // flowSummaryList is the SELECT list of store.FlowQuery.Summary: no header
 // blocks but the response's Content-Type, pulled out with SQLite's JSON

@@ -13,4 +13,5 @@ its parent.`}, []column[store.Page]{
 	{"url", "TEXT NOT NULL DEFAULT ''", 1, "the page's URL", of(func(p *store.Page) any { return &p.URL })},
 	{"title", "TEXT NOT NULL DEFAULT ''", 1, "the document's `<title>`; empty when unknown", of(func(p *store.Page) any { return &p.Title })},
 	{"t_start", "INTEGER", 1, "the navigation request arrived", of(func(p *store.Page) any { return &p.Start })},
+	{"merged_into", "INTEGER NOT NULL DEFAULT 0", 3, "set when the navigation was a download after which the browser stayed on that page (`pages.id`), where its flow now is; such a page holds no flows", of(func(p *store.Page) any { return &p.MergedInto })},
 })
