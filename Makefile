@@ -59,7 +59,9 @@ FUZZ_TARGETS := \
 	./proxy/resolver:FuzzAnswerHandling \
 	./inspector/model:FuzzParseFilter \
 	./store/sqlite:FuzzHeadersJSON \
-	./store/codec:FuzzDecode
+	./store/codec:FuzzDecode \
+	./store:FuzzNormalizeURL \
+	./store/refs:FuzzRefs
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \

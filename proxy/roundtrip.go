@@ -67,7 +67,7 @@ func (p *Proxy) openFlow(req *http.Request) *flowState {
 	f.ReqHeaderSize = headerSize(req.Method+" "+req.URL.RequestURI()+" "+req.Proto, req.Header, req.Host)
 	f.RespHeaderSize = -1
 	a := p.pages.Assign(store.PageRequest{FlowID: f.ID, Method: f.Method, URL: f.URL, Headers: f.ReqHeaders, Start: f.Start})
-	f.PageID, f.ResourceType = a.PageID, a.ResourceType
+	f.PageID, f.ResourceType, f.Initiator = a.PageID, a.ResourceType, a.Initiator
 	if a.NewPage != nil {
 		p.cfg.Recorder.RecordPage(a.NewPage)
 	}
@@ -237,13 +237,14 @@ func (st *flowState) finish(end time.Time) {
 		if st.req != nil {
 			f.ReqBody = st.req.body()
 		}
-		changed, rt := st.p.pages.Response(store.PageResponse{FlowID: f.ID, Status: f.Status,
+		out := st.p.pages.Response(store.PageResponse{FlowID: f.ID, Status: f.Status,
 			Headers: f.RespHeaders, Body: f.RespBody.Data, End: end})
+		f.PageID, f.Initiator = out.PageID, out.Initiator
 		if f.Kind == store.KindHTTP {
-			f.ResourceType = rt
+			f.ResourceType = out.ResourceType
 		}
-		if changed != nil {
-			st.p.cfg.Recorder.RecordPage(changed)
+		for i := range out.Pages {
+			st.p.cfg.Recorder.RecordPage(&out.Pages[i])
 		}
 		st.p.cfg.Recorder.RecordFlow(&f)
 		if st.p.cfg.OnFlow != nil {

@@ -139,18 +139,32 @@ func (im *importer) entry(i int, e *importing) {
 // group places a flow with glassbox's own page-load grouping.
 func (im *importer) group(f *store.Flow) {
 	a := im.grouper.Assign(store.PageRequest{FlowID: f.ID, Method: f.Method, URL: f.URL, Headers: f.ReqHeaders, Start: f.Start})
-	f.PageID = a.PageID
 	if a.NewPage != nil {
-		im.rec.RecordPage(a.NewPage)
-		im.st.Pages++
+		im.recordPage(*a.NewPage)
 	}
-	changed, rt := im.grouper.Response(store.PageResponse{FlowID: f.ID, Status: f.Status, Headers: f.RespHeaders, Body: f.RespBody.Data, End: f.End})
+	out := im.grouper.Response(store.PageResponse{FlowID: f.ID, Status: f.Status, Headers: f.RespHeaders,
+		Body: f.RespBody.Data, Decoded: f.RespBody.Decoded, End: f.End})
+	f.PageID, f.Initiator = out.PageID, out.Initiator
 	if f.ResourceType == "" && f.Kind == store.KindHTTP {
-		f.ResourceType = rt
+		f.ResourceType = out.ResourceType
 	}
-	if changed != nil {
-		im.rec.RecordPage(changed)
+	for _, p := range out.Pages {
+		im.recordPage(p)
 	}
+}
+
+// recordPage records a page the grouper opened or changed, counting the
+// page loads that hold flows (not one merged away: a download).
+func (im *importer) recordPage(p store.Page) {
+	switch {
+	case p.MergedInto != 0 && im.pageSeen[p.ID]:
+		im.st.Pages--
+		delete(im.pageSeen, p.ID)
+	case p.MergedInto == 0 && !im.pageSeen[p.ID]:
+		im.st.Pages++
+		im.pageSeen[p.ID] = true
+	}
+	im.rec.RecordPage(&p)
 }
 
 // place puts a flow in the page its pageref names.
