@@ -82,6 +82,7 @@ type importer struct {
 	pages    []Page
 	pageIDs  map[string]int64
 	pageSeen map[int64]bool
+	flowIDs  map[int64]int64 // a glassbox export's flow number -> this import's
 	grouper  *store.Grouper // set when the file has no pages
 	conns    map[string]int64
 	nextConn int64
@@ -91,7 +92,7 @@ type importer struct {
 // newImporter records the file's pages, or prepares glassbox's own
 // grouping when it has none.
 func newImporter(doc *document, rec store.Recorder) *importer {
-	im := &importer{rec: rec, pages: doc.Log.Pages, pageIDs: map[string]int64{}, pageSeen: map[int64]bool{}, conns: map[string]int64{}}
+	im := &importer{rec: rec, pages: doc.Log.Pages, pageIDs: map[string]int64{}, pageSeen: map[int64]bool{}, flowIDs: map[int64]int64{}, conns: map[string]int64{}}
 	for i, p := range doc.Log.Pages {
 		id := int64(i + 1)
 		im.pageIDs[p.ID] = id
@@ -119,6 +120,7 @@ func (im *importer) entry(i int, e *importing) {
 	}
 	im.id++
 	f.ID = im.id
+	im.initiator(f, e)
 	if im.grouper != nil {
 		im.group(f)
 	} else {
@@ -150,6 +152,27 @@ func (im *importer) group(f *store.Flow) {
 	}
 	for _, p := range out.Pages {
 		im.recordPage(p)
+	}
+}
+
+// initiator reads an entry's _initiator: glassbox's own type when the file
+// is a glassbox export, else Chrome's (parser, script, preflight, other);
+// _initiatorFlow names an earlier entry by its exported number.
+func (im *importer) initiator(f *store.Flow, e *importing) {
+	if e.Raw != nil && e.Raw.FlowID > 0 {
+		im.flowIDs[e.Raw.FlowID] = f.ID
+	}
+	in := e.Initiator
+	if in == nil {
+		return
+	}
+	f.Initiator = store.Initiator{Type: in.Kind, URL: in.URL, Heuristic: in.Heuristic, FlowID: im.flowIDs[e.InitiatorFlow]}
+	if f.Initiator.Type == "" {
+		f.Initiator.Type = map[string]string{"parser": store.InitParser, "script": store.InitScript,
+			"preflight": store.InitPreflight}[in.Type]
+	}
+	if f.Initiator.Type == "" {
+		f.Initiator.Type = store.InitUnknown
 	}
 }
 
