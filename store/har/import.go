@@ -83,7 +83,7 @@ type importer struct {
 	pageIDs  map[string]int64
 	pageSeen map[int64]bool
 	flowIDs  map[int64]int64 // a glassbox export's flow number -> this import's
-	grouper  *store.Grouper // set when the file has no pages
+	grouper  *store.Grouper  // set when the file has no pages
 	conns    map[string]int64
 	nextConn int64
 	id       int64
