@@ -127,10 +127,12 @@ func (s *story) tell() {
 	for _, f := range chain {
 		inChain[f.ID] = true
 	}
-	var subs, later []*store.Flow
+	var subs, later, unsure []*store.Flow
 	for _, f := range s.flows {
 		switch {
 		case inChain[f.ID]:
+		case f.Initiator.Heuristic || f.Initiator.Type == store.InitUnknown:
+			unsure = append(unsure, f)
 		case isLater(f):
 			later = append(later, f)
 		default:
@@ -141,11 +143,21 @@ func (s *story) tell() {
 	if len(later) > 0 {
 		s.scripts(later)
 	}
+	if len(unsure) > 0 {
+		s.unsure(unsure)
+	}
 }
 
-// isLater reports whether a flow belongs to the scripts' step: fetches,
-// preflights, WebSockets and tunnels.
+// isLater reports whether a flow belongs to the scripts' step: what a
+// script asked for (its initiator says so), or, in a capture without
+// initiators, fetches, preflights, WebSockets and tunnels.
 func isLater(f *store.Flow) bool {
+	switch f.Initiator.Type {
+	case store.InitScript, store.InitPreflight:
+		return true
+	case store.InitParser, store.InitStylesheet:
+		return false
+	}
 	if f.Kind == store.KindTunnel || f.Kind == store.KindWebSocket || isPreflight(f) {
 		return true
 	}
