@@ -89,7 +89,9 @@ func TestGoldenHelp(t *testing.T) {
 	h.press("?")
 	h.contains("METHOD  ST") // back to the list
 	h.press("s")
-	h.contains("Status codes: the first digit is the class", "5xx Server Error", "304 Not Modified")
+	h.contains("Status codes: the first digit is the class", "5xx Server Error", "Every code, in one line", "100 Continue: ")
+	h.press("G") // every registered code has its line, to the last
+	h.contains("511 Network Authentication Required: ")
 }
 
 // An 80x24 terminal without colours: everything fits, nothing is coloured.

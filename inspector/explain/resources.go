@@ -46,7 +46,7 @@ func kindLabel(kind string) string {
 func (s *story) subresources(doc *store.Flow, subs []*store.Flow) {
 	title := "The browser asks for more"
 	if len(subs) == 0 {
-		s.add(title, []string{"glassbox recorded no other request for this page: no stylesheet, script or image came from the network (the browser may have had them in its cache)."}, doc.ID)
+		s.add(title, []string{"glassbox recorded no other request for this page: no stylesheet, script or image came from the network (the browser may have had them in its cache).", proxyBlindLine}, doc.ID)
 		return
 	}
 	counts := map[string]int{}
@@ -63,9 +63,12 @@ func (s *story) subresources(doc *store.Flow, subs []*store.Flow) {
 	lines = append(lines, outcomeLines(subs)...)
 	lines = append(lines, s.connLine(subs)...)
 	lines = append(lines, s.listLines(subs)...)
-	lines = append(lines, subLesson)
+	lines = append(lines, subLesson, proxyBlindLine)
 	s.add(title, lines, ids(subs)...)
 }
+
+// proxyBlindLine says, once per page, what a proxy cannot see of a page load.
+const proxyBlindLine = "What a proxy cannot see: files the browser took from its own cache without asking, how it laid out and painted the page, and its own connection to glassbox."
 
 // askedBy names who asked for the sub-resources, as far as their
 // initiators prove it: the HTML (each URL is in it), its stylesheets, or,

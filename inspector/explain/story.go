@@ -318,7 +318,7 @@ func (s *story) reuseFact(f *store.Flow, c *store.Conn) string {
 	if to == "" {
 		to = f.Host()
 	}
-	line := "The browser already had a connection open to " + to + ", so steps 2 to 4 were skipped: no DNS lookup, no TCP handshake, no TLS handshake."
+	line := "glassbox already had a connection open to " + to + ", opened for an earlier request through it, so steps 2 to 4 were skipped: no DNS lookup, no TCP handshake, no TLS handshake. (Between the browser and glassbox there is another connection, which glassbox does not time.)"
 	if c != nil && !c.ConnectStart.IsZero() && !s.t0.IsZero() {
 		if s.single && c.ConnectStart.Before(s.t0) {
 			line += " It had been opened " + FormatDuration(s.t0.Sub(c.ConnectStart)) + " before this request, for an earlier one."

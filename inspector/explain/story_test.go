@@ -370,3 +370,27 @@ func diffLines(want, got string) string {
 	}
 	return b.String()
 }
+
+// A flow's own story stops where the flow did: after NXDOMAIN it tells no
+// TCP handshake and no request (issue 14 saw both told).
+func TestFlowStoryStopsAtTheFailure(t *testing.T) {
+	f := &store.Flow{ID: 1, Kind: store.KindHTTP, Method: "GET", URL: "https://nx.example/", Start: at(0), End: at(3),
+		ReqHeaders: hdrs("Accept", "text/html", "User-Agent", "x"),
+		Error:      &store.FlowError{Phase: store.PhaseDNS, Kind: store.FailNXDomain, Message: "lookup nx.example: no such name"}}
+	l := &store.Lookup{ID: 1, Name: "nx.example", Source: "network", Server: "127.0.0.53:53", Rcode: "NXDOMAIN", Start: at(0), End: at(2)}
+	c := &store.Conn{ID: 1, Host: "nx.example", Port: "443", LookupID: 1, DNSStart: at(0), DNSEnd: at(2),
+		Error: &store.FlowError{Phase: store.PhaseDNS, Kind: store.FailNXDomain}}
+	var text strings.Builder
+	for _, st := range explain.FlowStory(f, c, l) {
+		text.WriteString(st.Title + "\n" + st.Text + "\n")
+	}
+	s := text.String()
+	for _, never := range []string{"TCP handshake with", "The request", "GET /"} {
+		if strings.Contains(s, never) {
+			t.Errorf("the story of a flow that failed at DNS tells %q:\n%s", never, s)
+		}
+	}
+	if !strings.Contains(s, "NXDOMAIN") || !strings.Contains(s, "The story stops here") {
+		t.Errorf("the story does not end at the failed lookup:\n%s", s)
+	}
+}
