@@ -144,11 +144,7 @@ func (m *Model) SetCollapsed(i int, collapsed bool) {
 	if collapsed && m.sel > i && m.sel <= m.groupEnd(i) {
 		m.selKey = itemKey{group: g.Key}
 	}
-	if collapsed {
-		m.collapsed[g.Key] = true
-	} else {
-		delete(m.collapsed, g.Key)
-	}
+	m.collapsed[g.Key] = collapsed
 	m.dirty = true
 	m.ensure()
 }
@@ -185,10 +181,11 @@ func (m *Model) SelectFlow(id int64) bool {
 	if r == nil {
 		return false
 	}
-	for _, key := range []string{"page:" + itoa(m.TopPage(r.PageID)), "page:" + itoa(r.PageID),
-		"unattributed", "host:" + r.Host, "dir:" + r.Host + dirOf(r.Path)} {
-		if m.collapsed[key] {
-			delete(m.collapsed, key)
+	pid := m.pageOf(r)
+	for _, key := range []string{"page:" + itoa(m.TopPage(pid)), "page:" + itoa(pid),
+		BackgroundGroup(r).Key, "host:" + r.Host, "dir:" + r.Host + dirOf(r.Path)} {
+		if c, chosen := m.collapsed[key]; c || !chosen {
+			m.collapsed[key] = false // chosen, so a background group's default cannot fold it
 			m.dirty = true
 		}
 	}
