@@ -50,14 +50,14 @@ func (m *Model) isCollapsed(g *Group) bool {
 		return false
 	}
 	sel := m.RowByID(m.selKey.flow)
-	c := sel == nil || m.pageOf(sel) != 0 || BackgroundGroup(sel).Kind != g.Kind
+	c := sel == nil || m.PageOf(sel) != 0 || BackgroundGroup(sel).Kind != g.Kind
 	m.collapsed[g.Key] = c
 	return c
 }
 
-// pageOf is the page load a flow is listed with: its page, or the page a
+// PageOf is the page load a flow is listed with: its page, or the page a
 // download's page record was merged into.
-func (m *Model) pageOf(r *Row) int64 {
+func (m *Model) PageOf(r *Row) int64 {
 	if to, ok := m.merged[r.PageID]; ok {
 		return to
 	}

@@ -27,10 +27,10 @@ func (m *Model) buildPages() {
 	m.sortRows(idx)
 	t := pageTree{children: map[int64][]int64{}, byPage: map[int64][]int{}, totals: map[int64]int{}}
 	for i := range m.rows {
-		t.totals[m.pageOf(&m.rows[i])]++
+		t.totals[m.PageOf(&m.rows[i])]++
 	}
 	for _, i := range idx {
-		pid := m.pageOf(&m.rows[i])
+		pid := m.PageOf(&m.rows[i])
 		t.byPage[pid] = append(t.byPage[pid], i)
 	}
 	ids := make([]int64, 0, len(m.pages)+1)

@@ -27,7 +27,9 @@ package model
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/glassbox-dev/glassbox/store"
 )
@@ -323,4 +325,37 @@ func anyOf(ms []func(*Row) bool) func(*Row) bool {
 		}
 		return false
 	}
+}
+
+func durMatcher(op, val string) (func(*Row) bool, error) {
+	if op == ":" {
+		return nil, fmt.Errorf("compare a duration: dur>200ms, dur<1s")
+	}
+	d, err := parseDur(val)
+	if err != nil {
+		return nil, err
+	}
+	return compare(op, func(r *Row) int64 { return int64(r.Dur) }, int64(d)), nil
+}
+
+func parseDur(v string) (time.Duration, error) {
+	if n, err := strconv.ParseFloat(v, 64); err == nil && n >= 0 {
+		return time.Duration(n * float64(time.Millisecond)), nil
+	}
+	d, err := time.ParseDuration(strings.ReplaceAll(strings.ToLower(v), "µ", "u"))
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%q is not a duration: write e.g. 200ms, 1.5s, 2m", v)
+	}
+	return d, nil
+}
+
+func sizeMatcher(op, val string) (func(*Row) bool, error) {
+	if op == ":" {
+		return nil, fmt.Errorf("compare a size: size>1mb, size<10kb")
+	}
+	n, err := ParseSize(val)
+	if err != nil {
+		return nil, err
+	}
+	return compare(op, func(r *Row) int64 { return r.Size }, n), nil
 }

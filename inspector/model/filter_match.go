@@ -4,9 +4,9 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/glassbox-dev/glassbox/store"
 )
@@ -46,16 +46,24 @@ var Types = []string{store.TypeDocument, store.TypeStylesheet, store.TypeScript,
 	store.TypeFont, store.TypeFetch, store.TypeMedia, store.TypeWebSocket, store.TypeOther}
 
 func typeMatcher(v string) (func(*Row) bool, error) {
+	t, ok := oneOf(v, typeAliases, Types)
+	if !ok {
+		return nil, fmt.Errorf("unknown type %q: use %s", v, strings.Join(Types, ", "))
+	}
+	return func(r *Row) bool { return r.Type == t }, nil
+}
+
+// oneOf is the name in known that v means, in any case or by an alias.
+func oneOf(v string, aliases map[string]string, known []string) (string, bool) {
 	t := strings.ToLower(v)
-	if a, ok := typeAliases[t]; ok {
+	if a, ok := aliases[t]; ok {
 		t = a
 	}
-	for _, known := range Types {
-		if t == known {
-			return func(r *Row) bool { return r.Type == t }, nil
-		}
+	i := slices.Index(known, t)
+	if i < 0 {
+		return "", false
 	}
-	return nil, fmt.Errorf("unknown type %q: use %s", v, strings.Join(Types, ", "))
+	return known[i], true
 }
 
 func hostMatcher(v string) (func(*Row) bool, error) {
@@ -107,48 +115,10 @@ func initMatcher(v string) (func(*Row) bool, error) {
 	case store.InitUnknown:
 		return func(r *Row) bool { return r.Init == store.InitUnknown || r.Init == "" }, nil
 	}
-	if a, ok := initAliases[t]; ok {
-		t = a
-	}
-	for _, known := range InitTypes {
-		if t == known {
-			return func(r *Row) bool { return r.Init == known }, nil
-		}
+	if known, ok := oneOf(t, initAliases, InitTypes); ok {
+		return func(r *Row) bool { return r.Init == known }, nil
 	}
 	return nil, fmt.Errorf("unknown initiator %q: use %s, a flow number (init:1), or guess", v, strings.Join(InitTypes, ", "))
-}
-
-func durMatcher(op, val string) (func(*Row) bool, error) {
-	if op == ":" {
-		return nil, fmt.Errorf("compare a duration: dur>200ms, dur<1s")
-	}
-	d, err := parseDur(val)
-	if err != nil {
-		return nil, err
-	}
-	return compare(op, func(r *Row) int64 { return int64(r.Dur) }, int64(d)), nil
-}
-
-func parseDur(v string) (time.Duration, error) {
-	if n, err := strconv.ParseFloat(v, 64); err == nil && n >= 0 {
-		return time.Duration(n * float64(time.Millisecond)), nil
-	}
-	d, err := time.ParseDuration(strings.ReplaceAll(strings.ToLower(v), "µ", "u"))
-	if err != nil || d < 0 {
-		return 0, fmt.Errorf("%q is not a duration: write e.g. 200ms, 1.5s, 2m", v)
-	}
-	return d, nil
-}
-
-func sizeMatcher(op, val string) (func(*Row) bool, error) {
-	if op == ":" {
-		return nil, fmt.Errorf("compare a size: size>1mb, size<10kb")
-	}
-	n, err := ParseSize(val)
-	if err != nil {
-		return nil, err
-	}
-	return compare(op, func(r *Row) int64 { return r.Size }, n), nil
 }
 
 // ParseSize reads "512", "10kb", "1.5mb", "2g", "4 MiB": K, M and G (with
