@@ -203,7 +203,9 @@ func (a *app) storeDetail(key detailKey, fd render.FlowDetail, pflows []store.Fl
 func (a *app) detailLines(w int) []render.Line {
 	have := a.detail.have
 	tab := a.curTab()
-	key := fmt.Sprint(have, tab, w, a.detail.version, a.m.FlowCount(), a.m.PageCount(), a.tabKind())
+	// A group's numbers depend on the filter; a flow's hops on the chains.
+	key := fmt.Sprint(have, tab, w, a.detail.version, a.m.FlowCount(), a.m.PageCount(), a.tabKind(),
+		a.m.Filter().String(), a.m.FoldChains())
 	if key == a.detail.linesKey {
 		return a.detail.lines
 	}
