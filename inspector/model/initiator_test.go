@@ -119,6 +119,11 @@ func TestBackgroundGroups(t *testing.T) {
 	if rows := m.GroupRows(m.GroupAt(5)); len(rows) != 8 || rows[0].ID != 2 {
 		t.Errorf("the browser group's rows: %d", len(rows))
 	}
+	// Following the newest flow finds it above the last line.
+	m.SelectNewest()
+	if r := m.RowAt(m.Selected()); r == nil || r.ID != 12 || m.Selected() == m.Len()-1 {
+		t.Errorf("newest: line %d of %d", m.Selected(), m.Len())
+	}
 
 	// Selected inside it as it grows past the limit: it stays open.
 	m = model.New()
