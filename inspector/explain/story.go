@@ -187,7 +187,9 @@ func (s *story) document() *store.Flow {
 	return s.flows[0]
 }
 
-// navigation follows the document's redirects through the page's flows.
+// navigation follows the document's redirects through the page's flows:
+// by the flows' initiators where glassbox recorded them (the request that
+// followed the redirect names it), else by the Location's address.
 func (s *story) navigation(doc *store.Flow) []*store.Flow {
 	chain := []*store.Flow{doc}
 	seen := map[int64]bool{doc.ID: true}
@@ -196,11 +198,10 @@ func (s *story) navigation(doc *store.Flow) []*store.Flow {
 		if !ok {
 			break
 		}
-		var next *store.Flow
+		next := s.followed(cur, seen)
 		for _, f := range s.flows {
-			if !seen[f.ID] && !f.Start.Before(cur.Start) && store.NormalizeURL(f.URL) == store.NormalizeURL(target) {
+			if next == nil && !seen[f.ID] && !f.Start.Before(cur.Start) && store.NormalizeURL(f.URL) == store.NormalizeURL(target) {
 				next = f
-				break
 			}
 		}
 		if next == nil {
@@ -211,6 +212,16 @@ func (s *story) navigation(doc *store.Flow) []*store.Flow {
 		cur = next
 	}
 	return chain
+}
+
+// followed is the flow whose initiator says it followed cur's redirect.
+func (s *story) followed(cur *store.Flow, seen map[int64]bool) *store.Flow {
+	for _, f := range s.flows {
+		if !seen[f.ID] && f.Initiator.Type == store.InitRedirect && f.Initiator.FlowID == cur.ID {
+			return f
+		}
+	}
+	return nil
 }
 
 func (s *story) connFor(f *store.Flow) *store.Conn { return store.FlowConn(f, s.in.Conns) }
@@ -268,13 +279,17 @@ func (s *story) hop(f *store.Flow) bool {
 			return false
 		}
 	}
-	if s.failedAt(store.PhaseSend, "The request", requestFacts(f, c, t), f) {
+	lines := requestFacts(f, c, t)
+	if why := Initiator(f.Initiator); why != "" && s.single {
+		lines = append(lines, "Why: "+why) // a page's story tells why in its own steps
+	}
+	if s.failedAt(store.PhaseSend, "The request", lines, f) {
 		return false
 	}
 	if s.failedAt(store.PhaseWait, "The server's work", append(waitFacts(f, t), waitLesson), f) {
 		return false
 	}
-	lines := responseFacts(f, t, true)
+	lines = responseFacts(f, t, true)
 	if f.Status > 0 {
 		lines = append(lines, "What the browser does with it: "+StatusCode(f.Status).Browser)
 	}
