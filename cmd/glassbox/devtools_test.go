@@ -86,12 +86,14 @@ type devtools struct {
 	mainFrame map[string]cdp.FrameID
 	current   map[string]pageKey
 	committed map[pageKey]string
-	// workers: attached service workers (target -> the page that started
-	// them); sessions: our sessions to them.
-	workers  map[target.ID]pageKey
-	sessions map[target.SessionID]target.ID
-	last     time.Time
-	poke     chan struct{}
+	// workers: the service workers seen (target -> the page that started
+	// them); sessions: our sessions to them; attaching: the goroutines
+	// opening them.
+	workers   map[target.ID]pageKey
+	sessions  map[target.SessionID]target.ID
+	attaching sync.WaitGroup
+	last      time.Time
+	poke      chan struct{}
 }
 
 func newDevtools(t *testing.T, bctx context.Context) *devtools {
@@ -150,49 +152,48 @@ func (d *devtools) onTabEvent(ctx context.Context, tab string, ev any) {
 	case *target.EventAttachedToTarget:
 		if e.TargetInfo.Type == "service_worker" {
 			d.mu.Lock()
-			if _, ok := d.workers[e.TargetInfo.TargetID]; !ok {
+			_, known := d.workers[e.TargetInfo.TargetID]
+			if !known {
 				d.workers[e.TargetInfo.TargetID] = d.current[tab]
 			}
 			d.mu.Unlock()
-			go d.attachWorker(ctx, e)
+			d.attaching.Go(func() { d.attachWorker(ctx, e, !known) })
 		}
 	default:
 		d.onNetwork(tab, pageKey{}, ev)
 	}
 }
 
-// attachWorker opens a session of our own to a service worker: a
-// non-flat one, whose messages come as Target.receivedMessageFromTarget
-// events of the browser (chromedp routes only the sessions it made). Its
-// Network domain is on before the worker runs: then the auto-attached
-// session that holds it is let go.
-func (d *devtools) attachWorker(ctx context.Context, e *target.EventAttachedToTarget) {
-	id := e.TargetInfo.TargetID
-	d.mu.Lock()
-	attached := false
-	for _, w := range d.sessions {
-		attached = attached || w == id
+// attachWorker opens a session of our own to a service worker the first
+// time it is seen (first): a non-flat one, whose messages come as
+// Target.receivedMessageFromTarget events of the browser (chromedp routes
+// only the sessions it made). Its Network domain is on before the worker
+// runs: then the auto-attached session that holds it is let go.
+func (d *devtools) attachWorker(ctx context.Context, e *target.EventAttachedToTarget, first bool) {
+	fail := func(what string, err error) {
+		if d.bctx.Err() == nil { // not the browser closing
+			d.t.Errorf("service worker %s: %s: %v", e.TargetInfo.URL, what, err)
+		}
 	}
-	d.mu.Unlock()
-	if !attached {
-		res, err := chromedp.CallBrowser(d.bctx, target.AttachToTarget, target.AttachToTargetParams{TargetID: id, Flatten: new(false)})
+	if first {
+		res, err := chromedp.CallBrowser(d.bctx, target.AttachToTarget, target.AttachToTargetParams{TargetID: e.TargetInfo.TargetID, Flatten: new(false)})
 		if err != nil {
-			d.t.Errorf("attaching service worker %s: %v", e.TargetInfo.URL, err)
+			fail("attaching", err)
 		} else {
 			d.mu.Lock()
-			d.sessions[res.SessionID] = id
+			d.sessions[res.SessionID] = e.TargetInfo.TargetID
 			d.mu.Unlock()
 			for i, m := range []string{"Network.enable", "Runtime.runIfWaitingForDebugger"} {
 				msg := fmt.Sprintf(`{"id":%d,"method":%q,"params":{}}`, i+1, m)
 				if _, err := chromedp.CallBrowser(d.bctx, sendMessageToTarget, sendMessageParams{SessionID: res.SessionID, Message: msg}); err != nil {
-					d.t.Errorf("service worker %s: %s: %v", e.TargetInfo.URL, m, err)
+					fail(m, err)
 				}
 			}
 		}
 	}
 	if e.WaitingForDebugger {
 		if _, err := chromedp.Call(ctx, target.DetachFromTarget, target.DetachFromTargetParams{SessionID: e.SessionID}); err != nil {
-			d.t.Errorf("releasing service worker %s: %v", e.TargetInfo.URL, err)
+			fail("releasing", err)
 		}
 	}
 }
@@ -383,6 +384,7 @@ func (d *devtools) inFlight() string {
 
 // record hands over what was recorded; call it once the browser is closed.
 func (d *devtools) record() browserRecord {
+	d.attaching.Wait()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return browserRecord{reqs: d.reqs, committed: d.committed}
