@@ -34,8 +34,9 @@ package main_test
 //   - Initiator (cdpInitiator): a hop after a redirect -> redirect, with
 //     the previous hop's flow. parser with an HTML document's URL -> parser
 //     with that document's flow; parser with a stylesheet's URL ->
-//     stylesheet with its flow, or with FlowID 0 and the URL when the
-//     browser's cache served it; script -> script; preflight -> preflight;
+//     stylesheet with its flow; either with FlowID 0 and the URL when the
+//     browser's cache (or prefetch cache) served the document or
+//     stylesheet; script -> script; preflight -> preflight;
 //     other -> navigation for a main-frame document; other for anything
 //     else (an image a script created loads outside any script stack; a
 //     worker's script, which register() asked for) -> script. FlowID must
@@ -216,25 +217,32 @@ func cdpInitiator(reqs []*seen, r *seen) (typ string, from *seen, u string) {
 	case r.Init.Type != network.InitiatorTypeParser && r.Init.Type != network.InitiatorTypePreload:
 		return store.InitUnknown, nil, ""
 	}
-	if r.Type != network.ResourceTypeDocument {
-		if css := latest(reqs, r, func(o *seen) bool {
-			return o.Type == network.ResourceTypeStylesheet && o.URL == r.Init.URL
-		}); css != nil {
-			if css.Cached {
-				return store.InitStylesheet, nil, css.URL
-			}
-			return store.InitStylesheet, css, ""
-		}
-		// The document of the request's own frame (its URL may have
-		// changed since, by pushState).
-		return store.InitParser, latest(reqs, r, func(o *seen) bool {
-			return o.Type == network.ResourceTypeDocument && o.Loader == r.Loader
-		}), ""
+	if r.Type == network.ResourceTypeDocument {
+		// An iframe's document: the parent document names it.
+		return cause(store.InitParser, latest(reqs, r, func(o *seen) bool {
+			return o.Type == network.ResourceTypeDocument && o.URL == r.Init.URL
+		}))
 	}
-	// An iframe's document: the parent document names it.
-	return store.InitParser, latest(reqs, r, func(o *seen) bool {
-		return o.Type == network.ResourceTypeDocument && o.URL == r.Init.URL
-	}), ""
+	if css := latest(reqs, r, func(o *seen) bool {
+		return o.Type == network.ResourceTypeStylesheet && o.URL == r.Init.URL
+	}); css != nil {
+		return cause(store.InitStylesheet, css)
+	}
+	// The document of the request's own frame (its URL may have changed
+	// since, by pushState).
+	return cause(store.InitParser, latest(reqs, r, func(o *seen) bool {
+		return o.Type == network.ResourceTypeDocument && o.Loader == r.Loader
+	}))
+}
+
+// cause is an initiator caused by the document or stylesheet from: its
+// flow, or, when the browser's cache answered it (glassbox never saw it
+// then), FlowID 0 and its URL.
+func cause(typ string, from *seen) (string, *seen, string) {
+	if from != nil && from.Cached {
+		return typ, nil, from.URL
+	}
+	return typ, from, ""
 }
 
 // latest is the last request of r's source before r that ok accepts.
