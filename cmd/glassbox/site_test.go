@@ -19,7 +19,7 @@ import (
 
 // The fixture site of the browser suite: several .test hosts on loopback,
 // resolved by a test DNS server, served over HTTPS (one listener, by Host)
-// and HTTP (which redirects to HTTPS, except for plainHost). Its files are
+// and HTTP (which redirects to HTTPS, except for servedPlain). Its files are
 // templates in testdata/site/<host> (or testdata/site/_shared, for every
 // host), given [[.HTTPS]] and [[.HTTP]] (the ports), [[.Site]] (the
 // host's first label) and [[.Q]] (the query); site_routes_test.go has its
@@ -32,6 +32,11 @@ var siteHosts = []string{"shop.test", "cdn.test", "img.test", "api.test", "widge
 // plainHost is the site served over plain HTTP only: its pages carry no
 // Fetch metadata (Sec-Fetch-* is sent to secure origins only).
 const plainHost = "plain.test"
+
+// servedPlain reports whether the HTTP listener serves host itself rather
+// than redirecting it to HTTPS: the plain site, and the update service
+// the browser's background traffic asks (on both, as Chromium's does).
+func servedPlain(host string) bool { return host == plainHost || host == "update.test" }
 
 // site is the running fixture.
 type site struct {
@@ -109,7 +114,7 @@ func startSite(t *testing.T) *site {
 	files := s.handler(t)
 	secure := &http.Server{Handler: files, ReadHeaderTimeout: 10 * time.Second}
 	plain := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.Split(r.Host, ":")[0] == plainHost {
+		if servedPlain(strings.Split(r.Host, ":")[0]) {
 			files.ServeHTTP(w, r)
 			return
 		}
