@@ -62,55 +62,39 @@ func scorerFixture() (browserRecord, []*expectation, []store.Flow, []store.Page)
 // scores every request right, and each kind of mistake costs exactly the
 // criterion it breaks (a missing initiator is wrong, not skipped).
 func TestBrowserScorer(t *testing.T) {
+	type spoiler = func(flows []store.Flow, pages *[]store.Page)
 	tests := []struct {
 		name  string
-		spoil func(flows []store.Flow, pages []store.Page) []store.Page
+		spoil spoiler
 		right [3]int // of 8 requests: page, type, initiator
 	}{
-		{"all-right", nil, [3]int{8, 8, 8}},
-		{"no-initiators", func(flows []store.Flow, pages []store.Page) []store.Page {
-			for i := range flows {
-				flows[i].Initiator = store.Initiator{}
+		{"all-right", func([]store.Flow, *[]store.Page) {}, [3]int{8, 8, 8}},
+		{"no-initiators", func(f []store.Flow, _ *[]store.Page) {
+			for i := range f {
+				f[i].Initiator = store.Initiator{}
 			}
-			return pages
 		}, [3]int{8, 8, 0}},
-		{"font-from-cached-stylesheet-in-first-page", func(flows []store.Flow, pages []store.Page) []store.Page {
-			flows[5].PageID = 1
-			return pages
-		}, [3]int{7, 8, 8}},
-		{"cached-stylesheet-named-by-earlier-flow", func(flows []store.Flow, pages []store.Page) []store.Page {
-			flows[5].Initiator = store.Initiator{Type: store.InitStylesheet, FlowID: 2}
-			return pages
+		{"font-from-cached-stylesheet-in-first-page", func(f []store.Flow, _ *[]store.Page) { f[5].PageID = 1 }, [3]int{7, 8, 8}},
+		{"cached-stylesheet-named-by-earlier-flow", func(f []store.Flow, _ *[]store.Page) {
+			f[5].Initiator = store.Initiator{Type: store.InitStylesheet, FlowID: 2}
 		}, [3]int{8, 8, 7}},
-		{"iframe-as-top-level-page", func(flows []store.Flow, pages []store.Page) []store.Page {
-			pages[1].ParentID = 0
-			return pages
+		{"iframe-as-top-level-page", func(_ []store.Flow, p *[]store.Page) { (*p)[1].ParentID = 0 }, [3]int{7, 8, 8}},
+		{"download-opened-a-page", func(f []store.Flow, p *[]store.Page) {
+			f[6].PageID, *p = 4, append(*p, store.Page{ID: 4})
 		}, [3]int{7, 8, 8}},
-		{"download-opened-a-page", func(flows []store.Flow, pages []store.Page) []store.Page {
-			flows[6].PageID = 4
-			return append(pages, store.Page{ID: 4})
-		}, [3]int{7, 8, 8}},
-		{"client-joined-a-page", func(flows []store.Flow, pages []store.Page) []store.Page {
-			flows[7].PageID, flows[7].Initiator.Type = 3, store.InitScript
-			return pages
+		{"client-joined-a-page", func(f []store.Flow, _ *[]store.Page) {
+			f[7].PageID, f[7].Initiator.Type = 3, store.InitScript
 		}, [3]int{7, 8, 7}},
-		{"two-pages-in-one", func(flows []store.Flow, pages []store.Page) []store.Page {
-			for i := 4; i < 7; i++ {
-				flows[i].PageID = 1 // page B's requests in page A: only one of them can be page 1
-			}
-			return pages
-		}, [3]int{5, 8, 8}},
-		{"flow-lost", func(flows []store.Flow, pages []store.Page) []store.Page {
-			flows[2].URL = "https://cdn.test/elsewhere.woff2" // A's font never recorded
-			return pages
-		}, [3]int{6, 7, 6}}, // B's font takes A's place in the pairing (page B, no flow 2): both wrong
+		// Page B's three requests in page A: only one load can be page 1.
+		{"two-pages-in-one", func(f []store.Flow, _ *[]store.Page) { f[4].PageID, f[5].PageID, f[6].PageID = 1, 1, 1 }, [3]int{5, 8, 8}},
+		// A's font never recorded: B's font takes its place in the
+		// pairing (page B, no flow 2), so both are wrong.
+		{"flow-lost", func(f []store.Flow, _ *[]store.Page) { f[2].URL = "https://cdn.test/elsewhere.woff2" }, [3]int{6, 7, 6}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec, scripted, flows, pages := scorerFixture()
-			if tt.spoil != nil {
-				pages = tt.spoil(flows, pages)
-			}
+			tt.spoil(flows, &pages)
 			exps := expectations(rec, scripted)
 			unmatched := match(exps, flows)
 			vs := judge(rec, exps, pages)
