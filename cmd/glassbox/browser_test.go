@@ -33,18 +33,13 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
-// TestBrowserPageLoads browses the fixture site with headless Chromium
-// through the real glassbox binary and checks the recorded page loads.
-func TestBrowserPageLoads(t *testing.T) {
-	browser := chromium(t)
-	s := startSite(t)
-	home := t.TempDir()
-	p := startProxy(t, home, "--dns", s.dnsAddr, "--hosts", "none", "--upstream-ca", s.caFile)
-	spki, _, code := glassbox(t, home, "ca", "--spki")
-	if code != 0 {
-		t.Fatal("ca --spki failed")
-	}
-
+// startBrowser starts headless Chromium browsing through the proxy at
+// proxyAddr, trusting glassbox's CA by its SPKI hash, and returns the
+// context of its first tab; the browser closes when the test ends (or at
+// chromedp.Cancel). The flags keep it from its own background traffic,
+// which this closed network would refuse (FIELD-NOTES.md).
+func startBrowser(t *testing.T, browser, proxyAddr, spki string) context.Context {
+	t.Helper()
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(browser),
 		chromedp.Headless,
@@ -61,20 +56,37 @@ func TestBrowserPageLoads(t *testing.T) {
 		chromedp.Flag("disable-extensions", true),
 		chromedp.Flag("disable-client-side-phishing-detection", true),
 		chromedp.Flag("no-pings", true),
-		chromedp.Flag("disable-features", "HttpsUpgrades,HttpsFirstBalancedModeAutoEnable,MediaRouter,OptimizationHints"),
-		chromedp.ProxyServer("http://" + p.addr),
+		chromedp.Flag("disable-features", "HttpsUpgrades,HttpsFirstBalancedModeAutoEnable,MediaRouter,OptimizationHints,IsolateOrigins,site-per-process"),
+		chromedp.Flag("disable-site-isolation-trials", true),
+		chromedp.ProxyServer("http://" + proxyAddr),
 		chromedp.Flag("proxy-bypass-list", "<-loopback>"),
-		chromedp.Flag("ignore-certificate-errors-spki-list", strings.TrimSpace(spki)),
+		chromedp.Flag("ignore-certificate-errors-spki-list", spki),
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
+	t.Cleanup(cancelAlloc)
 	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
+	t.Cleanup(cancel)
 	// The first action starts the browser: no timeout on it (chromedp's rule);
 	// each step after gets its own.
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("starting Chromium: %v", err)
 	}
+	return ctx
+}
+
+// TestBrowserPageLoads browses the fixture site with headless Chromium
+// through the real glassbox binary and checks the recorded page loads.
+func TestBrowserPageLoads(t *testing.T) {
+	browser := chromium(t)
+	s := startSite(t)
+	home := t.TempDir()
+	p := startProxy(t, home, "--dns", s.dnsAddr, "--hosts", "none", "--upstream-ca", s.caFile)
+	spki, _, code := glassbox(t, home, "ca", "--spki")
+	if code != 0 {
+		t.Fatal("ca --spki failed")
+	}
+
+	ctx := startBrowser(t, browser, p.addr, strings.TrimSpace(spki))
 	step := func(limit time.Duration, steps ...chromedp.Action[chromedp.Void]) error {
 		sctx, cancel := context.WithTimeout(ctx, limit)
 		defer cancel()
@@ -105,7 +117,7 @@ func TestBrowserPageLoads(t *testing.T) {
 		t.Fatalf("reload: %v", err)
 	}
 	storetest.Eventually(t, 20*time.Second, "the revalidated page", func() bool { return s.seen("shop.test", "/page2.html", 304) > 0 })
-	cancel() // close the browser before stopping the proxy
+	chromedp.Cancel(ctx) // close the browser before stopping the proxy
 	p.stop(t)
 
 	db, err := sqlite.OpenReadOnly(filepath.Join(home, "glassbox.db"))

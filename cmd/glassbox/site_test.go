@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -20,11 +19,24 @@ import (
 
 // The fixture site of the browser suite: several .test hosts on loopback,
 // resolved by a test DNS server, served over HTTPS (one listener, by Host)
-// and HTTP (which redirects to HTTPS). Its files are templates in
-// testdata/site, given the ports.
+// and HTTP (which redirects to HTTPS, except for servedPlain). Its files are
+// templates in testdata/site/<host> (or testdata/site/_shared, for every
+// host), given [[.HTTPS]] and [[.HTTP]] (the ports), [[.Site]] (the
+// host's first label) and [[.Q]] (the query); site_routes_test.go has its
+// dynamic answers.
 
 // siteHosts are the names the site answers for.
-var siteHosts = []string{"shop.test", "cdn.test", "img.test", "api.test", "widget.test"}
+var siteHosts = []string{"shop.test", "cdn.test", "img.test", "api.test", "widget.test",
+	"news.test", "plain.test", "update.test"}
+
+// plainHost is the site served over plain HTTP only: its pages carry no
+// Fetch metadata (Sec-Fetch-* is sent to secure origins only).
+const plainHost = "plain.test"
+
+// servedPlain reports whether the HTTP listener serves host itself rather
+// than redirecting it to HTTPS: the plain site, and the update service
+// the browser's background traffic asks (on both, as Chromium's does).
+func servedPlain(host string) bool { return host == plainHost || host == "update.test" }
 
 // site is the running fixture.
 type site struct {
@@ -32,14 +44,33 @@ type site struct {
 	dnsAddr             string
 	caFile              string // PEM of the CA that signed the site's certificate
 
-	mu   sync.Mutex
-	hits map[string]int // "host path status" -> count
+	mu      sync.Mutex
+	hits    map[string]int // "host path status" -> count
+	changed chan struct{}  // poked on every hit
 }
 
 func (s *site) hit(host, path string, status int) {
 	s.mu.Lock()
 	s.hits[fmt.Sprintf("%s %s %d", strings.Split(host, ":")[0], path, status)]++
 	s.mu.Unlock()
+	select {
+	case s.changed <- struct{}{}:
+	default:
+	}
+}
+
+// await waits until cond holds, checking it at every hit, or fails the
+// test after limit.
+func (s *site) await(t *testing.T, limit time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.After(limit)
+	for !cond() {
+		select {
+		case <-s.changed:
+		case <-deadline:
+			t.Fatalf("gave up after %v waiting for %s", limit, what)
+		}
+	}
 }
 
 // seen reports how often host path was answered with status.
@@ -59,7 +90,7 @@ func (s *site) url(scheme, host, path string) string {
 
 func startSite(t *testing.T) *site {
 	t.Helper()
-	s := &site{hits: map[string]int{}}
+	s := &site{hits: map[string]int{}, changed: make(chan struct{}, 1)}
 	// One self-signed certificate for every host, which glassbox trusts
 	// through --upstream-ca s.caFile.
 	leaf, _ := dialertest.SelfSigned(t, func(c *x509.Certificate) {
@@ -80,8 +111,13 @@ func startSite(t *testing.T) *site {
 	_, s.httpsPort, _ = net.SplitHostPort(tlsLn.Addr().String())
 	_, s.httpPort, _ = net.SplitHostPort(httpLn.Addr().String())
 
-	secure := &http.Server{Handler: s.handler(t), ReadHeaderTimeout: 10 * time.Second}
+	files := s.handler(t)
+	secure := &http.Server{Handler: files, ReadHeaderTimeout: 10 * time.Second}
 	plain := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if servedPlain(strings.Split(r.Host, ":")[0]) {
+			files.ServeHTTP(w, r)
+			return
+		}
 		// http://shop.test/ -> https://shop.test/ (RFC 9110 §15.4.2)
 		s.hit(r.Host, r.URL.Path, http.StatusMovedPermanently)
 		http.Redirect(w, r, s.url("https", strings.Split(r.Host, ":")[0], r.URL.RequestURI()), http.StatusMovedPermanently)
@@ -108,43 +144,27 @@ func (s *site) handler(t *testing.T) http.Handler {
 }
 
 func (s *site) serve(w http.ResponseWriter, r *http.Request, root, host string) int {
-	origin := s.url("https", "shop.test", "")
-	switch {
-	case host == "api.test" && r.URL.Path == "/cart":
-		// CORS (Fetch standard §3.2): a PUT with a custom header needs a preflight.
-		w.Header().Set("Access-Control-Allow-Origin", origin)
-		if r.Method == http.MethodOptions {
-			w.Header().Set("Access-Control-Allow-Methods", "PUT")
-			w.Header().Set("Access-Control-Allow-Headers", "content-type, x-token")
-			w.Header().Set("Access-Control-Max-Age", "600")
-			w.WriteHeader(http.StatusNoContent)
-			return http.StatusNoContent
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Write([]byte(`{"ok":true,"items":1}`))
-		return http.StatusOK
-	case r.URL.Path == "/favicon.ico":
-		http.NotFound(w, r)
-		return http.StatusNotFound
+	if status, ok := s.route(w, r, host); ok {
+		return status
 	}
 	name := r.URL.Path
 	if strings.HasSuffix(name, "/") {
 		name += "index.html"
 	}
-	raw, err := os.ReadFile(filepath.Join(root, host, filepath.FromSlash(strings.TrimPrefix(name, "/"))))
+	raw, err := fixtureFile(root, host, name)
 	if err != nil {
 		http.NotFound(w, r)
 		return http.StatusNotFound
 	}
-	ctype := map[string]string{".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript",
-		".png": "image/png", ".woff2": "font/woff2"}[filepath.Ext(name)]
+	ctype := fixtureTypes[filepath.Ext(name)]
 	w.Header().Set("Content-Type", ctype)
 	body := raw
 	if strings.HasPrefix(ctype, "text/") {
 		tpl, err := template.New(name).Delims("[[", "]]").Parse(string(raw))
 		if err == nil {
 			var b strings.Builder
-			tpl.Execute(&b, map[string]string{"HTTPS": s.httpsPort, "HTTP": s.httpPort})
+			tpl.Execute(&b, map[string]any{"HTTPS": s.httpsPort, "HTTP": s.httpPort,
+				"Site": strings.Split(host, ".")[0], "Q": r.URL.Query()})
 			body = []byte(b.String())
 		}
 	}
@@ -155,6 +175,9 @@ func (s *site) serve(w http.ResponseWriter, r *http.Request, root, host string) 
 	etag := fmt.Sprintf(`"%x"`, len(body))
 	w.Header().Set("ETag", etag)
 	w.Header().Set("Cache-Control", "no-cache")
+	for _, h := range fixtureHeaders[host+name] {
+		w.Header().Set(h[0], h[1])
+	}
 	if r.Header.Get("If-None-Match") == etag {
 		w.WriteHeader(http.StatusNotModified)
 		return http.StatusNotModified

@@ -1,0 +1,2 @@
+// types: JavaScript read by fetch(), never run.
+window.typesLib = true;
