@@ -51,6 +51,9 @@ type Grouper struct {
 	// origin, in opening order, without a pass over every page.
 	byDoc    map[string][]int64
 	byOrigin map[string][]int64
+	// prefetched are documents the browser prefetched (normalised URL ->
+	// what they reference), until a page of them opens.
+	prefetched map[string]parsed
 }
 
 // pageState is what the grouper knows of one page load.
@@ -82,6 +85,12 @@ type flowEntry struct {
 	init   Initiator
 	ref    *refEntry // the reference that explained it, when one did
 	opened bool      // the request opened page `page`
+	// download is set for a navigate+empty request whose answer was no
+	// document: a download, which stays in the page it came from.
+	download bool
+	// newPage is a page opened while placing the request (one the browser
+	// showed from its prefetch cache, which glassbox never saw load).
+	newPage *Page
 }
 
 // PageRequest is what Assign needs to know about a request.
@@ -139,6 +148,7 @@ func NewGrouper() *Grouper {
 		agents:         map[string]time.Time{},
 		byDoc:          map[string][]int64{},
 		byOrigin:       map[string][]int64{},
+		prefetched:     map[string]parsed{},
 	}
 }
 
@@ -154,6 +164,7 @@ func (g *Grouper) Assign(r PageRequest) Assignment {
 		a.NewPage = g.navigate(fe)
 	default:
 		g.place(fe)
+		a.NewPage, fe.newPage = fe.newPage, nil
 	}
 	g.touch(fe.page, r.Start)
 	g.flows[r.FlowID] = fe
@@ -179,6 +190,9 @@ func (g *Grouper) Response(r PageResponse) Outcome {
 	out.Pages = g.settleNavigation(fe, r)
 	if fe.nav == navNone && fe.ref == nil && (fe.init.Heuristic || fe.init.Type == InitScript || fe.init.Type == InitUnknown) {
 		g.place(fe) // a document parsed since may reference it now
+		if fe.newPage != nil {
+			out.Pages = append(out.Pages, *fe.newPage)
+		}
 	}
 	if target, ok := RedirectTarget(fe.req.URL, r.Status, r.Headers.Get("Location")); ok {
 		g.redirects[target] = hop{page: fe.page, flow: r.FlowID, url: fe.req.URL, at: r.End}

@@ -16,6 +16,7 @@ func (g *Grouper) learn(fe *flowEntry, r PageResponse) *Page {
 	doc := ps != nil && (fe.nav == navTop || fe.nav == navFrame) && ps.page.MergedInto == 0
 	sheet := fe.page != 0 && !doc && fe.resourceType(r.Headers.Get("Content-Type")) == TypeStylesheet
 	if !doc && !sheet {
+		g.learnPrefetch(fe, r)
 		return nil
 	}
 	rs, data, ok := g.references(fe, r, sheet)
@@ -62,6 +63,20 @@ func (g *Grouper) references(fe *flowEntry, r PageResponse, sheet bool) (rs []re
 	}
 	g.index.remember(fe.key, sheet, rs, r.End)
 	return rs, data, true
+}
+
+// learnPrefetch reads a prefetched document's references, kept until the
+// browser shows it (openPrefetched), a few hundred at most.
+func (g *Grouper) learnPrefetch(fe *flowEntry, r PageResponse) {
+	if !isPrefetch(fe.req.Headers) || !isHTML(r.Headers.Get("Content-Type")) {
+		return
+	}
+	if rs, _, ok := g.references(fe, r, false); ok {
+		if len(g.prefetched) >= 256 {
+			clear(g.prefetched)
+		}
+		g.prefetched[fe.key] = parsed{refs: rs, at: r.End}
+	}
 }
 
 // retitle names a page after its document's <title>; a revalidated
@@ -118,18 +133,25 @@ func (fe *flowEntry) resourceType(contentType string) string {
 	switch {
 	case fe.nav == navTop || fe.nav == navFrame:
 		return TypeDocument
+	case fe.download:
+		return TypeOther
 	case fe.init.Type == InitPreflight:
 		return TypeFetch
 	case strings.EqualFold(h.Get("Upgrade"), "websocket"):
 		return TypeWebSocket
+	case isPrefetch(h):
+		return ResponseType("", contentType, fe.req.URL) // what it fetched (Fetch: a prefetch has no destination)
 	}
-	if t := destType(h); t != "" {
-		return t
-	}
-	if fe.ref != nil {
-		if t := refType(fe.ref); t != "" {
+	dest := destType(h)
+	if fe.ref != nil && (dest == "" || dest == TypeFetch) {
+		// A reference says what the page asked for: a service worker
+		// fetching it for the page sends no destination (empty).
+		if t := refType(fe.ref); t != "" && t != TypeFetch {
 			return t
 		}
+	}
+	if dest != "" {
+		return dest
 	}
 	if fe.init.Type == InitScript && !hasFetchMetadata(h) {
 		if t := acceptType(h); t != "" && t != TypeDocument {

@@ -144,6 +144,12 @@ func (g *Grouper) settleNavigation(fe *flowEntry, r PageResponse) []Page {
 		fe.nav, fe.init = navTop, Initiator{Type: InitNavigation}
 		fe.ref = nil
 		return []Page{*g.open(fe, 0)}
+	case fe.nav == navMaybe:
+		// <a download>, or a worker's fetch of a navigation answered with
+		// a file: the link's navigation, which opened no page.
+		fe.download, fe.ref = true, nil
+		fe.init = Initiator{Type: InitNavigation, URL: fe.req.Headers.Get("Referer")}
+		return nil
 	case fe.nav == navTop && fe.opened && attachment:
 		ps := g.byID[fe.page]
 		stay, init := g.byReferer(fe.req.Headers.Get("Referer"), fe)

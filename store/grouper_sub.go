@@ -23,6 +23,10 @@ func (g *Grouper) place(fe *flowEntry) {
 		fe.page, fe.init = 0, Initiator{Type: g.notAPage(h)}
 		return
 	}
+	if ownUpdateCheck(fe.key, h) {
+		fe.page, fe.init = 0, Initiator{Type: InitBrowser}
+		return
+	}
 	if isPreflightRequest(fe.req.Method, h) {
 		fe.page, fe.init = g.byReferer(referer, fe)
 		fe.init.Type, fe.init.FlowID = InitPreflight, 0
@@ -35,6 +39,9 @@ func (g *Grouper) place(fe *flowEntry) {
 		if e.sheet {
 			fe.init.Type = InitStylesheet
 		}
+		return
+	}
+	if g.openPrefetched(fe, referer) {
 		return
 	}
 	fe.page, fe.init = g.byReferer(referer, fe)
@@ -152,6 +159,53 @@ func (g *Grouper) withoutReferer(fe *flowEntry) (int64, Initiator) {
 		return p, Initiator{Type: InitUnknown, Heuristic: true}
 	}
 	return 0, Initiator{Type: InitUnknown}
+}
+
+// openPrefetched opens the page load of a document the browser took from
+// its prefetch cache (link rel=prefetch): the navigation never reached
+// glassbox, but a request whose Referer is that document shows the page is
+// loaded now. The document's references, read when it was prefetched, then
+// place the request. It reports whether it placed fe.
+func (g *Grouper) openPrefetched(fe *flowEntry, referer string) bool {
+	key := NormalizeURL(referer)
+	pre, ok := g.prefetched[key]
+	if referer == "" || !ok {
+		return false
+	}
+	if p, _ := g.pageOfDocument(key, g.aliveAt(fe.req.Start)); p != 0 {
+		return false
+	}
+	delete(g.prefetched, key)
+	g.nextID++
+	p := Page{ID: g.nextID, URL: referer, Start: fe.req.Start}
+	ps := &pageState{page: p, origin: Origin(referer), last: fe.req.Start, docURL: referer, aliases: map[string]bool{}}
+	g.pages = append(g.pages, ps)
+	g.byID[p.ID] = ps
+	g.alias(ps, key)
+	g.index.add(p.ID, 0, key, false, pre.refs, fe.req.Start)
+	fe.newPage = &p
+	if e := g.index.best(fe.key, referer, g.aliveAt(fe.req.Start)); e != nil && e.page == p.ID {
+		e.pending = false
+		fe.ref, fe.page = e, p.ID
+		fe.init = Initiator{Type: InitParser, URL: e.via}
+		return true
+	}
+	fe.page, fe.init = p.ID, Initiator{Type: InitScript, URL: referer}
+	return true
+}
+
+// ownUpdateCheck reports a service worker's script fetched with itself as
+// Referer: the browser checking the worker for an update, for no page
+// (Service Workers, "soft update").
+func ownUpdateCheck(key string, h Headers) bool {
+	return strings.EqualFold(h.Get("Sec-Fetch-Dest"), "serviceworker") && NormalizeURL(h.Get("Referer")) == key
+}
+
+// isPrefetch reports a request the browser makes to have a resource ready
+// for a later navigation (link rel=prefetch): Sec-Purpose: prefetch, or
+// the older Purpose header.
+func isPrefetch(h Headers) bool {
+	return strings.Contains(strings.ToLower(h.Get("Sec-Purpose")+h.Get("Purpose")), "prefetch")
 }
 
 // hasFetchMetadata reports whether a request carries Sec-Fetch-*
