@@ -59,7 +59,8 @@ FUZZ_TARGETS := \
 	./proxy/resolver:FuzzAnswerHandling \
 	./inspector/model:FuzzParseFilter \
 	./store/sqlite:FuzzHeadersJSON \
-	./store/codec:FuzzDecode
+	./store/codec:FuzzDecode \
+	./store/textsafe:FuzzSanitize
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \
