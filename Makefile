@@ -60,7 +60,8 @@ FUZZ_TARGETS := \
 	./inspector/model:FuzzParseFilter \
 	./store/sqlite:FuzzHeadersJSON \
 	./store/codec:FuzzDecode \
-	./store/textsafe:FuzzSanitize
+	./store/textsafe:FuzzSanitize \
+	./inspector/export:FuzzShellQuote
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \

@@ -67,6 +67,10 @@ func Text(s string) string {
 	return string(appendSafe(make([]byte, 0, len(s)+8), s, true))
 }
 
+// IsLine reports whether Line would return s unchanged: one line of
+// printable UTF-8 text.
+func IsLine[T ~string | ~[]byte](s T) bool { return clean(s, false) }
+
 // AppendLine appends Line(s) to dst without an intermediate string.
 func AppendLine[T ~string | ~[]byte](dst []byte, s T) []byte {
 	return appendSafe(dst, s, false)
