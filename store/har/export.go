@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/glassbox-dev/glassbox/store"
+	"github.com/glassbox-dev/glassbox/store/textsafe"
 )
 
 // Options control an export.
@@ -116,8 +117,8 @@ func writeHead(bw *bufio.Writer, sess store.Session, opt Options) {
 			comment += " So are the query parameters " + strings.Join(opt.RedactParams, ", ") + "."
 		}
 	}
-	head, _ := json.Marshal(Creator{Name: "glassbox", Version: version})
-	fmt.Fprintf(bw, "{\n  \"log\": {\n    \"version\": \"1.2\",\n    \"creator\": %s,\n    \"comment\": %s,\n    \"pages\": [", head, mustJSON(comment))
+	fmt.Fprintf(bw, "{\n  \"log\": {\n    \"version\": \"1.2\",\n    \"creator\": %s,\n    \"comment\": %s,\n    \"pages\": [",
+		mustJSON(Creator{Name: "glassbox", Version: version}), mustJSON(comment))
 }
 
 // writePages writes top-level page loads only; entries of an iframe carry
@@ -221,11 +222,14 @@ func topPages(pages []store.Page) map[int64]int64 {
 // writeItem writes one page or entry on a line of its own: compact JSON
 // (indenting every entry of a large session cost more than everything else
 // in the export together), still one record per line for people and grep.
+// DEL and C1 are escaped (textsafe.JSON) as encoding/json escapes C0: the
+// file is often printed to a terminal, and reads back the same.
 func writeItem(w *bufio.Writer, first *bool, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		b = []byte("{}")
 	}
+	b = textsafe.JSON(b)
 	if !*first {
 		w.WriteByte(',')
 	}
@@ -236,5 +240,5 @@ func writeItem(w *bufio.Writer, first *bool, v any) {
 
 func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
-	return string(b)
+	return string(textsafe.JSON(b))
 }
