@@ -65,7 +65,8 @@ type Header struct {
 type Headers []Header
 
 // HeadersFrom converts an http.Header. Go's map loses the wire order, so
-// the fields are sorted by name to keep the result stable.
+// the fields are sorted by name to keep the result stable. A proxy
+// credential's value is NotRecorded.
 func HeadersFrom(h http.Header) Headers {
 	if len(h) == 0 {
 		return nil
@@ -73,6 +74,9 @@ func HeadersFrom(h http.Header) Headers {
 	out := make(Headers, 0, len(h))
 	for name, values := range h {
 		for _, v := range values {
+			if ProxyCredential(name) {
+				v = NotRecorded
+			}
 			out = append(out, Header{Name: name, Value: v})
 		}
 	}
