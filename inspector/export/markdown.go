@@ -52,8 +52,8 @@ func intro(s *report) string {
 		bytes += p.Bytes
 	}
 	src := "recorded by glassbox"
-	if strings.HasPrefix(s.Session.Source, "import:") {
-		src = "imported from " + textsafe.Line(strings.TrimPrefix(s.Session.Source, "import:"))
+	if file, ok := strings.CutPrefix(s.Session.Source, store.SourceImport); ok {
+		src = "imported from " + textsafe.Line(file)
 	}
 	return fmt.Sprintf("Session %d, %s on %s: %s, %s, %s downloaded.",
 		s.Session.ID, src, s.Session.Started.Local().Format("2 January 2006 at 15:04"), explain.Plural(len(s.Pages), "page load"),
