@@ -140,7 +140,7 @@ func TestOldDatabases(t *testing.T) {
 		t.Run(fmt.Sprintf("version-%d", version), func(t *testing.T) {
 			path := oldDatabase(t, version)
 			s, f, c, l, p := oldRows()
-			f.RespBody.Decoded = version >= 2 // set by 0002's column only
+			f.RespBody.Decoded = version >= 2                // set by 0002's column only
 			f.Initiator, p.MergedInto = store.Initiator{}, 0 // version 3's columns
 
 			ro, err := OpenReadOnly(path) // brings a version 1 file up to date first
