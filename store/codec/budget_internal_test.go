@@ -1,20 +1,13 @@
 package codec
 
 import (
-	"bytes"
-	"compress/gzip"
 	"errors"
 	"testing"
+
+	"github.com/glassbox-dev/glassbox/store/codec/codectest"
 )
 
-func gzipped(t *testing.T, n int) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	zw.Write(make([]byte, n))
-	zw.Close()
-	return buf.Bytes()
-}
+func gzipped(t *testing.T, n int) []byte { return codectest.Encode(t, "gzip", make([]byte, n)) }
 
 // A budget bounds the bodies of one export together: decoding stops once
 // what is kept passes the allowance and its credits, counting once the

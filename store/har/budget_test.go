@@ -2,28 +2,16 @@ package har_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/glassbox-dev/glassbox/store"
+	"github.com/glassbox-dev/glassbox/store/codec/codectest"
 	"github.com/glassbox-dev/glassbox/store/har"
 	"github.com/glassbox-dev/glassbox/store/sqlite"
 )
-
-func gzipZeros(t *testing.T, n int) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-	chunk := make([]byte, 1<<20)
-	for ; n > 0; n -= len(chunk) {
-		zw.Write(chunk[:min(n, len(chunk))])
-	}
-	zw.Close()
-	return buf.Bytes()
-}
 
 // Gzip bombs made an 806 MB HAR at 1.3 GB RSS: each was decoded to 64 MiB
 // and written as JSON text, six bytes a zero, with content.size saying
@@ -32,7 +20,7 @@ func gzipZeros(t *testing.T, n int) []byte {
 // escaped sixfold.
 func TestExportBounded(t *testing.T) {
 	const bomb = 64 << 20
-	bombBody, zeros := gzipZeros(t, bomb), gzipZeros(t, 2<<20)
+	bombBody, zeros := codectest.Encode(t, "gzip", make([]byte, bomb)), codectest.Encode(t, "gzip", make([]byte, 2<<20))
 	markup := strings.Repeat("<", 1<<20)
 	db, err := sqlite.Open(filepath.Join(t.TempDir(), "b.db"))
 	if err != nil {
