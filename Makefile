@@ -60,6 +60,8 @@ FUZZ_TARGETS := \
 	./inspector/model:FuzzParseFilter \
 	./store/sqlite:FuzzHeadersJSON \
 	./store/codec:FuzzDecode \
+	./store:FuzzNormalizeURL \
+	./store/refs:FuzzRefs \
 	./store/textsafe:FuzzSanitize \
 	./inspector/export:FuzzShellQuote
 fuzz:

@@ -36,9 +36,10 @@ func (a *app) groupScope() (scope, bool) {
 	i := a.m.Selected()
 	g := a.m.GroupAt(i)
 	if r := a.m.RowAt(i); r != nil {
-		g = &model.Group{Kind: model.GroupPage, PageID: r.PageID}
-		if r.PageID == 0 {
-			g = &model.Group{Kind: model.GroupUnattributed, Key: "unattributed"}
+		g = &model.Group{Kind: model.GroupPage, PageID: a.m.PageOf(r)}
+		if g.PageID == 0 {
+			bg := model.BackgroundGroup(r)
+			g = &bg
 		}
 	}
 	if g == nil {

@@ -203,7 +203,9 @@ func (a *app) storeDetail(key detailKey, fd render.FlowDetail, pflows []store.Fl
 func (a *app) detailLines(w int) []render.Line {
 	have := a.detail.have
 	tab := a.curTab()
-	key := fmt.Sprint(have, tab, w, a.detail.version, a.m.FlowCount(), a.m.PageCount(), a.tabKind())
+	// A group's numbers depend on the filter; a flow's hops on the chains.
+	key := fmt.Sprint(have, tab, w, a.detail.version, a.m.FlowCount(), a.m.PageCount(), a.tabKind(),
+		a.m.Filter().String(), a.m.FoldChains())
 	if key == a.detail.linesKey {
 		return a.detail.lines
 	}
@@ -225,6 +227,7 @@ func (a *app) flowLines(tab, w int) []render.Line {
 	if fd.Flow == nil {
 		return render.FlowTab(a.theme, tab, fd, w)
 	}
+	fd.Chain, fd.JumpKey = a.m.Chain(fd.Flow.ID), a.jumpKey()
 	fd.Conn = store.FlowConn(fd.Flow, a.conns)
 	fd.Lookup = store.FlowLookup(fd.Flow, fd.Conn, a.lookups)
 	if pd := a.detail.pages[fd.Flow.PageID]; pd != nil {
@@ -259,13 +262,14 @@ func (a *app) pageOfSelection() *render.PageDetail {
 		return &d
 	}
 	r := a.m.RowAt(i)
-	top := a.m.TopPage(r.PageID)
+	top := a.m.TopPage(a.m.PageOf(r))
 	p, _ := a.m.Page(top)
 	g := &model.Group{Kind: model.GroupPage, PageID: top, Page: p}
 	if top == 0 {
-		g = &model.Group{Kind: model.GroupUnattributed, Key: "unattributed"}
+		bg := model.BackgroundGroup(r)
+		g = &bg
 	}
-	g.Total = len(a.m.PageRows(top))
+	g.Total = len(a.m.GroupRows(g))
 	d := a.pageDetail(g, r.ID)
 	return &d
 }

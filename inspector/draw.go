@@ -159,6 +159,9 @@ func (a *app) summaryLine() render.Line {
 	if !a.m.Filter().Empty() {
 		parts = append(parts, "filter: "+a.m.Filter().String())
 	}
+	if a.m.FoldChains() {
+		parts = append(parts, "redirect chains folded")
+	}
 	if a.follow {
 		parts = append(parts, "following")
 	}

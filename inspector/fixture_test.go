@@ -248,5 +248,31 @@ func flows() []*store.Flow {
 		[]byte("<html><head><title>Your cart</title></head><body>2 items</body></html>"))
 	api := typed(get(15, 3, 1, "https://shop.test/api/cart.json", 500, 3110, 3900), store.TypeFetch, "application/json",
 		[]byte(`{"error":"database timeout"}`))
-	return []*store.Flow{doc, css, js, logo, gone, dns, font, frame, pre, post, ad, portal, redirect, cart, api}
+	all := []*store.Flow{doc, css, js, logo, gone, dns, font, frame, pre, post, ad, portal, redirect, cart, api}
+	for i, in := range initiators() {
+		all[i].Initiator = in
+	}
+	return all
+}
+
+// initiators are what made each fixture flow happen, in flow order: the
+// HTML's references, a guess, a script's requests, a stylesheet's font,
+// the frame's script, the browser's own probe, and the redirect to the
+// cart.
+func initiators() []store.Initiator {
+	home := "https://shop.test/"
+	html := store.Initiator{Type: store.InitParser, FlowID: 1, URL: home}
+	guess := html
+	guess.Heuristic = true
+	return []store.Initiator{
+		{Type: store.InitNavigation}, html, html, html, guess, // 1-5
+		{Type: store.InitScript, URL: home},                                           // 6: tracker.js
+		{Type: store.InitStylesheet, FlowID: 2, URL: "https://cdn.shop.test/app.css"}, // 7: the font
+		html, {Type: store.InitPreflight}, {Type: store.InitScript, URL: home}, // 8-10
+		{Type: store.InitParser, FlowID: 8, URL: "https://ads.test/frame.html"}, // 11: the ad's script
+		{Type: store.InitBrowser},    // 12: a captive-portal probe
+		{Type: store.InitNavigation}, // 13: http://shop.test/cart
+		{Type: store.InitRedirect, FlowID: 13, URL: "http://shop.test/cart"},
+		{Type: store.InitScript, URL: "https://shop.test/cart", Heuristic: true},
+	}
 }

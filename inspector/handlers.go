@@ -178,7 +178,7 @@ func (a *app) toggleZoom(*tcell.EventKey) { a.zoom = !a.zoom }
 func (a *app) toggleFollow(*tcell.EventKey) {
 	a.follow = !a.follow
 	if a.follow {
-		a.m.End()
+		a.m.SelectNewest()
 		a.setMsg(render.Dim, "following the newest flow (any move stops it)")
 	} else {
 		a.setMsg(render.Dim, "not following")

@@ -134,7 +134,7 @@ func (a *app) applyFlows(flows []store.Flow, pages []store.Page) {
 	}
 	a.m.Add(flows)
 	if a.follow && a.focus == focusList {
-		a.m.End()
+		a.m.SelectNewest()
 	}
 	a.dirty = true
 }

@@ -18,11 +18,13 @@ import (
 
 // Lines of the fixture's list in pages mode, top to bottom.
 const (
-	lineUnattributed = 0
-	linePage1        = 2
-	lineDoc          = 3  // flow 1, https://shop.test/
-	lineCSS          = 4  // flow 2, opened connection 2
-	linePost         = 11 // flow 10, POST /cart
+	linePage1 = 0
+	lineDoc   = 1  // flow 1, https://shop.test/
+	lineCSS   = 2  // flow 2, opened connection 2
+	lineFont  = 7  // flow 7, initiated by the stylesheet (flow 2)
+	linePost  = 9  // flow 10, POST /cart
+	lineCart  = 15 // flow 14, reached by the redirect of flow 13
+	lineProbe = 18 // flow 12, the browser's own, after the page loads
 )
 
 func down(n int) string { return strings.Repeat("j", n) }
@@ -30,7 +32,7 @@ func down(n int) string { return strings.Repeat("j", n) }
 func TestGoldenList(t *testing.T) {
 	h := start(t, Options{Reader: newFixture(t).db}, 120, 40)
 	h.golden("list")
-	h.contains("session 2", "15 flows · 3 pages", "▾ unattributed", "▾ Shop: Home", "▾ frame  https://ads.test/frame.html",
+	h.contains("session 2", "15 flows · 3 pages", "INITIATOR", "▾ Shop: Home", "▾ Your cart", "html #1?", "css #2", "▾ frame  https://ads.test/frame.html",
 		"404 image", "ERR script", "#1 · 11 req")
 }
 
@@ -38,7 +40,8 @@ func TestGoldenStory(t *testing.T) {
 	h := start(t, Options{Reader: newFixture(t).db}, 120, 40)
 	h.press(down(linePost), tcell.KeyEnter, "z")
 	h.golden("story")
-	h.contains("#10 POST https://api.shop.test/cart", "Notes", "This request, step by step", "3. The request", "4. The server's work")
+	h.contains("#10 POST https://api.shop.test/cart", "Notes", "This request, step by step", "3. The request",
+		"Why: A script of the page asked for it (the Referer is the page, https://shop.test/)")
 }
 
 func TestGoldenTiming(t *testing.T) {
@@ -89,7 +92,9 @@ func TestGoldenHelp(t *testing.T) {
 	h.press("?")
 	h.contains("METHOD  ST") // back to the list
 	h.press("s")
-	h.contains("Status codes: the first digit is the class", "5xx Server Error", "304 Not Modified")
+	h.contains("Status codes: the first digit is the class", "5xx Server Error", "Every code, in one line", "100 Continue: ")
+	h.press("G") // every registered code has its line, to the last
+	h.contains("511 Network Authentication Required: ")
 }
 
 // An 80x24 terminal without colours: everything fits, nothing is coloured.
@@ -175,7 +180,7 @@ func TestMouse(t *testing.T) {
 	// The wheel over the list scrolls it.
 	h.s.InjectMouse(10, 5, tcell.WheelDown, tcell.ModNone)
 	h.sync()
-	if strings.Contains(strings.Split(h.text(), "\n")[2], "unattributed") {
+	if strings.Contains(strings.Split(h.text(), "\n")[2], "Shop: Home") {
 		t.Error("the wheel did not scroll the list")
 	}
 }
@@ -280,22 +285,22 @@ func TestLiveNewFlowsKeepTheSelection(t *testing.T) {
 	stats := store.RecorderStats{Dropped: 3}
 	h := start(t, Options{Reader: fx.db, SessionID: fx.session.ID, Live: true, Listen: []string{"127.0.0.1:8080"},
 		Poll: 5 * time.Millisecond, Stats: func() store.RecorderStats { return stats }, Deleter: fx.db,
-		Logs: func() []string { return []string{"glassbox listening on 127.0.0.1:8080"} }}, 120, 40)
-	h.press(down(lineCSS))
-	h.contains("flow #2", "live on 127.0.0.1:8080", "⚠ 3 dropped", "glassbox listening on 127.0.0.1:8080")
+		Logs: func() []string { return []string{"glassbox listening on 127.0.0.1:8080"} }}, 120, 24)
+	h.press(down(lineProbe)) // the list shows 8 lines: page 1's frame is on top
+	h.contains("flow #12", "live on 127.0.0.1:8080", "⚠ 3 dropped", "glassbox listening on 127.0.0.1:8080")
 	top := strings.Split(h.text(), "\n")[2][:16]
 
 	w := fx.db.NewWriter(fx.session.ID, sqlite.WriterOptions{Block: true})
-	w.RecordFlow(get(16, 0, 6, "http://detectportal.test/again.txt", 200, 5000, 5003)) // lands above the selection
+	w.RecordFlow(get(16, 1, 1, "https://shop.test/again.txt", 200, 5000, 5003)) // lands above the selection, in page 1
 	w.RecordFlow(get(17, 3, 1, "https://shop.test/new.js", 200, 5010, 5020))
 	if err := w.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	storetest.Eventually(t, 10*time.Second, "the new flows to appear at the next poll", func() bool {
 		h.sync()
-		return strings.Contains(h.text(), "/again.txt")
+		return strings.Contains(h.text(), "17 flows")
 	})
-	h.contains("flow #2", "17 flows")
+	h.contains("flow #12", "17 flows")
 	if got := strings.Split(h.text(), "\n")[2][:16]; got != top {
 		t.Errorf("the top line moved from %q to %q", top, got)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptrace"
+	"strings"
 	"sync"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 
 	"github.com/glassbox-dev/glassbox/proxy/dialer"
 	"github.com/glassbox-dev/glassbox/store"
+	"github.com/glassbox-dev/glassbox/store/refs"
 )
 
 // flowState is the per-request state shared by the trace hooks, the body
@@ -22,8 +24,11 @@ type flowState struct {
 	flow store.Flow
 	conn *store.Conn  // the connection used, as the dialer recorded it
 	wire *dialer.Conn // that connection itself, for when the request's last bytes left
-	req  *tee         // nil when the request had no body
-	once sync.Once
+	// parse is the response body as captured for the page grouping (HTML
+	// and CSS up to refs.MaxInput), which may be more than the flow keeps.
+	parse []byte
+	req   *tee // nil when the request had no body
+	once  sync.Once
 }
 
 // roundTrip is our goproxy.RoundTripper. It never returns an error:
@@ -67,7 +72,7 @@ func (p *Proxy) openFlow(req *http.Request) *flowState {
 	f.ReqHeaderSize = headerSize(req.Method+" "+req.URL.RequestURI()+" "+req.Proto, req.Header, req.Host)
 	f.RespHeaderSize = -1
 	a := p.pages.Assign(store.PageRequest{FlowID: f.ID, Method: f.Method, URL: f.URL, Headers: f.ReqHeaders, Start: f.Start})
-	f.PageID, f.ResourceType = a.PageID, a.ResourceType
+	f.PageID, f.ResourceType, f.Initiator = a.PageID, a.ResourceType, a.Initiator
 	if a.NewPage != nil {
 		p.cfg.Recorder.RecordPage(a.NewPage)
 	}
@@ -190,9 +195,18 @@ func (st *flowState) streamBody(resp *http.Response) *http.Response {
 		return resp
 	}
 	f := &st.flow
-	body := newTee(resp.Body, st.p.captureLimit(resp.ContentLength), func(t *tee, err error) {
+	keep := st.p.captureLimit(resp.ContentLength)
+	capture := keep
+	if readsReferences(resp.Header.Get("Content-Type")) {
+		// The page grouping reads the URLs a document or stylesheet
+		// references from its copy, whatever --max-body keeps of it.
+		capture = max(keep, refs.MaxInput)
+	}
+	body := newTee(resp.Body, capture, func(t *tee, err error) {
 		st.mu.Lock()
 		f.RespBody = t.body()
+		st.parse = f.RespBody.Data
+		f.RespBody = kept(f.RespBody, keep)
 		if f.Kind == store.KindWebSocket {
 			f.BytesDown, f.BytesUp = t.n, t.written
 		} else if err != nil {
@@ -204,6 +218,26 @@ func (st *flowState) streamBody(resp *http.Response) *http.Response {
 	body.expect(resp.ContentLength)
 	resp.Body = body
 	return resp
+}
+
+// readsReferences reports a body the page grouping reads for the URLs it
+// references: HTML and CSS (store/refs).
+func readsReferences(contentType string) bool {
+	ct := strings.ToLower(strings.TrimSpace(contentType))
+	return strings.HasPrefix(ct, "text/html") || strings.HasPrefix(ct, "application/xhtml+xml") || strings.HasPrefix(ct, "text/css")
+}
+
+// kept is the part of a captured body the recording keeps: its first keep
+// bytes, none when keep is negative (the recorder would shed it).
+func kept(b store.Body, keep int64) store.Body {
+	switch {
+	case keep < 0:
+		b.Data = nil
+	case int64(len(b.Data)) > keep:
+		b.Data = b.Data[:keep:keep]
+	}
+	b.Truncated = b.Size > int64(len(b.Data))
+	return b
 }
 
 // captureLimit is how much of a body of announced length n (-1 unknown) to
@@ -231,19 +265,23 @@ func (st *flowState) finish(end time.Time) {
 	st.once.Do(func() {
 		st.mu.Lock()
 		f := st.flow // a copy: the recorder owns it from here
-		conn := st.conn
+		conn, parse := st.conn, st.parse
 		st.mu.Unlock()
 		f.End = end
 		if st.req != nil {
 			f.ReqBody = st.req.body()
 		}
-		changed, rt := st.p.pages.Response(store.PageResponse{FlowID: f.ID, Status: f.Status,
-			Headers: f.RespHeaders, Body: f.RespBody.Data, End: end})
-		if f.Kind == store.KindHTTP {
-			f.ResourceType = rt
+		if parse == nil {
+			parse = f.RespBody.Data
 		}
-		if changed != nil {
-			st.p.cfg.Recorder.RecordPage(changed)
+		out := st.p.pages.Response(store.PageResponse{FlowID: f.ID, Status: f.Status,
+			Headers: f.RespHeaders, Body: parse, End: end})
+		f.PageID, f.Initiator = out.PageID, out.Initiator
+		if f.Kind == store.KindHTTP {
+			f.ResourceType = out.ResourceType
+		}
+		for i := range out.Pages {
+			st.p.cfg.Recorder.RecordPage(&out.Pages[i])
 		}
 		st.p.cfg.Recorder.RecordFlow(&f)
 		if st.p.cfg.OnFlow != nil {

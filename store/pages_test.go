@@ -48,7 +48,16 @@ type step struct {
 	body     []byte
 	wantPage int64
 	wantType string
+	wantInit string
 	wantNew  bool
+}
+
+// firstPage is the first page record a response asks to write, or nil.
+func firstPage(out store.Outcome) *store.Page {
+	if len(out.Pages) == 0 {
+		return nil
+	}
+	return &out.Pages[0]
 }
 
 func runScript(t *testing.T, steps []step) *store.Grouper {
@@ -61,19 +70,22 @@ func runScript(t *testing.T, steps []step) *store.Grouper {
 			method = "GET"
 		}
 		a := g.Assign(store.PageRequest{FlowID: int64(i + 1), Method: method, URL: s.url, Headers: s.headers, Start: t0.Add(s.at)})
-		if a.PageID != s.wantPage {
-			t.Errorf("%s: page %d, want %d", s.name, a.PageID, s.wantPage)
-		}
-		if (a.NewPage != nil) != s.wantNew {
-			t.Errorf("%s: opened a page = %v, want %v", s.name, a.NewPage != nil, s.wantNew)
-		}
 		status := s.status
 		if status == 0 {
 			status = 200
 		}
-		_, rt := g.Response(store.PageResponse{FlowID: int64(i + 1), Status: status, Headers: s.respHdr, Body: s.body, End: t0.Add(s.at + 10*time.Millisecond)})
-		if s.wantType != "" && rt != s.wantType {
-			t.Errorf("%s: type %q, want %q", s.name, rt, s.wantType)
+		out := g.Response(store.PageResponse{FlowID: int64(i + 1), Status: status, Headers: s.respHdr, Body: s.body, End: t0.Add(s.at + 10*time.Millisecond)})
+		if out.PageID != s.wantPage {
+			t.Errorf("%s: page %d, want %d", s.name, out.PageID, s.wantPage)
+		}
+		if (a.NewPage != nil) != s.wantNew {
+			t.Errorf("%s: opened a page = %v, want %v", s.name, a.NewPage != nil, s.wantNew)
+		}
+		if s.wantType != "" && out.ResourceType != s.wantType {
+			t.Errorf("%s: type %q, want %q", s.name, out.ResourceType, s.wantType)
+		}
+		if s.wantInit != "" && out.Initiator.Type != s.wantInit {
+			t.Errorf("%s: initiator %+v, want type %q", s.name, out.Initiator, s.wantInit)
 		}
 	}
 	return g
@@ -119,14 +131,69 @@ func TestGroupingRules(t *testing.T) {
 	})
 }
 
-// Without Fetch metadata (older browsers, curl), an HTML GET is a navigation
-// and types come from Accept, Content-Type and the extension.
+// Plain HTTP carries no Fetch metadata: a navigation is told by
+// Upgrade-Insecure-Requests and Accept; the page's HTML says what it
+// loads (and so what type each request is); a fetch() of an HTML fragment
+// is not a navigation.
 func TestGroupingWithoutFetchMetadata(t *testing.T) {
+	ua := "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0"
+	navKV := []string{"Accept", "text/html,application/xhtml+xml", "Upgrade-Insecure-Requests", "1", "User-Agent", ua}
+	navHTTP := hdr(navKV...)
+	page := []byte(`<title>Old</title><script src="/x"></script><img src="/logo.svg?v=2"><iframe src="http://ads.test/f"></iframe>`)
+	sub := func(kv ...string) store.Headers {
+		return hdr(append([]string{"Accept", "*/*", "User-Agent", ua}, kv...)...)
+	}
 	runScript(t, []step{
-		{name: "html-get-navigates", url: "http://old.test/", headers: hdr("Accept", "text/html,application/xhtml+xml"), wantPage: 1, wantNew: true, wantType: "document"},
-		{name: "script-by-content-type", url: "http://old.test/x", headers: hdr("Accept", "*/*", "Referer", "http://old.test/"), at: time.Millisecond, wantPage: 1,
-			respHdr: hdr("Content-Type", "application/javascript"), wantType: "script"},
-		{name: "image-by-extension", url: "http://old.test/logo.svg?v=2", headers: hdr("Accept", "*/*", "Referer", "http://old.test/"), at: 2 * time.Millisecond, wantPage: 1, wantType: "image"},
+		{name: "html-get-navigates", url: "http://old.test/", headers: navHTTP, wantPage: 1, wantNew: true, wantType: "document", wantInit: "navigation",
+			respHdr: hdr("Content-Type", "text/html"), body: page},
+		{name: "script-by-the-html", url: "http://old.test/x", headers: sub("Referer", "http://old.test/"), at: time.Millisecond, wantPage: 1,
+			respHdr: hdr("Content-Type", "application/javascript"), wantType: "script", wantInit: "parser"},
+		{name: "image-by-the-html", url: "http://old.test/logo.svg?v=2", headers: hdr("Accept", "image/avif,image/webp,*/*", "Referer", "http://old.test/", "User-Agent", ua), at: 2 * time.Millisecond, wantPage: 1, wantType: "image", wantInit: "parser"},
+		// The iframe: a navigation by its headers, a frame by the parent's HTML.
+		{name: "iframe-nests", url: "http://ads.test/f", headers: with(navKV, "Referer", "http://old.test/"), at: 3 * time.Millisecond, wantPage: 2, wantNew: true, wantType: "document", wantInit: "parser",
+			respHdr: hdr("Content-Type", "text/html"), body: []byte("<p>ad</p>")},
+		// pjax: a script fetches an HTML fragment; no page opens.
+		{name: "fragment-fetch-is-no-page", url: "http://old.test/frag.html", headers: sub("Referer", "http://old.test/"), at: 4 * time.Millisecond, wantPage: 1,
+			respHdr: hdr("Content-Type", "text/html"), body: []byte("<div><img src=/f.png></div>"), wantType: "fetch", wantInit: "script"},
+		// A command-line tool while browsing joins no page.
+		{name: "curl-is-another-client", url: "http://old.test/api", headers: hdr("Accept", "*/*", "User-Agent", "curl/8.5.0"), at: 5 * time.Millisecond, wantPage: 0, wantInit: "client"},
+	})
+}
+
+// The classes issue 13 saw grouped wrong, one scenario each.
+func TestGroupingByInitiator(t *testing.T) {
+	ms := time.Millisecond
+	page1 := []byte(`<title>One</title><link rel=stylesheet href="https://cdn.test/s.css">`)
+	page2 := []byte(`<title>Two</title><link rel=stylesheet href="https://cdn.test/s.css"><img src="https://img.test/a.png">`)
+	sheet := []byte(`@font-face{font-family:F;src:url(f.woff2)}`)
+	runScript(t, []step{
+		{name: "page-1", url: "https://shop.test/1", headers: with(navigate), wantPage: 1, wantNew: true, wantInit: "navigation", respHdr: hdr("Content-Type", "text/html"), body: page1},
+		{name: "sheet-for-page-1", url: "https://cdn.test/s.css", headers: with(style, "Referer", "https://shop.test/"), at: ms, wantPage: 1, wantType: "stylesheet", wantInit: "parser",
+			respHdr: hdr("Content-Type", "text/css"), body: sheet},
+		{name: "font-for-page-1", url: "https://cdn.test/f.woff2", headers: with(font, "Referer", "https://cdn.test/s.css"), at: 2 * ms, wantPage: 1, wantType: "font", wantInit: "stylesheet"},
+		// Page 2 uses the stylesheet from the browser's cache: no request
+		// for it, but its font (not cached) comes with the stylesheet as
+		// Referer and belongs to page 2.
+		{name: "page-2", url: "https://shop.test/2", headers: with(navigate, "Referer", "https://shop.test/1"), at: time.Second, wantPage: 2, wantNew: true, respHdr: hdr("Content-Type", "text/html"), body: page2},
+		{name: "font-of-cached-sheet", url: "https://cdn.test/f.woff2", headers: with(font, "Referer", "https://cdn.test/s.css"), at: time.Second + ms, wantPage: 2, wantType: "font", wantInit: "stylesheet"},
+		// A cross-origin image: the Referer is the origin only; page 2's
+		// HTML has it, page 1's does not.
+		{name: "origin-referer-by-reference", url: "https://img.test/a.png", headers: with(image, "Referer", "https://shop.test/"), at: time.Second + 2*ms, wantPage: 2, wantInit: "parser"},
+		// A download: the link's response is an attachment; the browser
+		// stays on page 2, and the flow with it.
+		{name: "download-stays", url: "https://shop.test/report.pdf", headers: with(navigate, "Referer", "https://shop.test/2"), at: 2 * time.Second, wantPage: 2, wantNew: true,
+			respHdr: hdr("Content-Type", "application/pdf", "Content-Disposition", `attachment; filename="report.pdf"`)},
+		// <a download>: navigate + empty, answered with a file: no page.
+		{name: "a-download-stays", url: "https://shop.test/data.csv", headers: hdr("Sec-Fetch-Mode", "navigate", "Sec-Fetch-Dest", "empty", "Referer", "https://shop.test/2"), at: 3 * time.Second, wantPage: 2,
+			respHdr: hdr("Content-Type", "text/csv")},
+		// A service worker's fetch of a navigation: navigate + empty,
+		// answered with a document: a page load, opened by its response.
+		{name: "sw-navigation-opens", url: "https://shop.test/3", headers: hdr("Sec-Fetch-Mode", "navigate", "Sec-Fetch-Dest", "empty", "Referer", "https://shop.test/2"), at: 4 * time.Second, wantPage: 4,
+			respHdr: hdr("Content-Type", "text/html"), body: []byte("<title>Three</title>"), wantType: "document", wantInit: "navigation"},
+		// The browser's own traffic joins no page.
+		{name: "browser-background", url: "https://update.test/check", headers: hdr("Sec-Fetch-Site", "none", "Sec-Fetch-Mode", "no-cors", "Sec-Fetch-Dest", "empty"), at: 4*time.Second + ms, wantPage: 0, wantInit: "browser"},
+		// A preflight is a fetch, initiated as a preflight.
+		{name: "preflight", url: "https://api.test/x", method: "OPTIONS", headers: with(preflight, "Referer", "https://shop.test/"), at: 4*time.Second + 2*ms, wantPage: 4, wantType: "fetch", wantInit: "preflight"},
 	})
 }
 
@@ -138,18 +205,18 @@ func TestPageTitle(t *testing.T) {
 	g := store.NewGrouper()
 	t0 := time.Now()
 	a := g.Assign(store.PageRequest{FlowID: 1, Method: "GET", URL: "https://cafe.test/", Headers: with(navigate), Start: t0})
-	p, _ := g.Response(store.PageResponse{FlowID: 1, Status: 200, Headers: hdr("Content-Type", "text/html", "Content-Encoding", "gzip"), Body: gz.Bytes(), End: t0})
+	p := firstPage(g.Response(store.PageResponse{FlowID: 1, Status: 200, Headers: hdr("Content-Type", "text/html", "Content-Encoding", "gzip"), Body: gz.Bytes(), End: t0}))
 	if a.NewPage == nil || p == nil || p.Title != "Café & shop" || p.ID != a.PageID {
 		t.Fatalf("title page = %+v", p)
 	}
 	// A reload answered 304 keeps the title the page had.
 	g.Assign(store.PageRequest{FlowID: 9, Method: "GET", URL: "https://cafe.test/", Headers: with(navigate), Start: t0})
-	if p, _ := g.Response(store.PageResponse{FlowID: 9, Status: 304, End: t0}); p == nil || p.Title != "Café & shop" {
+	if p := firstPage(g.Response(store.PageResponse{FlowID: 9, Status: 304, End: t0})); p == nil || p.Title != "Café & shop" {
 		t.Errorf("304 reload page = %+v", p)
 	}
 	// A sub-resource's HTML never renames the page.
 	g.Assign(store.PageRequest{FlowID: 2, Method: "GET", URL: "https://cafe.test/frag", Headers: with(fetchAPI, "Referer", "https://cafe.test/"), Start: t0})
-	if p, _ := g.Response(store.PageResponse{FlowID: 2, Status: 200, Headers: hdr("Content-Type", "text/html"), Body: []byte("<title>x</title>"), End: t0}); p != nil {
+	if p := firstPage(g.Response(store.PageResponse{FlowID: 2, Status: 200, Headers: hdr("Content-Type", "text/html"), Body: []byte("<title>x</title>"), End: t0})); p != nil {
 		t.Errorf("fetch renamed the page: %+v", p)
 	}
 }
@@ -172,7 +239,7 @@ func TestPageTitleEveryCoding(t *testing.T) {
 			g := store.NewGrouper()
 			t0 := time.Now()
 			g.Assign(store.PageRequest{FlowID: 1, Method: "GET", URL: "https://shop.test/", Headers: with(navigate), Start: t0})
-			p, _ := g.Response(store.PageResponse{FlowID: 1, Status: 200, Headers: hdr("Content-Type", "text/html", "Content-Encoding", tc.coding), Body: tc.body, End: t0})
+			p := firstPage(g.Response(store.PageResponse{FlowID: 1, Status: 200, Headers: hdr("Content-Type", "text/html", "Content-Encoding", tc.coding), Body: tc.body, End: t0}))
 			if p == nil || p.Title != "Shop" {
 				t.Fatalf("page = %+v, want the title Shop", p)
 			}
@@ -227,7 +294,18 @@ func FuzzGrouper(f *testing.F) {
 			if a.PageID < 0 || a.PageID > opened {
 				t.Fatalf("flow in page %d of %d", a.PageID, opened)
 			}
-			g.Response(store.PageResponse{FlowID: i, Status: status, Headers: hdr("Location", loc, "Content-Type", "text/html"), Body: []byte(body)})
+			out := g.Response(store.PageResponse{FlowID: i, Status: status, Headers: hdr("Location", loc, "Content-Type", "text/html"), Body: []byte(body)})
+			for _, p := range out.Pages {
+				if p.ID > opened+1 || p.ParentID >= p.ID || p.MergedInto >= p.ID && p.MergedInto != 0 && p.MergedInto > opened+1 {
+					t.Fatalf("page record %+v after %d opened", p, opened)
+				}
+				if p.ID == opened+1 {
+					opened++
+				}
+			}
+			if out.PageID < 0 || out.PageID > opened {
+				t.Fatalf("flow in page %d of %d after its response", out.PageID, opened)
+			}
 		}
 	})
 }

@@ -26,6 +26,17 @@ func RequestType(method, rawURL string, h Headers) string {
 	if strings.EqualFold(h.Get("Upgrade"), "websocket") {
 		return TypeWebSocket
 	}
+	if t := destType(h); t != "" {
+		return t
+	}
+	if t := acceptType(h); t != "" {
+		return t
+	}
+	return extensionType(rawURL)
+}
+
+// destType is the type Sec-Fetch-Dest names, "" without one.
+func destType(h Headers) string {
 	switch strings.ToLower(h.Get("Sec-Fetch-Dest")) {
 	case "document", "iframe", "frame", "fencedframe", "embed", "object":
 		return TypeDocument
@@ -47,6 +58,12 @@ func RequestType(method, rawURL string, h Headers) string {
 	case "manifest", "report":
 		return TypeOther
 	}
+	return ""
+}
+
+// acceptType is the type an Accept header asks for first, "" when it says
+// nothing particular (*/*).
+func acceptType(h Headers) string {
 	accept := strings.ToLower(h.Get("Accept"))
 	switch {
 	case strings.HasPrefix(accept, "text/html"):
@@ -58,7 +75,7 @@ func RequestType(method, rawURL string, h Headers) string {
 	case strings.HasPrefix(accept, "application/json"):
 		return TypeFetch
 	}
-	return extensionType(rawURL)
+	return ""
 }
 
 // ResponseType refines a type with the response's Content-Type when the

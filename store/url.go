@@ -10,14 +10,21 @@ import (
 // scheme and host in lower case, the scheme's default port dropped, an
 // empty path written "/", and the fragment, which never reaches a server,
 // dropped. Percent-encoding and the query are left as they are: servers
-// may tell those apart. A string that does not parse comes back unchanged.
+// may tell those apart. A string that does not parse, or has no host, comes
+// back unchanged.
 func NormalizeURL(raw string) string {
+	if _, ok := normalOrigin(raw); ok {
+		return raw // already in normal form: most URLs a browser sends
+	}
 	u, err := url.Parse(raw)
-	if err != nil || u.Opaque != "" {
-		return raw
+	if err != nil || u.Opaque != "" || u.Host == "" {
+		return raw // not an absolute URL with a host: nothing a browser fetches
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
 	host := strings.ToLower(u.Hostname())
+	if host == "" {
+		return raw
+	}
 	port := u.Port()
 	if port == DefaultPort(u.Scheme) {
 		port = ""
@@ -30,10 +37,58 @@ func NormalizeURL(raw string) string {
 	}
 	u.Host = host
 	u.Fragment, u.RawFragment = "", ""
-	if u.Path == "" && u.Host != "" {
+	if u.Path == "" {
 		u.Path, u.RawPath = "/", ""
 	}
 	return u.String()
+}
+
+// normalOrigin reports whether raw is already what NormalizeURL makes of
+// it, and returns its origin then: an http(s) URL with a lower-case host,
+// no user info, no default port, a path, no fragment, and only characters
+// that url.URL.String writes back unchanged. Checking costs a pass over
+// the string; parsing, an allocation per part.
+func normalOrigin(raw string) (string, bool) {
+	scheme := "https://"
+	rest, ok := strings.CutPrefix(raw, scheme)
+	if !ok {
+		scheme = "http://"
+		if rest, ok = strings.CutPrefix(raw, scheme); !ok {
+			return "", false
+		}
+	}
+	slash := strings.IndexByte(rest, '/')
+	if slash <= 0 {
+		return "", false
+	}
+	host := rest[:slash]
+	for i := 0; i < len(host); i++ {
+		c := host[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == ':') {
+			return "", false // upper case, user info, IPv6 brackets, anything odd: parse
+		}
+	}
+	if strings.HasSuffix(host, ":") || (scheme == "https://" && strings.HasSuffix(host, ":443")) ||
+		(scheme == "http://" && strings.HasSuffix(host, ":80")) {
+		return "", false
+	}
+	for i := slash; i < len(rest); i++ {
+		if !plainURLByte(rest[i]) {
+			return "", false
+		}
+	}
+	return scheme + host, true
+}
+
+// plainURLByte reports a byte url.URL.String keeps as it is in a path or
+// query (RFC 3986's unreserved and sub-delims, '/', '?', ':', '@', and
+// percent escapes), except '#', which starts a fragment.
+func plainURLByte(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("-._~/?&=+,;:@!$()*%", c) >= 0
 }
 
 // DefaultPort is a scheme's port when a URL names none: 80 for http and
@@ -81,11 +136,22 @@ func RedirectTarget(requestURL string, status int, location string) (string, boo
 // Origin is a URL's scheme and host ("https://shop.example"), normalised,
 // as Referer sends it for cross-origin requests; "" when the URL has no host.
 func Origin(raw string) string {
-	u, err := url.Parse(NormalizeURL(raw))
-	if err != nil || u.Host == "" {
+	if o, ok := normalOrigin(raw); ok {
+		return o
+	}
+	n := NormalizeURL(raw)
+	i := strings.Index(n, "://")
+	if i <= 0 {
 		return ""
 	}
-	return u.Scheme + "://" + u.Host
+	host := n[i+3:]
+	if j := strings.IndexAny(host, "/?#"); j >= 0 {
+		host = host[:j]
+	}
+	if host == "" {
+		return ""
+	}
+	return n[:i+3+len(host)]
 }
 
 // RedirectTarget is where this flow's response sends the browser, if it is

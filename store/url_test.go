@@ -1,6 +1,8 @@
 package store_test
 
 import (
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/glassbox-dev/glassbox/store"
@@ -60,4 +62,25 @@ func TestRedirectSpellingsStayInOnePage(t *testing.T) {
 			})
 		})
 	}
+}
+
+// The fast path (a URL already in normal form is returned as it is) must
+// give what parsing gives, for every URL it takes.
+func FuzzNormalizeURL(f *testing.F) {
+	for _, u := range []string{"https://shop.test/a?b=1", "http://a.test:8080/x%20y", "https://a.test/(x)*", "https://a.test/p;q@r", "https://A.test/", "http://a.test:80/"} {
+		f.Add(u)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		fast := store.NormalizeURL(raw)
+		u, err := url.Parse(raw)
+		if err != nil || u.Opaque != "" {
+			return
+		}
+		if again := store.NormalizeURL(fast); again != fast {
+			t.Fatalf("NormalizeURL(%q) = %q, not stable: %q", raw, fast, again)
+		}
+		if o := store.Origin(raw); o != "" && !strings.HasPrefix(fast, o) {
+			t.Fatalf("Origin(%q) = %q, not a prefix of %q", raw, o, fast)
+		}
+	})
 }

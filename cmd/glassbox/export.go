@@ -54,7 +54,7 @@ func exportFlags(args []string, stderr io.Writer) (opt export.Options, db, out s
 	fs.Int64Var(&opt.PageID, "page", 0, "only this page load (its number in the inspector and in the report)")
 	var flows multiFlag
 	fs.Var(&flows, "flow", "only this flow, by its number in the inspector (repeatable): --flow 12 --format curl is the inspector's c key")
-	filterExpr := fs.String("filter", "", "only the flows matching this filter, in the inspector's language, e.g. 'status:4xx host:cdn.*' (see README)")
+	filterExpr := fs.String("filter", "", "only the flows matching this filter, in the inspector's language, e.g. 'status:4xx host:cdn.*' or 'init:script' (see README)")
 	fs.StringVar(&out, "o", "-", "output file, - for standard output")
 	fs.BoolVar(&opt.NoRedact, "no-redact", false, "keep cookies and Authorization values (the file then holds credentials)")
 	var params multiFlag

@@ -30,6 +30,9 @@
 //	                (FlowStory); storytext.go holds the sentences of steps
 //	                1 to 4, storyexchange.go of 5 to 7, resources.go of 8
 //	                and 9
+//	initiator.go    what made a request happen (the Request tab's
+//	                sentence, a flow's story), redirect hops, and the groups
+//	                of requests no page load made
 //	flow.go         what a flow's fields imply (preflights, unpacked
 //	                sizes, where a DNS answer came from), shared by notes
 //	                and story; redirect targets, URL comparison and

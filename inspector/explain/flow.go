@@ -36,8 +36,8 @@ func isPreflight(f *store.Flow) bool {
 	return f != nil && strings.EqualFold(f.Method, "OPTIONS") && f.ReqHeaders.Get("Access-Control-Request-Method") != ""
 }
 
-// firstSentence returns s up to and including its first full stop.
-func firstSentence(s string) string {
+// FirstSentence returns s up to and including its first full stop.
+func FirstSentence(s string) string {
 	if i := strings.Index(s, ". "); i >= 0 {
 		return s[:i+1]
 	}

@@ -83,7 +83,7 @@ var headerTable = []HeaderInfo{
 	{"Expect", reqDir, "Asks the server for something before going on; in practice only 100-continue: tell me whether you want the body before I send it.", "RFC 9110 §10.1.1"},
 	{"TE", reqDir, "The transfer codings the client accepts besides chunked; in practice only \"trailers\", saying it can read fields sent after the body (gRPC relies on this).", "RFC 9110 §10.1.4"},
 	{"Priority", bothDir, "How urgent the response is (u=0 most urgent to u=7 least) and whether it can be used in pieces as it arrives (i). Browsers set it so that, say, a stylesheet comes before an image; servers may use it to order what they send.", "RFC 9218 §5"},
-	{"Upgrade-Insecure-Requests", reqDir, "Sent as 1 with page loads: the browser prefers secure (https) versions of addresses and lets the server redirect it there.", "W3C Upgrade Insecure Requests"},
+	{"Upgrade-Insecure-Requests", reqDir, "Sent as 1 with page loads: the browser prefers the secure (https) version of the address, and the server may redirect it there.", "W3C Upgrade Insecure Requests §3.2"},
 	{"DNT", reqDir, "Do Not Track: 1 means the user asked not to be tracked. The standard was abandoned and most sites ignore it; Global Privacy Control (Sec-GPC) is its successor.", "W3C Tracking Preference Expression (discontinued)"},
 
 	// Fetch metadata and client hints: set by the browser, not by scripts.

@@ -154,7 +154,7 @@ func HeaderValue(name, value string, isRequest bool) []string {
 	case "forwarded":
 		return forwarded(v)
 	case "upgrade-insecure-requests":
-		return flag(v, "1: the browser prefers https and will follow a redirect there; it also upgrades the page's http sub-resources where it can")
+		return flag(v, "1: the browser prefers https: a server that has the same page over https may redirect it there (Upgrade Insecure Requests §3.2). Rewriting a page's own http:// addresses to https:// is the job of the Content-Security-Policy directive of the same name, not of this header")
 	case "dnt":
 		return flag(v, "1: the user asked not to be tracked (most sites ignore this)")
 	case "sec-ch-ua":

@@ -116,7 +116,7 @@ func statusNotes(in NoteInput) []string {
 		n = append(n, "the browser had a copy, but it had changed: the server sent a new one (RFC 9111 §4.3)")
 	case f.Status >= 400:
 		s := StatusCode(f.Status)
-		n = append(n, strconv.Itoa(f.Status)+" "+s.Reason+": "+strings.TrimSuffix(firstSentence(s.Meaning), "."))
+		n = append(n, strconv.Itoa(f.Status)+" "+s.Reason+": "+strings.TrimSuffix(FirstSentence(s.Meaning), "."))
 	}
 	return n
 }

@@ -8,7 +8,7 @@ import "strings"
 func PhaseInfo(name string) (title, meaning string) {
 	switch strings.ToLower(name) {
 	case "blocked":
-		return "Queued", "Time the request waited before a connection was free for it. Browsers open only a few connections per host (six over HTTP/1.1), so a request may wait for another to finish or for a connection being opened for someone else."
+		return "Queued", "Time glassbox held the request before a connection to the server was ready for it, other than the DNS lookup and the handshakes: waiting for a connection that another request was using or opening. The browser's own queue (it opens only a few connections per host, six over HTTP/1.1) comes before the request reaches glassbox and is not measured here."
 	case "dns":
 		return "DNS lookup", "Turning the host name into an IP address: from a cache, from the hosts file, or by asking a DNS server, which may have to ask others (RFC 1034 §5)."
 	case "connect":
@@ -28,7 +28,7 @@ func PhaseInfo(name string) (title, meaning string) {
 // Reuse explains whether a request opened a new connection or reused one.
 func Reuse(reused bool) string {
 	if reused {
-		return "Reused an open connection: this request skipped the DNS lookup and the TCP and TLS handshakes. Connections stay open after a response so that the next request to the same server can go straight out (RFC 9112 §9.3); HTTP/2 and HTTP/3 even send many requests over one connection at once."
+		return "Reused an open connection: glassbox sent this request over a connection to the server it had opened for an earlier one, so it skipped the DNS lookup and the TCP and TLS handshakes. HTTP/1.1 keeps a connection open after a response so the next request can go straight out (RFC 9112 §9.3); HTTP/2 and HTTP/3 go further and carry many requests over one connection at once (RFC 9113 §5)."
 	}
 	return "Opened a new connection: before this request could be sent, the address had to be found (DNS), a TCP connection made and, for https, a TLS handshake done. Later requests to the same server can reuse it."
 }

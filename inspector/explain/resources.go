@@ -46,7 +46,7 @@ func kindLabel(kind string) string {
 func (s *story) subresources(doc *store.Flow, subs []*store.Flow) {
 	title := "The browser asks for more"
 	if len(subs) == 0 {
-		s.add(title, []string{"glassbox recorded no other request for this page: no stylesheet, script or image came from the network (the browser may have had them in its cache)."}, doc.ID)
+		s.add(title, []string{"glassbox recorded no other request for this page: no stylesheet, script or image came from the network (the browser may have had them in its cache).", proxyBlindLine}, doc.ID)
 		return
 	}
 	counts := map[string]int{}
@@ -59,16 +59,52 @@ func (s *story) subresources(doc *store.Flow, subs []*store.Flow) {
 			what = append(what, Plural(n, k.one, k.many))
 		}
 	}
-	who := "The page"
-	if strings.HasPrefix(strings.ToLower(doc.RespHeaders.Get("Content-Type")), "text/html") {
-		who = "The HTML"
-	}
-	lines := []string{who + " asked for " + joinAnd(what) + s.span(subs) + "."}
+	lines := []string{askedBy(doc, subs) + " asked for " + joinAnd(what) + s.span(subs) + "."}
 	lines = append(lines, outcomeLines(subs)...)
 	lines = append(lines, s.connLine(subs)...)
 	lines = append(lines, s.listLines(subs)...)
-	lines = append(lines, subLesson)
+	lines = append(lines, subLesson, proxyBlindLine)
 	s.add(title, lines, ids(subs)...)
+}
+
+// proxyBlindLine says, once per page, what a proxy cannot see of a page load.
+const proxyBlindLine = "What a proxy cannot see: files the browser took from its own cache without asking, how it laid out and painted the page, and its own connection to glassbox."
+
+// askedBy names who asked for the sub-resources, as far as their
+// initiators prove it: the HTML (each URL is in it), its stylesheets, or,
+// in a capture without initiators, only "the page".
+func askedBy(doc *store.Flow, subs []*store.Flow) string {
+	html, css, other := 0, 0, 0
+	for _, f := range subs {
+		switch f.Initiator.Type {
+		case store.InitParser:
+			html++
+		case store.InitStylesheet:
+			css++
+		default:
+			other++
+		}
+	}
+	switch {
+	case other > 0 || html+css == 0:
+		return "The page" // a capture without initiators: who exactly is not known
+	case css == 0:
+		return "The HTML"
+	case html == 0:
+		return "The page's stylesheets"
+	}
+	return "The HTML (and, for " + Plural(css, "of them", "of them") + ", its stylesheets)"
+}
+
+// unsure tells the requests placed in this page load by time or origin
+// alone: no reference in its HTML or CSS and no Referer naming it proved
+// they belong here.
+func (s *story) unsure(fs []*store.Flow) {
+	lines := []string{Plural(len(fs), "more request was", "more requests were") + " placed in this page load" + s.span(fs) +
+		" because of when they came and where they went, not because anything proved a page of it asked: their URLs are in no HTML or stylesheet glassbox saw for it, and they named no document of it as Referer."}
+	lines = append(lines, s.listLines(fs)...)
+	lines = append(lines, "A proxy sees requests, not the page's scripts: a request can carry only its origin as Referer, or none (a WebSocket, a strict referrer policy), and two tabs of one site look alike. glassbox says \"probably\" for these.")
+	s.add("Requests glassbox could not tie to this page for certain", lines, ids(fs)...)
 }
 
 // scripts tells step 9: the requests the page's scripts made, and

@@ -127,10 +127,12 @@ func (s *story) tell() {
 	for _, f := range chain {
 		inChain[f.ID] = true
 	}
-	var subs, later []*store.Flow
+	var subs, later, unsure []*store.Flow
 	for _, f := range s.flows {
 		switch {
 		case inChain[f.ID]:
+		case f.Initiator.Heuristic || f.Initiator.Type == store.InitUnknown:
+			unsure = append(unsure, f)
 		case isLater(f):
 			later = append(later, f)
 		default:
@@ -141,11 +143,21 @@ func (s *story) tell() {
 	if len(later) > 0 {
 		s.scripts(later)
 	}
+	if len(unsure) > 0 {
+		s.unsure(unsure)
+	}
 }
 
-// isLater reports whether a flow belongs to the scripts' step: fetches,
-// preflights, WebSockets and tunnels.
+// isLater reports whether a flow belongs to the scripts' step: what a
+// script asked for (its initiator says so), or, in a capture without
+// initiators, fetches, preflights, WebSockets and tunnels.
 func isLater(f *store.Flow) bool {
+	switch f.Initiator.Type {
+	case store.InitScript, store.InitPreflight:
+		return true
+	case store.InitParser, store.InitStylesheet:
+		return false
+	}
 	if f.Kind == store.KindTunnel || f.Kind == store.KindWebSocket || isPreflight(f) {
 		return true
 	}
@@ -175,7 +187,9 @@ func (s *story) document() *store.Flow {
 	return s.flows[0]
 }
 
-// navigation follows the document's redirects through the page's flows.
+// navigation follows the document's redirects through the page's flows:
+// by the flows' initiators where glassbox recorded them (the request that
+// followed the redirect names it), else by the Location's address.
 func (s *story) navigation(doc *store.Flow) []*store.Flow {
 	chain := []*store.Flow{doc}
 	seen := map[int64]bool{doc.ID: true}
@@ -184,11 +198,10 @@ func (s *story) navigation(doc *store.Flow) []*store.Flow {
 		if !ok {
 			break
 		}
-		var next *store.Flow
+		next := s.followed(cur, seen)
 		for _, f := range s.flows {
-			if !seen[f.ID] && !f.Start.Before(cur.Start) && store.NormalizeURL(f.URL) == store.NormalizeURL(target) {
+			if next == nil && !seen[f.ID] && !f.Start.Before(cur.Start) && store.NormalizeURL(f.URL) == store.NormalizeURL(target) {
 				next = f
-				break
 			}
 		}
 		if next == nil {
@@ -199,6 +212,16 @@ func (s *story) navigation(doc *store.Flow) []*store.Flow {
 		cur = next
 	}
 	return chain
+}
+
+// followed is the flow whose initiator says it followed cur's redirect.
+func (s *story) followed(cur *store.Flow, seen map[int64]bool) *store.Flow {
+	for _, f := range s.flows {
+		if !seen[f.ID] && f.Initiator.Type == store.InitRedirect && f.Initiator.FlowID == cur.ID {
+			return f
+		}
+	}
+	return nil
 }
 
 func (s *story) connFor(f *store.Flow) *store.Conn { return store.FlowConn(f, s.in.Conns) }
@@ -256,13 +279,17 @@ func (s *story) hop(f *store.Flow) bool {
 			return false
 		}
 	}
-	if s.failedAt(store.PhaseSend, "The request", requestFacts(f, c, t), f) {
+	lines := requestFacts(f, c, t)
+	if why := Initiator(f.Initiator); why != "" && s.single {
+		lines = append(lines, "Why: "+why) // a page's story tells why in its own steps
+	}
+	if s.failedAt(store.PhaseSend, "The request", lines, f) {
 		return false
 	}
 	if s.failedAt(store.PhaseWait, "The server's work", append(waitFacts(f, t), waitLesson), f) {
 		return false
 	}
-	lines := responseFacts(f, t, true)
+	lines = responseFacts(f, t, true)
 	if f.Status > 0 {
 		lines = append(lines, "What the browser does with it: "+StatusCode(f.Status).Browser)
 	}
@@ -306,7 +333,7 @@ func (s *story) reuseFact(f *store.Flow, c *store.Conn) string {
 	if to == "" {
 		to = f.Host()
 	}
-	line := "The browser already had a connection open to " + to + ", so steps 2 to 4 were skipped: no DNS lookup, no TCP handshake, no TLS handshake."
+	line := "glassbox already had a connection open to " + to + ", opened for an earlier request through it, so steps 2 to 4 were skipped: no DNS lookup, no TCP handshake, no TLS handshake. (Between the browser and glassbox there is another connection, which glassbox does not time.)"
 	if c != nil && !c.ConnectStart.IsZero() && !s.t0.IsZero() {
 		if s.single && c.ConnectStart.Before(s.t0) {
 			line += " It had been opened " + FormatDuration(s.t0.Sub(c.ConnectStart)) + " before this request, for an earlier one."

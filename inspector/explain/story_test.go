@@ -63,38 +63,44 @@ func shopPage(t *testing.T) explain.StoryInput {
 		},
 		{ // 3: a stylesheet on the same connection.
 			ID: 3, PageID: 1, ConnID: 2, ConnReused: true, Kind: store.KindHTTP, ResourceType: "stylesheet", Method: "GET",
-			URL: "https://shop.test/css/site.css", Status: 200, RespProto: "HTTP/2.0",
+			Initiator: store.Initiator{Type: store.InitParser, FlowID: 2, URL: "https://shop.test/?utm_source=mail&ref=news"},
+			URL:       "https://shop.test/css/site.css", Status: 200, RespProto: "HTTP/2.0",
 			RespHeaders: hdrs("Content-Type", "text/css"), RespBody: store.Body{Size: 4200},
 			Start: at(150), GotConn: at(150), WroteRequest: at(150.1), FirstByte: at(160), End: at(162),
 		},
 		{ // 4: a stylesheet from a CDN: a new connection, a CNAME.
 			ID: 4, PageID: 1, ConnID: 3, Kind: store.KindHTTP, ResourceType: "stylesheet", Method: "GET",
-			URL: "https://cdn.shop.test/fonts.css", Status: 200, RespProto: "HTTP/2.0",
+			Initiator: store.Initiator{Type: store.InitParser, FlowID: 2, URL: "https://shop.test/?utm_source=mail&ref=news"},
+			URL:       "https://cdn.shop.test/fonts.css", Status: 200, RespProto: "HTTP/2.0",
 			RespHeaders: hdrs("Content-Type", "text/css"), RespBody: store.Body{Size: 900},
 			Start: at(151), GotConn: at(170), WroteRequest: at(170.1), FirstByte: at(180), End: at(181),
 		},
 		{ // 5: a script, reused connection.
 			ID: 5, PageID: 1, ConnID: 2, ConnReused: true, Kind: store.KindHTTP, ResourceType: "script", Method: "GET",
-			URL: "https://shop.test/js/app.js", Status: 200, RespProto: "HTTP/2.0",
+			Initiator: store.Initiator{Type: store.InitParser, FlowID: 2, URL: "https://shop.test/?utm_source=mail&ref=news"},
+			URL:       "https://shop.test/js/app.js", Status: 200, RespProto: "HTTP/2.0",
 			RespHeaders: hdrs("Content-Type", "text/javascript"), RespBody: store.Body{Size: 52000},
 			Start: at(152), GotConn: at(152), WroteRequest: at(152.1), FirstByte: at(170), End: at(190),
 		},
 		{ // 6: an image that is not there.
 			ID: 6, PageID: 1, ConnID: 2, ConnReused: true, Kind: store.KindHTTP, ResourceType: "image", Method: "GET",
-			URL: "https://shop.test/img/missing.png", Status: 404, RespProto: "HTTP/2.0",
+			Initiator: store.Initiator{Type: store.InitParser, FlowID: 2, URL: "https://shop.test/?utm_source=mail&ref=news"},
+			URL:       "https://shop.test/img/missing.png", Status: 404, RespProto: "HTTP/2.0",
 			RespHeaders: hdrs("Content-Type", "text/html"), RespBody: store.Body{Size: 310},
 			Start: at(153), GotConn: at(153), WroteRequest: at(153.1), FirstByte: at(160), End: at(161),
 		},
 		{ // 7: the preflight for the PUT that follows.
 			ID: 7, PageID: 1, ConnID: 4, Kind: store.KindHTTP, ResourceType: "fetch", Method: "OPTIONS",
-			URL: "https://api.shop.test/cart", ReqHeaders: hdrs("Access-Control-Request-Method", "PUT", "Origin", "https://shop.test"),
+			Initiator: store.Initiator{Type: store.InitPreflight, URL: "https://shop.test/"},
+			URL:       "https://api.shop.test/cart", ReqHeaders: hdrs("Access-Control-Request-Method", "PUT", "Origin", "https://shop.test"),
 			Status: 204, RespProto: "HTTP/2.0",
 			RespHeaders: hdrs("Access-Control-Allow-Origin", "https://shop.test", "Access-Control-Allow-Methods", "PUT"),
 			Start:       at(200), GotConn: at(215), WroteRequest: at(215.1), FirstByte: at(220), End: at(220),
 		},
 		{ // 8: the script's PUT.
 			ID: 8, PageID: 1, ConnID: 4, ConnReused: true, Kind: store.KindHTTP, ResourceType: "fetch", Method: "PUT",
-			URL: "https://api.shop.test/cart", ReqHeaders: hdrs("Origin", "https://shop.test", "Sec-Fetch-Mode", "cors", "Sec-Fetch-Site", "same-site"),
+			Initiator: store.Initiator{Type: store.InitScript, URL: "https://shop.test/"},
+			URL:       "https://api.shop.test/cart", ReqHeaders: hdrs("Origin", "https://shop.test", "Sec-Fetch-Mode", "cors", "Sec-Fetch-Site", "same-site"),
 			ReqBody: store.Body{Size: 64}, Status: 200, RespProto: "HTTP/2.0",
 			RespHeaders: hdrs("Content-Type", "application/json", "Access-Control-Allow-Origin", "https://shop.test"),
 			RespBody:    store.Body{Size: 120},
@@ -363,4 +369,28 @@ func diffLines(want, got string) string {
 		}
 	}
 	return b.String()
+}
+
+// A flow's own story stops where the flow did: after NXDOMAIN it tells no
+// TCP handshake and no request (issue 14 saw both told).
+func TestFlowStoryStopsAtTheFailure(t *testing.T) {
+	f := &store.Flow{ID: 1, Kind: store.KindHTTP, Method: "GET", URL: "https://nx.example/", Start: at(0), End: at(3),
+		ReqHeaders: hdrs("Accept", "text/html", "User-Agent", "x"),
+		Error:      &store.FlowError{Phase: store.PhaseDNS, Kind: store.FailNXDomain, Message: "lookup nx.example: no such name"}}
+	l := &store.Lookup{ID: 1, Name: "nx.example", Source: "network", Server: "127.0.0.53:53", Rcode: "NXDOMAIN", Start: at(0), End: at(2)}
+	c := &store.Conn{ID: 1, Host: "nx.example", Port: "443", LookupID: 1, DNSStart: at(0), DNSEnd: at(2),
+		Error: &store.FlowError{Phase: store.PhaseDNS, Kind: store.FailNXDomain}}
+	var text strings.Builder
+	for _, st := range explain.FlowStory(f, c, l) {
+		text.WriteString(st.Title + "\n" + st.Text + "\n")
+	}
+	s := text.String()
+	for _, never := range []string{"TCP handshake with", "The request", "GET /"} {
+		if strings.Contains(s, never) {
+			t.Errorf("the story of a flow that failed at DNS tells %q:\n%s", never, s)
+		}
+	}
+	if !strings.Contains(s, "NXDOMAIN") || !strings.Contains(s, "The story stops here") {
+		t.Errorf("the story does not end at the failed lookup:\n%s", s)
+	}
 }

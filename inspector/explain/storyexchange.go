@@ -111,6 +111,10 @@ func responseFacts(f *store.Flow, t store.Timings, full bool) []string {
 		if v == "" {
 			continue
 		}
+		if noBody(f) && (name == "Content-Type" || name == "Content-Encoding") {
+			lines = append(lines, "- "+name+": "+clip(v, 80)+" (describes the resource: this answer carries no body)")
+			continue
+		}
 		lines = append(lines, "- "+name+": "+clip(v, 80))
 		for _, s := range HeaderValue(name, v, false) {
 			lines = append(lines, "  - "+s)
@@ -120,6 +124,12 @@ func responseFacts(f *store.Flow, t store.Timings, full bool) []string {
 		lines = append(lines, "- Set-Cookie: "+Plural(len(names), "cookie")+", "+nameList(names)+" (stored by the browser and sent back with later requests)")
 	}
 	return append(lines, bodyFacts(f, t)...)
+}
+
+// noBody reports an answer that has no body by definition: 1xx, 204, 304,
+// and any answer to HEAD (RFC 9110 §6.4.1).
+func noBody(f *store.Flow) bool {
+	return f.Status == 304 || f.Status == 204 || f.Method == "HEAD" || (f.Status >= 100 && f.Status < 200)
 }
 
 // bodyFacts tells the body's size and how long it took to arrive.
@@ -136,8 +146,8 @@ func bodyFacts(f *store.Flow, t store.Timings) []string {
 			s += ", arrived in " + FormatDuration(t.Receive)
 		}
 		lines = append(lines, s+".")
-	case f.Status == 304 || f.Status == 204 || f.Method == "HEAD" || (f.Status >= 100 && f.Status < 200):
-		lines = append(lines, "There is no body, as expected for this answer.")
+	case noBody(f):
+		lines = append(lines, "There is no body, as expected for this answer (RFC 9110 §6.4.1).")
 	default:
 		lines = append(lines, "The body was empty.")
 	}

@@ -17,7 +17,7 @@ import (
 // Lessons: what each step is, whatever the page.
 const (
 	urlLesson = "The scheme decides the protocol and the default port, the host is the name to find, and the path and query tell that server what is wanted (RFC 3986 §3, RFC 9110 §4.2)."
-	dnsLesson = "DNS turns a name people can remember into the number computers connect to. A records hold IPv4 addresses and AAAA records IPv6 ones; the TTL says how long an answer may be kept in a cache (RFC 1034 §3.6, RFC 3596 §2)."
+	dnsLesson = "DNS turns a name people can remember into the number computers connect to. A records hold IPv4 addresses and AAAA records IPv6 ones; the TTL says how long an answer may be kept in a cache (RFC 1034 §3.6, RFC 3596 §2). Through a proxy the browser does not look the name up itself: it hands the name to glassbox, so the browser's DNS cache and the operating system's are not used; glassbox's own cache and resolver are."
 	// traceLesson is added when glassbox walked the DNS tree itself.
 	traceLesson    = "This walk from the root down is what every resolver does when its cache is empty: the root servers know who answers for each top-level domain, those servers know who answers for each domain under them, and that last server knows the address (RFC 1034 §5.3.3)."
 	connectLesson  = "Before any HTTP is spoken, TCP opens a connection with a three-way handshake: the client sends SYN, the server answers SYN-ACK, the client sends ACK. That costs one network round trip (RFC 9293 §3.5)."

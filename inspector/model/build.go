@@ -19,17 +19,18 @@ type pageTree struct {
 	totals   map[int64]int   // all rows per page
 }
 
-// buildPages lists the unattributed flows first, then every top-level page
-// load in order with its flows and, nested, its iframes' page loads.
+// buildPages lists every top-level page load in order with its flows and,
+// nested, its iframes' page loads; then the flows no page load made
+// (background.go).
 func (m *Model) buildPages() {
 	idx := m.matching()
 	m.sortRows(idx)
 	t := pageTree{children: map[int64][]int64{}, byPage: map[int64][]int{}, totals: map[int64]int{}}
 	for i := range m.rows {
-		t.totals[m.rows[i].PageID]++
+		t.totals[m.PageOf(&m.rows[i])]++
 	}
 	for _, i := range idx {
-		pid := m.rows[i].PageID
+		pid := m.PageOf(&m.rows[i])
 		t.byPage[pid] = append(t.byPage[pid], i)
 	}
 	ids := make([]int64, 0, len(m.pages)+1)
@@ -49,17 +50,14 @@ func (m *Model) buildPages() {
 			t.tops = append(t.tops, id)
 		}
 	}
-	filtered := !m.filter.Empty()
-	if t.totals[0] > 0 && (!filtered || len(t.byPage[0]) > 0) {
-		m.emitFlat(Group{Kind: GroupUnattributed, Key: "unattributed", Total: t.totals[0]}, t.byPage[0], 0)
-	}
 	for _, id := range t.tops {
 		mark := len(m.items)
 		gi := m.emitPage(&t, id, 0)
-		if filtered && m.groups[gi].Shown == 0 {
+		if !m.filter.Empty() && m.groups[gi].Shown == 0 {
 			m.items = m.items[:mark]
 		}
 	}
+	m.emitBackground(t.byPage[0])
 }
 
 // TopPage returns the top-level page that contains page id (id itself for
@@ -87,8 +85,8 @@ func (m *Model) emitFlat(g Group, rows []int, depth int) int {
 	collapsed := m.groups[gi].Collapsed
 	for _, i := range rows {
 		m.groups[gi].tally(&m.rows[i])
-		if !collapsed {
-			m.items = append(m.items, Item{Kind: ItemFlow, Depth: depth + 1, Row: i})
+		if !collapsed && !m.isHidden(i) {
+			m.items = append(m.items, Item{Kind: ItemFlow, Depth: depth + 1, Row: i, Hops: m.hops[i]})
 		}
 	}
 	return gi
@@ -181,7 +179,8 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // PageRows returns the flows of a page load and of the frames inside it
 // (all of them, whatever the filter), by start time: the waterfall's rows.
-// Page 0 gives the unattributed flows. It costs the size of the page, not
+// Page 0 gives the flows no page load made; a download's flow still filed
+// under its merged page record counts with the page it was merged into. It costs the size of the page, not
 // of the session: rows are indexed by page as they arrive.
 func (m *Model) PageRows(id int64) []*Row {
 	var out []*Row
@@ -197,6 +196,13 @@ func (m *Model) PageRows(id int64) []*Row {
 		}
 		if pid == 0 {
 			return
+		}
+		for from, to := range m.merged {
+			if to == pid {
+				for _, i := range m.byPage[from] {
+					out = append(out, &m.rows[i])
+				}
+			}
 		}
 		for _, c := range m.children[pid] {
 			walk(c, depth+1)
@@ -218,8 +224,8 @@ func (m *Model) GroupRows(g *Group) []*Row {
 	switch g.Kind {
 	case GroupPage, GroupFrame:
 		return m.PageRows(g.PageID)
-	case GroupUnattributed:
-		return m.PageRows(0)
+	case GroupUnattributed, GroupBrowser, GroupClient:
+		return m.backgroundRows(g.Kind)
 	}
 	var out []*Row
 	for i := range m.rows {

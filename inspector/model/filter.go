@@ -14,7 +14,12 @@ package model
 //	method:POST     the request method
 //	dur>200ms       duration; units us, ms, s, m (a bare number is ms)
 //	size>1mb        response size; units b, kb, mb, gb (powers of 1024)
-//	page:3          flows of page load 3; page:0 the unattributed ones
+//	page:3          flows of page load 3; page:0 the ones no page load made
+//	init:script     what made the request: navigation (nav), redirect,
+//	                parser (html), stylesheet (css), script (js), preflight,
+//	                browser, client, unknown; init:1 the requests flow 1
+//	                caused; init:guess the ones glassbox decided by time or
+//	                origin alone
 //	error           flows that failed (no response, or one cut short)
 //	-term, !term    negation: flows that do NOT match the term
 //
@@ -61,14 +66,16 @@ var FilterSyntax = [][2]string{
 	{"method:POST", "the request method"},
 	{"dur>200ms", "duration: us, ms, s, m (a bare number is ms)"},
 	{"size>1mb", "response size: b, kb, mb, gb (powers of 1024)"},
-	{"page:3", "flows of page load 3; page:0 the unattributed ones"},
+	{"page:3", "flows of page load 3; page:0 the ones no page load made"},
+	{"init:script", "what made the request: navigation (nav), redirect, parser (html), stylesheet (css), script (js), preflight, browser, client, unknown"},
+	{"init:1", "the requests flow 1 caused (its HTML, its stylesheet, its redirect); init:guess the ones glassbox decided by time or origin alone"},
 	{"error", "flows that failed: no response, or one cut short"},
 	{"-term !term", "flows that do not match the term"},
 	{"a b c", "every term must match (AND)"},
 }
 
 // FilterKeys are the keys the language knows, for help screens.
-var FilterKeys = []string{"status", "type", "host", "method", "dur", "size", "page", "error"}
+var FilterKeys = []string{"status", "type", "host", "method", "dur", "size", "page", "init", "error"}
 
 // ParseFilter reads a filter expression. An empty string gives the
 // Filter that matches everything.
@@ -195,6 +202,8 @@ func parseTerm(w word) (term, error) {
 		t.match, err = eqOnly(op, key, val, methodMatcher)
 	case key == "page":
 		t.match, err = eqOnly(op, key, val, pageMatcher)
+	case key == "init":
+		t.match, err = eqOnly(op, key, val, initMatcher)
 	case key == "dur":
 		t.match, err = durMatcher(op, val)
 	case key == "size":
@@ -299,6 +308,7 @@ var example = map[string]string{
 	"host":   "host:cdn.*",
 	"method": "method:POST",
 	"page":   "page:3",
+	"init":   "init:script or init:1",
 	"dur":    "dur>200ms",
 	"size":   "size>1mb",
 }
@@ -315,81 +325,6 @@ func anyOf(ms []func(*Row) bool) func(*Row) bool {
 		}
 		return false
 	}
-}
-
-func statusMatcher(op, val string) (func(*Row) bool, error) {
-	if op != ":" {
-		n, err := strconv.Atoi(val)
-		if err != nil || n < 0 || n > 999 {
-			return nil, fmt.Errorf("compare with a code: %s", example["status"])
-		}
-		return compare(op, func(r *Row) int64 { return int64(r.Status) }, int64(n)), nil
-	}
-	return eqOnly(op, "status", val, func(v string) (func(*Row) bool, error) {
-		lv := strings.ToLower(v)
-		if len(lv) == 3 && lv[0] >= '1' && lv[0] <= '5' && lv[1:] == "xx" {
-			class := int(lv[0] - '0')
-			return func(r *Row) bool { return r.Status/100 == class }, nil
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 100 || n > 999 {
-			return nil, fmt.Errorf("%q is not a status: want a code (404), a class (4xx) or a comparison (status>=400)", v)
-		}
-		return func(r *Row) bool { return r.Status == n }, nil
-	})
-}
-
-// typeAliases are the names people type for resource types.
-var typeAliases = map[string]string{
-	"css": store.TypeStylesheet, "style": store.TypeStylesheet, "js": store.TypeScript,
-	"img": store.TypeImage, "xhr": store.TypeFetch, "api": store.TypeFetch, "json": store.TypeFetch,
-	"doc": store.TypeDocument, "html": store.TypeDocument, "ws": store.TypeWebSocket,
-	"video": store.TypeMedia, "audio": store.TypeMedia,
-}
-
-// Types lists the resource types a filter accepts, in display order.
-var Types = []string{store.TypeDocument, store.TypeStylesheet, store.TypeScript, store.TypeImage,
-	store.TypeFont, store.TypeFetch, store.TypeMedia, store.TypeWebSocket, store.TypeOther}
-
-func typeMatcher(v string) (func(*Row) bool, error) {
-	t := strings.ToLower(v)
-	if a, ok := typeAliases[t]; ok {
-		t = a
-	}
-	for _, known := range Types {
-		if t == known {
-			return func(r *Row) bool { return r.Type == t }, nil
-		}
-	}
-	return nil, fmt.Errorf("unknown type %q: use %s", v, strings.Join(Types, ", "))
-}
-
-func hostMatcher(v string) (func(*Row) bool, error) {
-	pat := strings.ToLower(v)
-	withPort := strings.Contains(pat, ":")
-	return func(r *Row) bool {
-		h := r.HostName()
-		if withPort {
-			h = r.Host
-		}
-		return Glob(pat, strings.ToLower(h))
-	}, nil
-}
-
-func methodMatcher(v string) (func(*Row) bool, error) {
-	m := strings.ToUpper(v)
-	return func(r *Row) bool { return strings.EqualFold(r.Method, m) }, nil
-}
-
-func pageMatcher(v string) (func(*Row) bool, error) {
-	if v == "none" {
-		v = "0"
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 0 {
-		return nil, fmt.Errorf("%q is not a page number: page:3, or page:0 for unattributed flows", v)
-	}
-	return func(r *Row) bool { return r.PageID == n }, nil
 }
 
 func durMatcher(op, val string) (func(*Row) bool, error) {
@@ -423,66 +358,4 @@ func sizeMatcher(op, val string) (func(*Row) bool, error) {
 		return nil, err
 	}
 	return compare(op, func(r *Row) int64 { return r.Size }, n), nil
-}
-
-// ParseSize reads "512", "10kb", "1.5mb", "2g", "4 MiB": K, M and G (with
-// or without "iB"/"B") are powers of 1024, what people mean for body sizes.
-// The filter's size> and the --max-body and --max-db-size flags share it.
-func ParseSize(v string) (int64, error) {
-	s := strings.ToLower(strings.TrimSpace(v))
-	mult := int64(1)
-	for _, u := range []struct {
-		suffix string
-		mult   int64
-	}{{"gib", 1 << 30}, {"mib", 1 << 20}, {"kib", 1 << 10}, {"gb", 1 << 30}, {"mb", 1 << 20}, {"kb", 1 << 10},
-		{"g", 1 << 30}, {"m", 1 << 20}, {"k", 1 << 10}, {"b", 1}} {
-		if strings.HasSuffix(s, u.suffix) {
-			s, mult = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.mult
-			break
-		}
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f < 0 {
-		return 0, fmt.Errorf("%q is not a size: write e.g. 500, 10kb, 1.5mb", v)
-	}
-	return int64(f * float64(mult)), nil
-}
-
-func compare(op string, get func(*Row) int64, n int64) func(*Row) bool {
-	switch op {
-	case ">":
-		return func(r *Row) bool { return get(r) > n }
-	case ">=":
-		return func(r *Row) bool { return get(r) >= n }
-	case "<":
-		return func(r *Row) bool { return get(r) < n }
-	}
-	return func(r *Row) bool { return get(r) <= n }
-}
-
-// Glob matches s against a pattern where * is any run of characters
-// (dots included) and ? is one character.
-func Glob(pattern, s string) bool {
-	p, i := 0, 0
-	star, mark := -1, 0
-	for i < len(s) {
-		switch {
-		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i]):
-			p++
-			i++
-		case p < len(pattern) && pattern[p] == '*':
-			star, mark = p, i
-			p++
-		case star >= 0:
-			p = star + 1
-			mark++
-			i = mark
-		default:
-			return false
-		}
-	}
-	for p < len(pattern) && pattern[p] == '*' {
-		p++
-	}
-	return p == len(pattern)
 }

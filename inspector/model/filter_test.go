@@ -12,16 +12,20 @@ import (
 
 // filterFlows are the flows every filter row is tried against.
 func filterFlows() []store.Flow {
+	doc := flow(1, 1, "https://shop.test/", 200, 0, 50, 5000)
+	doc.Initiator = store.Initiator{Type: store.InitNavigation}
 	css := flow(2, 1, "https://cdn.shop.test/app.css", 200, 10, 20, 2048)
-	css.ResourceType = store.TypeStylesheet
+	css.ResourceType, css.Initiator = store.TypeStylesheet, store.Initiator{Type: store.InitParser, FlowID: 1}
 	js := flow(3, 1, "https://cdn.shop.test/app.js?v=2", 304, 20, 250, 0)
-	js.ResourceType = store.TypeScript
+	js.ResourceType, js.Initiator = store.TypeScript, store.Initiator{Type: store.InitParser, FlowID: 1, Heuristic: true}
 	post := flow(4, 2, "https://api.shop.test/cart", 201, 30, 120, 3<<20)
-	post.Method, post.ResourceType = "POST", store.TypeFetch
-	gone := flow(5, 2, "https://shop.test:8443/old", 404, 40, 5, 512)
+	post.Method, post.ResourceType, post.Initiator = "POST", store.TypeFetch, store.Initiator{Type: store.InitScript}
+	gone := flow(5, 2, "https://shop.test:8443/old", 404, 40, 5, 512) // from before initiators: none
 	dns := failed(flow(6, 0, "https://nope.test/", 0, 50, 1, 0))
+	dns.Initiator = store.Initiator{Type: store.InitBrowser}
 	boom := flow(7, 2, "https://api.shop.test/boom?q=shoes", 503, 60, 1500, 100)
-	return []store.Flow{flow(1, 1, "https://shop.test/", 200, 0, 50, 5000), css, js, post, gone, dns, boom}
+	boom.Initiator = store.Initiator{Type: store.InitRedirect, FlowID: 4}
+	return []store.Flow{doc, css, js, post, gone, dns, boom}
 }
 
 func TestParseFilter(t *testing.T) {
@@ -52,7 +56,16 @@ func TestParseFilter(t *testing.T) {
 		{"size>1mb", "4"},                   // sizes are powers of 1024
 		{"size<1kb", "3 5 6 7"},             // below a kilobyte
 		{"page:2", "4 5 7"},                 // one page load
-		{"page:0", "6"},                     // unattributed
+		{"page:0", "6"},                     // no page load made it
+		{"init:parser", "2 3"},              // referenced by HTML
+		{"init:nav,js", "1 4"},              // aliases and alternatives
+		{"init:1", "2 3"},                   // what flow 1 caused
+		{"init:#4", "7"},                    // the same, written as the list shows it
+		{"init:guess", "3"},                 // decided by time or origin alone
+		{"-init:guess init:html", "2"},      // a reference glassbox saw
+		{"init:unknown", "5"},               // none recorded counts as unknown
+		{"init:browser", "6"},               // the browser's own traffic
+		{"init:redirect", "7"},              // followed a redirect
 		{"error", "6"},                      // failures only
 		{"-error", "1 2 3 4 5 7"},           // negation with -
 		{"!type:fetch host:api.*", "7"},     // negation with ! and AND
@@ -93,6 +106,8 @@ func TestParseFilterErrors(t *testing.T) {
 		{"dur:200ms", "compare a duration"},         // dur needs a comparison
 		{"size>lots", "not a size"},                 // not a size
 		{"page:x", "not a page number"},             // page wants a number
+		{"init:magic", "use navigation, redirect"},  // a typo in an initiator lists them
+		{"init>1", "init takes init:value"},         // no comparisons on initiators
 		{"method>GET", "method takes method:value"}, // no comparisons on methods
 		{`"open quote`, "quote is not closed"},      // a quote left open
 		{"- status:404", "negate what?"},            // a lone minus

@@ -47,6 +47,9 @@ type Item struct {
 	Depth int
 	Row   int // index into the rows, for ItemFlow
 	Group int // index into the groups, for ItemGroup
+	// Hops is how many requests of its redirect chain this flow's line
+	// stands for besides itself, when chains are folded (SetFoldChains).
+	Hops int
 }
 
 // GroupKind says what a group header stands for.
@@ -56,7 +59,9 @@ type GroupKind uint8
 const (
 	GroupPage         GroupKind = iota // a top-level page load
 	GroupFrame                         // an iframe's page load, nested in its page
-	GroupUnattributed                  // flows no page load claimed (PageID 0)
+	GroupUnattributed                  // flows no page load claimed (PageID 0), for no reason known
+	GroupBrowser                       // the browser's own traffic (PageID 0, initiator browser)
+	GroupClient                        // other programs' requests (PageID 0, initiator client)
 	GroupHost                          // tree mode: one host
 	GroupDir                           // tree mode: one directory of a host
 )
@@ -100,14 +105,21 @@ type Model struct {
 	pages    map[int64]store.Page
 	conns    map[int64]*store.Conn // the connection records read so far (SetConns)
 	children map[int64][]int64     // frames of each page
+	merged   map[int64]int64       // a download's page record -> the page the browser stayed on
+	next     map[int64]int64       // a redirect's flow -> the flow that followed it (initiator.go)
 	lastID   int64
 	https    bool
 	mode     Mode
 	sortKey  SortKey
 	desc     bool
 	filter   Filter
+	fold     bool // redirect chains folded into their final requests
 
+	// collapsed holds the folding chosen for a group, by key: by the user,
+	// or by default for a large background group (background.go).
 	collapsed map[string]bool
+	hidden    []bool      // rows folded into their chain's final request (foldHops)
+	hops      map[int]int // row -> hops folded into it
 	items     []Item
 	groups    []Group
 	shown     int
@@ -145,6 +157,7 @@ func (m *Model) AddRows(rows []Row) int {
 				m.byPage[old] = slices.DeleteFunc(m.byPage[old], func(j int) bool { return j == i })
 				m.byPage[r.PageID] = insertSorted(m.byPage[r.PageID], i)
 			}
+			m.unlink(&m.rows[i], &r)
 			m.rows[i] = r
 		} else {
 			m.byID[r.ID] = len(m.rows)
@@ -152,6 +165,7 @@ func (m *Model) AddRows(rows []Row) int {
 			m.rows = append(m.rows, r)
 			added++
 		}
+		m.link(&r)
 		if r.ID > m.lastID {
 			m.lastID = r.ID
 		}
@@ -173,10 +187,16 @@ func (m *Model) SetConns(conns map[int64]*store.Conn) { m.conns = conns }
 func (m *Model) Conn(id int64) *store.Conn { return m.conns[id] }
 
 // SetPages replaces the page records; it reports whether anything changed.
+// A page merged into another (a download, store.Page.MergedInto) is no
+// page load of its own: it is not kept, and any flow still filed under it
+// is listed with the page the browser stayed on.
 func (m *Model) SetPages(pages []store.Page) bool {
-	changed := len(pages) != len(m.pages)
+	changed := len(pages) != len(m.pages)+len(m.merged)
 	for _, p := range pages {
-		if old, ok := m.pages[p.ID]; !ok || old != p {
+		if old, ok := m.pages[p.ID]; p.MergedInto == 0 && (!ok || old != p) {
+			changed = true
+		}
+		if p.MergedInto != 0 && m.merged[p.ID] != p.MergedInto {
 			changed = true
 		}
 	}
@@ -184,8 +204,12 @@ func (m *Model) SetPages(pages []store.Page) bool {
 		return false
 	}
 	m.pages = make(map[int64]store.Page, len(pages))
-	m.children = map[int64][]int64{}
+	m.children, m.merged = map[int64][]int64{}, map[int64]int64{}
 	for _, p := range pages {
+		if p.MergedInto != 0 && p.MergedInto != p.ID {
+			m.merged[p.ID] = p.MergedInto
+			continue
+		}
 		m.pages[p.ID] = p
 		if p.ParentID != 0 && p.ParentID != p.ID {
 			m.children[p.ParentID] = append(m.children[p.ParentID], p.ID)
@@ -205,6 +229,7 @@ func insertSorted(s []int, v int) []int {
 func (m *Model) Reset() {
 	m.rows, m.byID, m.pages, m.conns = nil, map[int64]int{}, map[int64]store.Page{}, nil
 	m.byPage, m.children = map[int64][]int{}, map[int64][]int64{}
+	m.merged, m.next, m.hidden, m.hops = map[int64]int64{}, map[int64]int64{}, nil, nil
 	m.lastID, m.https = 0, false
 	m.collapsed = map[string]bool{}
 	m.sel, m.top, m.selKey, m.topKey = 0, 0, itemKey{}, itemKey{}
@@ -343,6 +368,7 @@ func (m *Model) matching() []int {
 		}
 	}
 	m.shown = len(out)
+	m.foldHops(out)
 	return out
 }
 
@@ -353,12 +379,14 @@ func (m *Model) buildFlat() {
 		m.items = make([]Item, 0, len(idx))
 	}
 	for _, i := range idx {
-		m.items = append(m.items, Item{Kind: ItemFlow, Row: i})
+		if !m.isHidden(i) {
+			m.items = append(m.items, Item{Kind: ItemFlow, Row: i, Hops: m.hops[i]})
+		}
 	}
 }
 
 func (m *Model) addGroup(g Group) int {
-	g.Collapsed = m.collapsed[g.Key]
+	g.Collapsed = m.isCollapsed(&g)
 	m.groups = append(m.groups, g)
 	return len(m.groups) - 1
 }

@@ -34,6 +34,14 @@ type Row struct {
 	ErrKind                          string
 	Reused                           bool
 	HTTPS                            bool // the browser asked for https (intercepted or tunnelled)
+	// Init is what made the request happen (a store.Init* constant, ""
+	// in captures from before glassbox recorded it), InitFlow the flow
+	// that caused it (0 when none), InitHeuristic whether glassbox
+	// decided by time or origin alone (store.Initiator; its URL stays in
+	// the store, read with the flow).
+	Init          string
+	InitFlow      int64
+	InitHeuristic bool
 }
 
 // NewRow summarises a flow. It keeps substrings of f.URL, so the URL's
@@ -58,6 +66,7 @@ func NewRow(f *store.Flow) Row {
 		r.ErrPhase, r.ErrKind = f.Error.Phase, f.Error.Kind
 	}
 	r.GotConn, r.WroteRequest, r.FirstByte = f.GotConn, f.WroteRequest, f.FirstByte
+	r.Init, r.InitFlow, r.InitHeuristic = initType(f.Initiator.Type), f.Initiator.FlowID, f.Initiator.Heuristic
 	return r
 }
 

@@ -34,6 +34,20 @@ func (m *Model) Select(i int) {
 	m.keep()
 }
 
+// SelectNewest selects the line of the newest flow the list shows (the
+// highest ID; folded groups stay folded), else the last line: what
+// following the newest flow keeps selected, wherever its group sits.
+func (m *Model) SelectNewest() {
+	m.ensure()
+	best, at := int64(0), len(m.items)-1
+	for i, it := range m.items {
+		if it.Kind == ItemFlow && m.rows[it.Row].ID > best {
+			best, at = m.rows[it.Row].ID, i
+		}
+	}
+	m.Select(at)
+}
+
 // Move moves the selection by d lines.
 func (m *Model) Move(d int) { m.Select(m.Selected() + d) }
 
@@ -144,11 +158,7 @@ func (m *Model) SetCollapsed(i int, collapsed bool) {
 	if collapsed && m.sel > i && m.sel <= m.groupEnd(i) {
 		m.selKey = itemKey{group: g.Key}
 	}
-	if collapsed {
-		m.collapsed[g.Key] = true
-	} else {
-		delete(m.collapsed, g.Key)
-	}
+	m.collapsed[g.Key] = collapsed
 	m.dirty = true
 	m.ensure()
 }
@@ -185,10 +195,11 @@ func (m *Model) SelectFlow(id int64) bool {
 	if r == nil {
 		return false
 	}
-	for _, key := range []string{"page:" + itoa(m.TopPage(r.PageID)), "page:" + itoa(r.PageID),
-		"unattributed", "host:" + r.Host, "dir:" + r.Host + dirOf(r.Path)} {
-		if m.collapsed[key] {
-			delete(m.collapsed, key)
+	pid := m.PageOf(r)
+	for _, key := range []string{"page:" + itoa(m.TopPage(pid)), "page:" + itoa(pid),
+		BackgroundGroup(r).Key, "host:" + r.Host, "dir:" + r.Host + dirOf(r.Path)} {
+		if c, chosen := m.collapsed[key]; c || !chosen {
+			m.collapsed[key] = false // chosen, so a background group's default cannot fold it
 			m.dirty = true
 		}
 	}

@@ -2,7 +2,6 @@ package render
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/glassbox-dev/glassbox/inspector/explain"
@@ -170,10 +169,8 @@ func HelpLines(th *Theme, entries []HelpEntry, filterSyntax [][2]string, w int) 
 	return out
 }
 
-// commonCodes are the status codes a person meets most while browsing.
-var commonCodes = []int{200, 204, 206, 301, 302, 304, 307, 308, 400, 401, 403, 404, 429, 500, 502, 503, 504}
-
-// StatusLegend explains the five status classes and the common codes.
+// StatusLegend explains the five status classes and then every registered
+// code in one line: the first sentence of what it means.
 func StatusLegend(w int) []Line {
 	out := []Line{L(S(Title, "Status codes: the first digit is the class"))}
 	for i, c := range StatusClasses() {
@@ -181,11 +178,14 @@ func StatusLegend(w int) []Line {
 		out = append(out, L(S(role, "  "+c.Name)))
 		out = append(out, Wrap(c.Meaning, w, "      ", "      ", Normal)...)
 	}
-	out = append(out, Blank, L(S(Title, "Codes you will meet most")))
-	codes := append([]int(nil), commonCodes...)
-	sort.Ints(codes)
-	for _, code := range codes {
-		out = append(out, L(S(StatusRole(code, false), fmt.Sprintf("  %d ", code)), S(Normal, statusReason(code))))
+	out = append(out, Blank, L(S(Title, "Every code, in one line")))
+	for _, st := range explain.StatusCodes() {
+		head := fmt.Sprintf("  %d %s: ", st.Code, st.Reason)
+		l := Wrap(head+explain.FirstSentence(st.Meaning), w, "", "        ", Normal)
+		if len(l) > 0 && len(l[0]) > 0 {
+			l[0][0].Role = StatusRole(st.Code, false)
+		}
+		out = append(out, l...)
 	}
 	return out
 }

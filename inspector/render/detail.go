@@ -29,6 +29,12 @@ type FlowDetail struct {
 	// Page is the story of the flow's page load, when it is read: the
 	// Story tab shows the steps this flow takes part in.
 	Page *PageDetail
+	// Chain is the redirect chain the flow is part of, first request to
+	// final (model.Chain); nil when it is in none.
+	Chain []int64
+	// JumpKey is the key that goes to the flow's initiator, for the
+	// Request tab to name; "" hides the hint.
+	JumpKey string
 }
 
 // FlowTab returns the lines of one tab of a flow, for a pane w cells wide.

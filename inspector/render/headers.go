@@ -16,6 +16,7 @@ import (
 func requestTab(d FlowDetail, w int) []Line {
 	f := d.Flow
 	out := flowTitle(f, w)
+	out = append(out, causeLines(d, w)...)
 	out = append(out, L(S(Title, "Request line")))
 	out = append(out, L(S(Bold, "  "+Fit(f.Method+" "+pathQuery(f.URL)+" "+f.Proto, w-2))))
 	out = append(out, Wrap(methodDoc(f.Method), w, "    ", "    ", Dim)...)

@@ -12,18 +12,24 @@ import (
 // columns are the widths of a flow line's fields; 0 hides a field. The
 // path takes what is left.
 type columns struct {
-	time, method, status, typ, host, size, dur, bar int
+	time, method, status, typ, init, host, size, dur, bar int
 }
 
 // listColumns fits the fields to the width: the clock goes first, then
-// types shorten, then the bar goes.
+// types and initiators shorten, then the initiator goes (below 80
+// columns), then the bar.
 func listColumns(w int) columns {
-	c := columns{time: 12, method: 7, status: 3, typ: 10, host: 22, size: 8, dur: 9, bar: 12}
+	c := columns{time: 12, method: 7, status: 3, typ: 10, init: 10, host: 22, size: 8, dur: 9, bar: 12}
 	if w < 130 {
-		c.time = 0
+		c.time, c.init = 0, 10
+	} else {
+		c.init = 12 // room for "html #12345?"
 	}
 	if w < 100 {
-		c.typ, c.host, c.bar, c.dur = 5, 16, 6, 8
+		c.typ, c.init, c.host, c.size, c.bar, c.dur = 5, 7, 13, 7, 6, 8
+	}
+	if w < 80 {
+		c.init, c.host, c.size = 0, 16, 8
 	}
 	if w < 70 {
 		c.bar, c.host, c.typ = 0, 12, 0
@@ -66,7 +72,7 @@ func DrawList(c Canvas, th *Theme, r Rect, m *model.Model, focused bool) {
 			l = groupLine(m, i, r.W)
 		default:
 			it := m.Item(i)
-			l = flowLine(th, m, m.RowAt(i), it.Depth, cols, r.W, longest)
+			l = flowLine(th, m, m.RowAt(i), it, cols, r.W, longest)
 		}
 		if i == sel && i < n {
 			drawSelected(c, th, r.X, r.Y+y, r.W, l, focused)
@@ -115,6 +121,7 @@ func listHeader(c columns, w int, indent int) Line {
 	field("METHOD", c.method, false)
 	field("ST", c.status, false)
 	field("TYPE", c.typ, false)
+	field(initHeader(c.init), c.init, false)
 	field("HOST", c.host, false)
 	tail := tailWidth(c)
 	path := w - Width(b.String()) - tail
@@ -135,8 +142,8 @@ func tailWidth(c columns) int {
 	return t
 }
 
-func flowLine(th *Theme, m *model.Model, r *model.Row, depth int, c columns, w int, longest time.Duration) Line {
-	indent := depth * 2
+func flowLine(th *Theme, m *model.Model, r *model.Row, it model.Item, c columns, w int, longest time.Duration) Line {
+	indent := it.Depth * 2
 	if indent > 8 {
 		indent = 8
 	}
@@ -165,12 +172,17 @@ func flowLine(th *Theme, m *model.Model, r *model.Row, depth int, c columns, w i
 		typ = shortTypes[typ]
 	}
 	add(Dim, typ, c.typ, false)
+	add(Dim, initLabel(r, it.Hops, c.init), c.init, false)
 	add(Normal, r.Host, c.host, false)
 	used := 0
 	for _, s := range l {
 		used += Width(s.Text)
 	}
-	add(Normal, r.Path, w-used-tailWidth(c), false)
+	path := r.Path
+	if c.init == 0 && it.Hops > 0 {
+		path = foldedLabel(it.Hops, 0) + " " + path // no initiator column to say it
+	}
+	add(Normal, path, w-used-tailWidth(c), false)
 	size := Bytes(r.Size)
 	if r.Status == 0 && r.Size == 0 {
 		size = "-"
@@ -249,6 +261,10 @@ func groupTitle(g *model.Group) (title, sub string) {
 	switch g.Kind {
 	case model.GroupUnattributed:
 		return "unattributed", "requests no page load claimed"
+	case model.GroupBrowser:
+		return "the browser itself", "its own traffic: no page asked for it"
+	case model.GroupClient:
+		return "other programs", "requests from outside the browser"
 	case model.GroupHost, model.GroupDir:
 		return g.Label, ""
 	case model.GroupFrame:

@@ -8,6 +8,7 @@ import (
 
 	"github.com/glassbox-dev/glassbox/inspector/explain"
 	"github.com/glassbox-dev/glassbox/inspector/model"
+	"github.com/glassbox-dev/glassbox/store"
 )
 
 // pageStory tells a page load as inspector/explain's numbered story, then
@@ -16,10 +17,8 @@ func pageStory(d PageDetail, w int) []Line {
 	g := d.Group
 	out := pageTitle(g, w)
 	switch g.Kind {
-	case model.GroupUnattributed:
-		out = append(out, Wrap("These requests carried no sign of a page load that made them: no Referer pointing "+
-			"at a page, and not during one. Background updates, other programs using the proxy, or requests made "+
-			"long after a page settled end up here.", w, "", "", Normal)...)
+	case model.GroupUnattributed, model.GroupBrowser, model.GroupClient:
+		out = append(out, Wrap(explain.Background(backgroundInit[g.Kind]), w, "", "", Normal)...)
 		return append(out, resourceLines(d, w)...)
 	case model.GroupHost, model.GroupDir:
 		return append(out, resourceLines(d, w)...)
@@ -32,6 +31,9 @@ func pageStory(d PageDetail, w int) []Line {
 	}
 	return append(out, resourceLines(d, w)...)
 }
+
+// backgroundInit is the initiator type a background group gathers.
+var backgroundInit = map[model.GroupKind]string{model.GroupBrowser: store.InitBrowser, model.GroupClient: store.InitClient}
 
 func pageTitle(g *model.Group, w int) []Line {
 	title, sub := groupTitle(g)

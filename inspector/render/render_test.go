@@ -1,6 +1,7 @@
 package render_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,21 @@ import (
 	"github.com/glassbox-dev/glassbox/store"
 	"github.com/glassbox-dev/glassbox/store/codec/codectest"
 )
+
+// holds reports, under label, what got lacks of want and holds of not.
+func holds(t *testing.T, label, got string, want, not []string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("%s: %q missing:\n%s", label, w, got)
+		}
+	}
+	for _, n := range not {
+		if strings.Contains(got, n) {
+			t.Errorf("%s: %q should not be there:\n%s", label, n, got)
+		}
+	}
+}
 
 func text(lines []render.Line) string {
 	var b strings.Builder
@@ -34,16 +50,7 @@ func TestHeaderLineKeepsWhatMatters(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got := render.HeaderLine(h, tt.width).Text()
-		for _, w := range tt.want {
-			if !strings.Contains(got, w) {
-				t.Errorf("width %d: %q lacks %q", tt.width, got, w)
-			}
-		}
-		for _, n := range tt.not {
-			if strings.Contains(got, n) {
-				t.Errorf("width %d: %q should have dropped %q", tt.width, got, n)
-			}
-		}
+		holds(t, fmt.Sprintf("width %d", tt.width), got, tt.want, tt.not)
 		if render.Width(got) > tt.width {
 			t.Errorf("width %d: header is %d wide", tt.width, render.Width(got))
 		}
@@ -125,7 +132,7 @@ func TestDrawListWritesEveryCellOfTheWindow(t *testing.T) {
 	var flows []store.Flow
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := int64(1); i <= 1000; i++ {
-		flows = append(flows, store.Flow{ID: i, Method: "GET", URL: "https://a.test/x", Status: 200, Start: t0, End: t0.Add(time.Millisecond)})
+		flows = append(flows, store.Flow{ID: i, PageID: 1, Method: "GET", URL: "https://a.test/x", Status: 200, Start: t0, End: t0.Add(time.Millisecond)})
 	}
 	m.Add(flows)
 	g := &grid{w: 100, h: 12, written: map[[2]int]rune{}}

@@ -38,6 +38,10 @@ func entry(f *store.Flow, c *store.Conn, lk *store.Lookup, page int64, opt Optio
 			FirstByte: unixNano(f.FirstByte), End: unixNano(f.End)},
 	}
 	e.Time = ms(t.Total())
+	if i := f.Initiator; i.Type != "" {
+		e.Initiator = &Initiator{Type: i.HARInitiatorType(), URL: i.URL, Kind: i.Type, Heuristic: i.Heuristic}
+		e.InitiatorFlow = i.FlowID
+	}
 	if page > 0 {
 		e.PageRef = pageRef(page)
 	}

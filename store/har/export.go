@@ -131,8 +131,8 @@ func writeHead(bw *bufio.Writer, sess store.Session, opt Options) {
 func (s *session) writePages(bw *bufio.Writer, only int64) {
 	first := true
 	for _, p := range s.pages {
-		if p.ParentID != 0 || (only > 0 && p.ID != only) {
-			continue
+		if p.ParentID != 0 || p.MergedInto != 0 || (only > 0 && p.ID != only) {
+			continue // frames go with their page; a download's page holds nothing
 		}
 		title := p.Title
 		if title == "" {

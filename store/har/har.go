@@ -59,6 +59,8 @@ type Entry struct {
 	Comment         string   `json:"comment,omitempty"`
 
 	ResourceType     string     `json:"_resourceType,omitempty"`
+	Initiator        *Initiator `json:"_initiator,omitempty"`
+	InitiatorFlow    int64      `json:"_initiatorFlow,omitempty"`
 	ConnectionReused bool       `json:"_connectionReused"`
 	DNS              *DNS       `json:"_dns,omitempty"`
 	TLS              *TLS       `json:"_tls,omitempty"`
@@ -207,4 +209,14 @@ type RawTiming struct {
 // Document is the top-level HAR object.
 type Document struct {
 	Log Log `json:"log"`
+}
+
+// Initiator is Chrome's _initiator shape (type: parser, script, preflight,
+// other; url), with glassbox's own finer type and whether only time or
+// origin decided it.
+type Initiator struct {
+	Type      string `json:"type"`
+	URL       string `json:"url,omitempty"`
+	Kind      string `json:"_type,omitempty"` // glassbox's: navigation, redirect, parser, stylesheet, script, preflight, browser, client, unknown
+	Heuristic bool   `json:"_heuristic,omitempty"`
 }

@@ -59,6 +59,8 @@ func fixture(t testing.TB) (*sqlite.DB, int64) {
 	w.RecordConn(&store.Conn{ID: 2, Host: "img.test", Port: "80", RemoteAddr: "127.0.0.2:80",
 		ConnectStart: at(20100), ConnectEnd: at(20300)})
 	w.RecordPage(&store.Page{ID: 1, FlowID: 1, URL: "https://shop.test/", Title: "Shop", Start: at(0)})
+	// A download's page, merged into page 1: no page of HAR's.
+	w.RecordPage(&store.Page{ID: 2, FlowID: 9, URL: "https://shop.test/report.pdf", Start: at(1), MergedInto: 1})
 
 	flows := []*store.Flow{
 		{ID: 1, PageID: 1, ConnID: 1, Kind: "http", ResourceType: "document", MITM: true, Method: "GET", URL: "https://shop.test/",
@@ -68,12 +70,14 @@ func fixture(t testing.TB) (*sqlite.DB, int64) {
 			RespBody:    store.Body{Data: []byte("<title>Shop</title>hello"), Size: 24}, ServerAddr: "127.0.0.1:443",
 			Start: at(0), GotConn: at(2600), WroteRequest: at(2700), FirstByte: at(9700), End: at(10700), ReqHeaderSize: 120, RespHeaderSize: 140},
 		{ID: 2, PageID: 1, ConnID: 1, ConnReused: true, Kind: "http", ResourceType: "fetch", MITM: true, Method: "POST", URL: "https://shop.test/api?token=t0k&x=1",
-			Proto: "HTTP/2.0", ReqHeaders: hdr("Content-Type", "application/x-www-form-urlencoded", "Referer", "https://shop.test/?token=t0k"),
+			Initiator: store.Initiator{Type: store.InitScript, URL: "https://shop.test/", Heuristic: true},
+			Proto:     "HTTP/2.0", ReqHeaders: hdr("Content-Type", "application/x-www-form-urlencoded", "Referer", "https://shop.test/?token=t0k"),
 			ReqBody: store.Body{Data: []byte("a=1&b=two"), Size: 9},
 			Status:  200, StatusText: "OK", RespProto: "HTTP/2.0", RespHeaders: hdr("Content-Type", "application/json", "Content-Encoding", "gzip"),
 			RespBody: store.Body{Data: gz.Bytes(), Size: int64(gz.Len())}, ServerAddr: "127.0.0.1:443",
 			Start: at(11000), GotConn: at(11010), WroteRequest: at(11100), FirstByte: at(15000), End: at(15500), ReqHeaderSize: 90, RespHeaderSize: 80},
 		{ID: 3, PageID: 1, ConnID: 2, Kind: "http", ResourceType: "image", Method: "GET", URL: "http://img.test/a.png", Proto: "HTTP/1.1",
+			Initiator:  store.Initiator{Type: store.InitParser, FlowID: 1, URL: "https://shop.test/"},
 			ReqHeaders: hdr("Accept", "image/*"), Status: 200, StatusText: "OK", RespProto: "HTTP/1.1",
 			RespHeaders: hdr("Content-Type", "image/png"), RespBody: store.Body{Data: []byte{0x89, 'P', 'N', 'G', 0, 1, 2, 0xff}, Size: 4000, Truncated: true},
 			ServerAddr: "127.0.0.2:80", Start: at(20000), GotConn: at(20400), WroteRequest: at(20450), FirstByte: at(21000), End: at(22000), ReqHeaderSize: 50, RespHeaderSize: 60},
@@ -198,6 +202,13 @@ func TestExportValidAndRedacted(t *testing.T) {
 		t.Error("the comment does not say what was redacted")
 	}
 	entries := doc["log"].(map[string]any)["entries"].([]any)
+	if pages := doc["log"].(map[string]any)["pages"].([]any); len(pages) != 1 {
+		t.Errorf("%d pages, want 1 (a merged page has none)", len(pages))
+	}
+	if in, _ := entries[2].(map[string]any)["_initiator"].(map[string]any); in["type"] != "parser" || in["_type"] != "parser" ||
+		in["url"] != "https://shop.test/" || entries[2].(map[string]any)["_initiatorFlow"] != float64(1) {
+		t.Errorf("entry 3's initiator: %v, flow %v", in, entries[2].(map[string]any)["_initiatorFlow"])
+	}
 	first := entries[0].(map[string]any)
 	tm := first["timings"].(map[string]any)
 	// New connection: dns 0.3, connect 0.1 + ssl 2.0 = 2.1, blocked = 2.6 - 0.3 - 2.1 = 0.2.

@@ -21,15 +21,17 @@ type importer struct {
 	pages    []Page
 	pageIDs  map[string]int64
 	pageSeen map[int64]bool
-	grouper  *store.Grouper // set when the file has no pages
-	started  bool           // an entry was read: the pages are settled
+	flowIDs  map[int64]int64 // a glassbox export's flow number -> this import's
+	grouper  *store.Grouper  // set when the file has no pages
+	started  bool            // an entry was read: the pages are settled
 	conns    map[string]int64
 	nextConn int64
 	id       int64
 }
 
 func newImporter(rec store.Recorder, opt ImportOptions) *importer {
-	return &importer{rec: rec, opt: opt, pageIDs: map[string]int64{}, pageSeen: map[int64]bool{}, conns: map[string]int64{}}
+	return &importer{rec: rec, opt: opt, pageIDs: map[string]int64{}, pageSeen: map[int64]bool{}, flowIDs: map[int64]int64{},
+		conns: map[string]int64{}}
 }
 
 // filePages records the file's pages; read after its entries, they come
@@ -71,6 +73,7 @@ func (im *importer) entry(n int, e *importing) {
 	}
 	im.id++
 	f.ID = im.id
+	im.initiator(f, e)
 	if im.grouper != nil {
 		im.group(f)
 	} else {
@@ -104,18 +107,53 @@ func (im *importer) warn(w string) {
 // group places a flow with glassbox's own page-load grouping.
 func (im *importer) group(f *store.Flow) {
 	a := im.grouper.Assign(store.PageRequest{FlowID: f.ID, Method: f.Method, URL: f.URL, Headers: f.ReqHeaders, Start: f.Start})
-	f.PageID = a.PageID
 	if a.NewPage != nil {
-		im.rec.RecordPage(a.NewPage)
-		im.st.Pages++
+		im.recordPage(*a.NewPage)
 	}
-	changed, rt := im.grouper.Response(store.PageResponse{FlowID: f.ID, Status: f.Status, Headers: f.RespHeaders, Body: f.RespBody.Data, End: f.End})
+	out := im.grouper.Response(store.PageResponse{FlowID: f.ID, Status: f.Status, Headers: f.RespHeaders,
+		Body: f.RespBody.Data, Decoded: f.RespBody.Decoded, End: f.End})
+	f.PageID, f.Initiator = out.PageID, out.Initiator
 	if f.ResourceType == "" && f.Kind == store.KindHTTP {
-		f.ResourceType = rt
+		f.ResourceType = out.ResourceType
 	}
-	if changed != nil {
-		im.rec.RecordPage(changed)
+	for _, p := range out.Pages {
+		im.recordPage(p)
 	}
+}
+
+// initiator reads an entry's _initiator: glassbox's own type when the file
+// is a glassbox export, else Chrome's (parser, script, preflight, other);
+// _initiatorFlow names an earlier entry by its exported number.
+func (im *importer) initiator(f *store.Flow, e *importing) {
+	if e.Raw != nil && e.Raw.FlowID > 0 {
+		im.flowIDs[e.Raw.FlowID] = f.ID
+	}
+	in := e.Initiator
+	if in == nil {
+		return
+	}
+	f.Initiator = store.Initiator{Type: in.Kind, URL: in.URL, Heuristic: in.Heuristic, FlowID: im.flowIDs[e.InitiatorFlow]}
+	if f.Initiator.Type == "" {
+		f.Initiator.Type = map[string]string{"parser": store.InitParser, "script": store.InitScript,
+			"preflight": store.InitPreflight}[in.Type]
+	}
+	if f.Initiator.Type == "" {
+		f.Initiator.Type = store.InitUnknown
+	}
+}
+
+// recordPage records a page the grouper opened or changed, counting the
+// page loads that hold flows (not one merged away: a download).
+func (im *importer) recordPage(p store.Page) {
+	switch {
+	case p.MergedInto != 0 && im.pageSeen[p.ID]:
+		im.st.Pages--
+		delete(im.pageSeen, p.ID)
+	case p.MergedInto == 0 && !im.pageSeen[p.ID]:
+		im.st.Pages++
+		im.pageSeen[p.ID] = true
+	}
+	im.rec.RecordPage(&p)
 }
 
 // place puts a flow in the page its pageref names.
