@@ -2,6 +2,7 @@ package codec
 
 import (
 	"errors"
+	"math"
 	"testing"
 
 	"github.com/glassbox-dev/glassbox/store/codec/codectest"
@@ -38,5 +39,8 @@ func TestBudget(t *testing.T) {
 	var unlimited *Budget
 	if n, ok := unlimited.Size(body, "gzip", 1<<20); !ok || n != 100<<10 {
 		t.Fatalf("a nil budget: %d, %v", n, ok)
+	}
+	if n, err := unlimited.Measure(body, "gzip", math.MaxInt64); err != nil || n != 100<<10 {
+		t.Fatalf("no limit at all: %d, %v", n, err)
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 
 	"github.com/andybalholm/brotli"
@@ -86,7 +87,7 @@ func Decode(data []byte, contentEncoding string, limit int) (out []byte, more bo
 	}
 	defer closeAll()
 	// Most bodies unpack to a few times their size: start there.
-	out, err = readAtMost(r, limit, max(64<<10, 8*len(data)))
+	out, err = readAtMost(r, limit, max(64<<10, 4*len(data)))
 	if err == nil && len(out) == limit {
 		// Full: one more byte says whether the body goes on.
 		var one [1]byte
@@ -143,7 +144,10 @@ func count(data []byte, contentEncoding string, limit int64) (n int64, err error
 		return 0, err
 	}
 	defer closeAll()
-	n, err = io.Copy(io.Discard, io.LimitReader(r, limit+1))
+	if limit < math.MaxInt64 { // no limit past the largest count
+		r = io.LimitReader(r, limit+1)
+	}
+	n, err = io.Copy(io.Discard, r)
 	switch {
 	case err != nil:
 		return n, readErr(err)
