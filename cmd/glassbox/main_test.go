@@ -28,6 +28,7 @@ import (
 
 	"github.com/glassbox-dev/glassbox/proxy/dialer/dialertest"
 	"github.com/glassbox-dev/glassbox/proxy/resolver/resolvertest"
+	"github.com/glassbox-dev/glassbox/store/storetest"
 )
 
 var binary string
@@ -516,7 +517,8 @@ func TestTunnelCredentialsNotStored(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	client.CloseIdleConnections()
+	client.CloseIdleConnections() // a tunnel is recorded when it closes, and logged
+	storetest.Eventually(t, 20*time.Second, "the tunnel's log line", func() bool { return strings.Contains(p.logText(), "CONNECT") })
 	p.stop(t)
 	out, stderr, code := glassbox(t, home, "export", "--no-redact", "--format", "har")
 	secret := base64.StdEncoding.EncodeToString([]byte("alice:s3cret"))
