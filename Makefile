@@ -61,7 +61,9 @@ FUZZ_TARGETS := \
 	./store/sqlite:FuzzHeadersJSON \
 	./store/codec:FuzzDecode \
 	./store:FuzzNormalizeURL \
-	./store/refs:FuzzRefs
+	./store/refs:FuzzRefs \
+	./store/textsafe:FuzzSanitize \
+	./inspector/export:FuzzShellQuote
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \

@@ -2,7 +2,6 @@ package inspector
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/glassbox-dev/glassbox/inspector/model"
 	"github.com/glassbox-dev/glassbox/inspector/render"
@@ -83,10 +82,7 @@ func (a *app) sessionLines(w int) (string, []render.Line) {
 		out = append(out, render.L(render.S(render.Dim, "  reading…")))
 	}
 	for i, s := range a.sessions {
-		length := "running"
-		if !s.Ended.IsZero() {
-			length = s.Ended.Sub(s.Started).Round(time.Second).String()
-		}
+		length := s.Length()
 		mark := "  "
 		if s.ID == a.session.ID {
 			mark = "▶ "

@@ -45,12 +45,8 @@ func (p *Proxy) authRequired(r *http.Request) *http.Response {
 	if r.Method == http.MethodConnect {
 		f.Kind, f.URL = store.KindTunnel, r.Host
 	}
-	// Never store the credentials that were offered.
-	h := r.Header.Clone()
-	if h.Get("Proxy-Authorization") != "" {
-		h.Set("Proxy-Authorization", "[not recorded]")
-	}
-	f.ReqHeaders = store.HeadersFrom(h)
+	// The credentials offered are never recorded (HeadersFrom).
+	f.ReqHeaders = store.HeadersFrom(r.Header)
 	f.End = p.now()
 	p.cfg.Recorder.RecordFlow(f)
 	if p.cfg.OnFlow != nil {

@@ -16,10 +16,14 @@ import (
 const ErrorHeader = "X-Glassbox-Error"
 
 // errorStatus is the status of a page glassbox makes up for a failed
-// request: 504 when the origin was reached but never answered in time
-// (RFC 9110 §15.6.5), 502 for everything else (§15.6.3).
+// request: 403 when glassbox itself refused the destination (RFC 9110
+// §15.5.4), 504 when the origin was reached but never answered in time
+// (§15.6.5), 502 for everything else (§15.6.3).
 func errorStatus(e *store.FlowError) int {
-	if e.Phase == store.PhaseWait && e.Kind == store.FailTimeout {
+	switch {
+	case e.Phase == store.PhaseProxy:
+		return http.StatusForbidden
+	case e.Phase == store.PhaseWait && e.Kind == store.FailTimeout:
 		return http.StatusGatewayTimeout
 	}
 	return http.StatusBadGateway

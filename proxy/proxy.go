@@ -30,6 +30,7 @@ import (
 	"net"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -91,8 +92,18 @@ type Config struct {
 	Auth string
 
 	// ListenAddrs are the addresses the proxy serves on; requests whose
-	// target is one of them are answered, not forwarded (no loops).
+	// target is one of them are answered, not forwarded (no loops), and no
+	// other name or address form that leads to them is dialed
+	// (destination.go).
 	ListenAddrs []string
+	// OwnAddrs are glassbox's other listeners (the profiler of --pprof):
+	// never dialed either, whatever leads to them.
+	OwnAddrs []string
+	// AllowPrivate lets a name that looks public lead to a loopback or
+	// private address (--allow-private), for developers who proxy their
+	// own servers under real names. Off, such a destination is refused,
+	// as DNS rebinding would use it (destination.go).
+	AllowPrivate bool
 
 	// Grouper places each request in a page load; nil makes one.
 	Grouper *store.Grouper
@@ -133,6 +144,7 @@ type Proxy struct {
 	pages  *store.Grouper
 	dialer *dialer.Dialer
 	setup  http.Handler
+	dest   *destinations
 	flows  atomic.Int64 // last flow ID handed out
 	now    func() time.Time
 }
@@ -160,6 +172,10 @@ func New(cfg Config) (*Proxy, error) {
 	}
 	if p.pages = cfg.Grouper; p.pages == nil {
 		p.pages = store.NewGrouper()
+	}
+	var err error
+	if p.dest, err = newDestinations(append(slices.Clone(cfg.ListenAddrs), cfg.OwnAddrs...), cfg.AllowPrivate); err != nil {
+		return nil, err
 	}
 	p.tr = p.transport()
 	p.setup = newSetupHandler(cfg.CA, p.leaves)
@@ -217,6 +233,7 @@ func (p *Proxy) transport() *http.Transport {
 		TLSTimeout:     p.cfg.TLSTimeout,
 		OnLookup:       rec.RecordLookup,
 		OnConn:         rec.RecordConn,
+		Allow:          p.dest.allow,
 		Now:            p.now,
 	})
 	respTimeout := p.cfg.ResponseTimeout

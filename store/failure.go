@@ -44,6 +44,8 @@ const (
 	FailTruncated          = "truncated"           // the body ended before its announced end
 	FailAborted            = "aborted"             // the browser went away before the response was complete
 	FailAuth               = "auth"                // the proxy's credentials were missing or wrong (--auth)
+	FailOwnAddress         = "own-address"         // the destination is one of glassbox's own addresses (its listener, its profiler)
+	FailPrivateAddress     = "private-address"     // a name that looks public led to a loopback or private address (DNS rebinding)
 	FailError              = "error"               // anything else; the message has the details
 )
 
@@ -56,7 +58,8 @@ type Failure struct {
 // Failures lists every pair the proxy, the dialer and the resolver record,
 // phase by phase, in the order of the story. The dns, connect and tls pairs
 // are the dialer's (with the resolver's kinds for dns), on a flow and on
-// its connection alike, except canceled: a dial is canceled only once no
+// its connection alike, and so are proxy's own-address and private-address
+// (the proxy's destination rule refused every address), except canceled: a dial is canceled only once no
 // request waits for it (a browser that went away is client/aborted on its
 // flow), so dns, connect and tls canceled appear on connection records
 // only. A TLS failure of no known kind is "handshake": tls has no "error".
@@ -80,5 +83,5 @@ var Failures = []Failure{
 
 	{PhaseClient, FailAborted},
 
-	{PhaseProxy, FailAuth},
+	{PhaseProxy, FailAuth}, {PhaseProxy, FailOwnAddress}, {PhaseProxy, FailPrivateAddress},
 }

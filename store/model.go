@@ -49,6 +49,25 @@ type Session struct {
 	Pages int64
 }
 
+// SourceImport begins the Source of a session imported from a file:
+// "import:capture.har".
+const SourceImport = "import:"
+
+// Length is how long a session lasted, as lists show it: its duration once
+// it ended; "running" for a proxy session that has no end (recording, or
+// killed); "incomplete" for an import that has none (still reading, or
+// cancelled, failed or killed part way: it holds what its counts say, not
+// the whole file).
+func (s Session) Length() string {
+	switch {
+	case !s.Ended.IsZero():
+		return s.Ended.Sub(s.Started).Round(time.Second).String()
+	case strings.HasPrefix(s.Source, SourceImport):
+		return "incomplete"
+	}
+	return "running"
+}
+
 // Header is one header field. The proxy records what Go's net/http parsed:
 // names canonicalised ("Content-Type", even when HTTP/2 sent them lower
 // case), fields sorted by name (a name's values keep their order), and
@@ -65,7 +84,8 @@ type Header struct {
 type Headers []Header
 
 // HeadersFrom converts an http.Header. Go's map loses the wire order, so
-// the fields are sorted by name to keep the result stable.
+// the fields are sorted by name to keep the result stable. A proxy
+// credential's value is NotRecorded.
 func HeadersFrom(h http.Header) Headers {
 	if len(h) == 0 {
 		return nil
@@ -73,6 +93,9 @@ func HeadersFrom(h http.Header) Headers {
 	out := make(Headers, 0, len(h))
 	for name, values := range h {
 		for _, v := range values {
+			if ProxyCredential(name) {
+				v = NotRecorded
+			}
 			out = append(out, Header{Name: name, Value: v})
 		}
 	}

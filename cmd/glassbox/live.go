@@ -82,16 +82,17 @@ type logRing struct {
 }
 
 func (l *logRing) Write(p []byte) (int, error) {
+	line := safeLogLine(p)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for _, line := range strings.Split(strings.TrimRight(string(p), "\n"), "\n") {
-		l.lines = append(l.lines, line)
-	}
+	l.lines = append(l.lines, string(line[:len(line)-1]))
 	if n := len(l.lines) - l.max; n > 0 {
 		l.lines = append(l.lines[:0], l.lines[n:]...)
 	}
 	if l.out != nil {
-		return l.out.Write(p)
+		if _, err := l.out.Write(line); err != nil {
+			return 0, err
+		}
 	}
 	return len(p), nil
 }

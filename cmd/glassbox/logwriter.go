@@ -2,12 +2,15 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/glassbox-dev/glassbox/store/textsafe"
 )
 
 // asyncWriter takes log lines from the proxy's request goroutines without
@@ -35,7 +38,7 @@ func newAsyncWriter(w io.Writer) *asyncWriter {
 }
 
 func (a *asyncWriter) Write(p []byte) (int, error) {
-	line := append([]byte(nil), p...) // the logger reuses its buffer
+	line := safeLogLine(p) // a copy: the logger reuses its buffer
 	a.mu.RLock()
 	defer a.mu.RUnlock()
 	if a.closed {
@@ -96,4 +99,13 @@ func (a *asyncWriter) Close() error {
 	a.mu.Unlock()
 	<-a.done
 	return nil
+}
+
+// safeLogLine is one log entry as it is written: on one line, what it holds
+// shown by textsafe's rule, ending in a newline. Log lines carry captured
+// text (a URL's query may hold ESC or C1 bytes, goproxy's warnings quote
+// requests), and log.Logger writes each entry with one Write.
+func safeLogLine(p []byte) []byte {
+	p = bytes.TrimSuffix(p, []byte{'\n'})
+	return append(textsafe.AppendLine(make([]byte, 0, len(p)+1), p), '\n')
 }

@@ -41,3 +41,24 @@ func firstDiff(a, b string) string {
 	}
 	return "(one is a prefix of the other)"
 }
+
+// A URL's ESC and C1 (as UTF-8 or raw bytes) never reach the terminal
+// through a log line, and a newline in a message starts no line of its own,
+// in the headless log and in the live inspector's log alike.
+func TestLogLinesShowControls(t *testing.T) {
+	entry := "#1   GET     http://shop.test/?q=\x1b[2J\x1b]52;c;aGk=\x07\u009b\x9b x\nforged line\n"
+	want := "#1   GET     http://shop.test/?q=␛[2J␛]52;c;aGk=␇\uFFFD\uFFFD x␊forged line\n"
+	var out bytes.Buffer
+	a := newAsyncWriter(&out)
+	a.Write([]byte(entry))
+	a.Close()
+	if out.String() != want {
+		t.Errorf("headless log: %q, want %q", out.String(), want)
+	}
+	var tee bytes.Buffer
+	ring := &logRing{max: 10, out: &tee}
+	ring.Write([]byte(entry))
+	if lines := ring.Lines(); len(lines) != 1 || lines[0]+"\n" != want || tee.String() != want {
+		t.Errorf("live log: %q, then %q; want %q", lines, tee.String(), want)
+	}
+}

@@ -15,6 +15,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/glassbox-dev/glassbox/store/textsafe"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -72,7 +74,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			case errors.Is(err, errUsage):
 				return 2
 			}
-			fmt.Fprintf(stderr, "glassbox %s: %v\n", name, err)
+			// Errors quote file names and what they held: shown, not obeyed.
+			fmt.Fprintf(stderr, "glassbox %s: %s\n", name, textsafe.Text(err.Error()))
 			return 1
 		}
 	}

@@ -15,13 +15,14 @@ import (
 // checked: plain values, each usable as it is. Making one creates nothing
 // (no file, no socket, no session); startProxy makes what it describes.
 type proxyConfig struct {
-	listen      []string // the addresses to listen on: --listen, expanded (proxy.ListenAddrs)
-	allowRemote bool     // listen holds a non-loopback address, as --allow-remote allowed
-	auth        string   // USER:PASS clients must send, or "" for none
-	dbPath      string   // --db, or the default database
-	maxDBSize   int64    // bytes; 0 for no limit
-	pprof       string   // a loopback HOST:PORT for net/http/pprof, or "" for none
-	verbose     bool     // log goproxy's own warnings
+	listen       []string // the addresses to listen on: --listen, expanded (proxy.ListenAddrs)
+	allowRemote  bool     // listen holds a non-loopback address, as --allow-remote allowed
+	allowPrivate bool     // public-looking names may lead to loopback and private addresses (--allow-private)
+	auth         string   // USER:PASS clients must send, or "" for none
+	dbPath       string   // --db, or the default database
+	maxDBSize    int64    // bytes; 0 for no limit
+	pprof        string   // a loopback HOST:PORT for net/http/pprof, or "" for none
+	verbose      bool     // log goproxy's own warnings
 
 	upstreamCA       string   // a PEM file of extra CAs for origins, or ""
 	insecureUpstream bool     // do not verify origins' certificates
@@ -38,7 +39,7 @@ type proxyConfig struct {
 // or an error that names the flag and says what to write instead.
 func (pf *proxyFlags) config() (proxyConfig, error) {
 	cfg := proxyConfig{
-		allowRemote: pf.allowRemote, auth: pf.auth, maxDBSize: int64(pf.maxDBSize), pprof: pf.pprof,
+		allowRemote: pf.allowRemote, allowPrivate: pf.allowPrivate, auth: pf.auth, maxDBSize: int64(pf.maxDBSize), pprof: pf.pprof,
 		verbose: pf.verbose, upstreamCA: pf.upstreamCA, insecureUpstream: pf.insecureUpstream,
 		noMITM: pf.noMITM, maxBody: int64(pf.maxBody), resolver: pf.resolverConfig(),
 		connectTimeout: pf.connectTimeout, tlsTimeout: pf.tlsTimeout, responseTimeout: pf.responseTimeout,

@@ -22,6 +22,7 @@ type proxyFlags struct {
 	maxBody          sizeFlag
 	maxDBSize        sizeFlag
 	allowRemote      bool
+	allowPrivate     bool
 	auth             string
 	verbose          bool
 	pprof            string
@@ -49,6 +50,7 @@ func (pf *proxyFlags) register(fs *flag.FlagSet) {
 	fs.Var(&pf.maxBody, "max-body", "most bytes of each body to store, e.g. 512KiB, 4MiB, 0 for none (bodies are always forwarded whole)")
 	fs.Var(&pf.maxDBSize, "max-db-size", "stop storing (but keep forwarding) when the database reaches this size, e.g. 2GiB; 0 for no limit")
 	fs.BoolVar(&pf.allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
+	fs.BoolVar(&pf.allowPrivate, "allow-private", false, "let names that look public lead to loopback and private addresses (your own servers under real names); off, they are refused as DNS rebinding would use them")
 	fs.StringVar(&pf.auth, "auth", "", "require proxy credentials USER:PASS (Basic) from clients; use with --allow-remote")
 	fs.BoolVar(&pf.verbose, "v", false, "log goproxy's own warnings too")
 	fs.StringVar(&pf.pprof, "pprof", "", "serve Go's profiler (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060")

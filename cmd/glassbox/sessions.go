@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
-	"time"
+
+	"github.com/glassbox-dev/glassbox/store/textsafe"
 )
 
 func runSessions(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -30,11 +31,8 @@ func runSessions(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSTARTED\tDURATION\tFLOWS\tPAGES\tSOURCE")
 	for _, s := range list {
-		dur := "running"
-		if !s.Ended.IsZero() {
-			dur = s.Ended.Sub(s.Started).Round(time.Second).String()
-		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%s\n", s.ID, s.Started.Local().Format("2006-01-02 15:04:05"), dur, s.Flows, s.Pages, s.Source)
+		// Source names an imported file, which may be named anything.
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%s\n", s.ID, s.Started.Local().Format("2006-01-02 15:04:05"), s.Length(), s.Flows, s.Pages, textsafe.Line(s.Source))
 	}
 	return tw.Flush()
 }

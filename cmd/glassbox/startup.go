@@ -54,6 +54,9 @@ func startProxy(ctx context.Context, cfg proxyConfig, logger *log.Logger, onFlow
 	pc := proxyOptions(cfg, logger)
 	pc.Recorder, pc.CA, pc.UpstreamRoots, pc.Resolver = rp.Writer, ca, roots, res
 	pc.ListenAddrs, pc.OnFlow = rp.Listen, onFlow
+	if rp.pprof != nil {
+		pc.OwnAddrs = []string{rp.pprof.Addr().String()}
+	}
 	if rp.proxy, err = proxy.New(pc); err != nil {
 		return nil, err
 	}
@@ -85,6 +88,9 @@ func readInputs(cfg proxyConfig, logger *log.Logger) (*x509.CertPool, *resolver.
 			return nil, nil, err
 		}
 		logger.Printf("trusting extra origin CAs from %s (--upstream-ca)", cfg.upstreamCA)
+	}
+	if cfg.allowPrivate {
+		logger.Printf("WARNING: --allow-private: names that look public may lead to loopback and private addresses; a page can then reach this machine's and this network's services through glassbox (DNS rebinding)")
 	}
 	if cfg.insecureUpstream {
 		logger.Printf("WARNING: --insecure-upstream: origin certificates are NOT verified; anyone between glassbox and a server can read and change the traffic")
@@ -219,6 +225,7 @@ func proxyOptions(cfg proxyConfig, logger *log.Logger) proxy.Config {
 		MaxBody:          cfg.maxBody,
 		InsecureUpstream: cfg.insecureUpstream,
 		NoMITM:           cfg.noMITM,
+		AllowPrivate:     cfg.allowPrivate,
 		Auth:             cfg.auth,
 		ConnectTimeout:   cfg.connectTimeout,
 		TLSTimeout:       cfg.tlsTimeout,

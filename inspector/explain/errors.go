@@ -287,6 +287,20 @@ var problems = map[string]Problem{
 		Fix:   "Enter the proxy's credentials when the browser asks for them, or check the ones saved in its proxy settings.",
 		Ref:   "RFC 9110 §11.7 (407 Proxy Authentication Required)",
 	},
+	"proxy/own-address": {
+		Title: "glassbox refused to forward the request to itself",
+		What:  "The address the request leads to is one of glassbox's own: the port it listens on, or its profiler (--pprof). glassbox never forwards a request there, whatever name or address form leads to it.",
+		Why:   "A page tried to reach glassbox through a name that resolves to this machine (DNS rebinding), or an address was typed that happens to be glassbox's. The profiler shows glassbox's memory and command line, --auth password included.",
+		Fix:   "Open the setup page at the proxy's own address instead; the profiler is for a browser or tool pointed at it directly, not through the proxy.",
+		Ref:   "RFC 9110 §15.5.4 (403 Forbidden)",
+	},
+	"proxy/private-address": {
+		Title: "glassbox refused a public name that leads to a private address",
+		What:  "The name looks public, but the DNS answered with a loopback, private or link-local address: this machine, or a device on its network.",
+		Why:   "This is how DNS rebinding works: a page on the internet makes its own name resolve to 127.0.0.1 or 192.168.x.x, then reads what answers there (a router's settings, a development server, a profiler) as if it were its own site. Through a proxy the browser cannot see the address, so glassbox checks it.",
+		Fix:   "If this is your own server under a name you control, start glassbox with --allow-private, or put the name in the hosts file (--hosts). Names under .localhost, .test, .local, .internal, .home.arpa, single-label names and IP addresses are always allowed.",
+		Ref:   "RFC 9110 §15.5.4 (403 Forbidden); RFC 1918 and RFC 6761 (private addresses, special-use names)",
+	},
 }
 
 // Error explains a recorded failure. It always returns something: unknown

@@ -48,15 +48,15 @@ func FirstSentence(s string) string {
 // size, so a small "zip bomb" cannot make an explanation expensive.
 const maxDecoded = 256 << 20
 
-// decodedSize unpacks a complete compressed body to learn its size; it
-// reports false for a cut or unloaded copy, or a coding glassbox cannot
-// undo.
-func decodedSize(f *store.Flow) (int64, bool) {
+// decodedSize unpacks a complete compressed body to learn its size, within
+// budget (nil: this body's limit only); it reports false for a cut or
+// unloaded copy, a coding glassbox cannot undo, or a body past the limits.
+func decodedSize(f *store.Flow, budget *codec.Budget) (int64, bool) {
 	b := f.RespBody
 	if b.Truncated || b.Decoded || len(b.Data) == 0 || int64(len(b.Data)) != b.Size {
 		return 0, false
 	}
-	return codec.Size(b.Data, f.RespHeaders.Get("Content-Encoding"), maxDecoded)
+	return budget.Size(b.Data, f.RespHeaders.Get("Content-Encoding"), maxDecoded)
 }
 
 // dialParts lists the connection phases a flow paid for ("DNS 3.1 ms",

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/glassbox-dev/glassbox/store"
+	"github.com/glassbox-dev/glassbox/store/codec"
 )
 
 // NoteInput is one flow with what Notes needs around it.
@@ -18,6 +19,9 @@ type NoteInput struct {
 	// time; either may be nil. They let a note say "CORS preflight for the
 	// next request" or "reached by a redirect from ...".
 	Prev, Next *store.Flow
+	// Budget bounds the decoding of an export's many bodies (nil: each
+	// body's own limit only, as for one flow in the inspector).
+	Budget *codec.Budget
 }
 
 // Thresholds for timing notes: below them a phase is too short to be worth
@@ -62,7 +66,7 @@ func Notes(in NoteInput) []string {
 	n = append(n, corsNotes(f)...)
 	n = append(n, connNotes(in)...)
 	n = append(n, timingNotes(in)...)
-	n = append(n, bodyNotes(f)...)
+	n = append(n, bodyNotes(f, in.Budget)...)
 	n = append(n, cookieNotes(f)...)
 	if c := cacheNote(f); c != "" {
 		n = append(n, c)
@@ -205,11 +209,11 @@ func timingNotes(in NoteInput) []string {
 	return n
 }
 
-func bodyNotes(f *store.Flow) []string {
+func bodyNotes(f *store.Flow, budget *codec.Budget) []string {
 	var n []string
 	ce := strings.TrimSpace(f.RespHeaders.Get("Content-Encoding"))
 	if ce != "" && !strings.EqualFold(ce, "identity") {
-		switch size, ok := decodedSize(f); {
+		switch size, ok := decodedSize(f, budget); {
 		case ok:
 			n = append(n, "compressed with "+ce+": "+FormatBytes(f.RespBody.Size)+" on the wire for "+FormatBytes(size)+" of content")
 		case f.RespBody.Size > 0:

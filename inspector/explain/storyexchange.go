@@ -139,7 +139,7 @@ func bodyFacts(f *store.Flow, t store.Timings) []string {
 	switch {
 	case b.Size > 0:
 		s := "The body, " + FormatBytes(b.Size) + " on the wire"
-		if n, ok := decodedSize(f); ok {
+		if n, ok := decodedSize(f, nil); ok {
 			s += " (" + FormatBytes(n) + " once unpacked)"
 		}
 		if !f.FirstByte.IsZero() && !f.End.IsZero() {

@@ -24,6 +24,7 @@ import (
 
 	"github.com/glassbox-dev/glassbox/inspector/model"
 	"github.com/glassbox-dev/glassbox/store"
+	"github.com/glassbox-dev/glassbox/store/textsafe"
 )
 
 // Format is a kind of export.
@@ -91,15 +92,27 @@ func Write(ctx context.Context, r store.Reader, w io.Writer, opt Options) (Resul
 		return Result{}, err
 	}
 	j := newJob(opt, sess)
-	switch opt.Format {
-	case FormatHAR:
+	if opt.Format == FormatHAR {
+		// JSON for tools: store/har escapes what a terminal would act on,
+		// losslessly (textsafe.JSON).
 		err = writeHAR(ctx, r, w, j)
+		return Result{Session: sess, Flows: j.kept}, err
+	}
+	// Reports and scripts are read in terminals as often as in files:
+	// nothing captured reaches either as a control character. Each writer
+	// makes its own lines (a title or URL never spans two); this is the
+	// guard under all of them.
+	tw := textsafe.NewWriter(w)
+	switch opt.Format {
 	case FormatMarkdown:
-		err = writeMarkdown(ctx, r, w, j)
+		err = writeMarkdown(ctx, r, tw, j)
 	case FormatHTML:
-		err = writeHTML(ctx, r, w, j)
+		err = writeHTML(ctx, r, tw, j)
 	case FormatCurl:
-		err = writeCurl(ctx, r, w, j)
+		err = writeCurl(ctx, r, tw, j)
+	}
+	if cerr := tw.Close(); err == nil {
+		err = cerr
 	}
 	return Result{Session: sess, Flows: j.kept}, err
 }

@@ -24,5 +24,5 @@ func writeHAR(ctx context.Context, r store.Reader, w io.Writer, j *job) error {
 }
 
 func notes(c har.NoteContext) []string {
-	return explain.Notes(explain.NoteInput{Flow: c.Flow, Conn: c.Conn, Lookup: c.Lookup, Prev: c.Prev, Next: c.Next})
+	return explain.Notes(explain.NoteInput{Flow: c.Flow, Conn: c.Conn, Lookup: c.Lookup, Prev: c.Prev, Next: c.Next, Budget: c.Budget})
 }

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/glassbox-dev/glassbox/inspector/explain"
 	"github.com/glassbox-dev/glassbox/store"
+	"github.com/glassbox-dev/glassbox/store/textsafe"
 )
 
 // textWidth is the width of a Markdown waterfall's time axis, in columns.
@@ -35,7 +37,7 @@ func writeMarkdown(ctx context.Context, r store.Reader, w io.Writer, j *job) err
 			"background checks of the browser, beacons, or pages loaded before glassbox started.\n\n")
 		fmt.Fprintf(bw, "| # | method | URL | status | time |\n|---|---|---|---|---|\n")
 		for _, f := range s.Unattributed {
-			fmt.Fprintf(bw, "| %d | %s | %s | %s | %s |\n", f.ID, f.Method, mdEscape(f.URL), statusText(&f), explain.FormatDuration(f.Duration()))
+			fmt.Fprintf(bw, "| %d | %s | %s | %s | %s |\n", f.ID, mdEscape(f.Method), mdEscape(f.URL), mdEscape(statusText(&f)), explain.FormatDuration(f.Duration()))
 		}
 		fmt.Fprintln(bw)
 	}
@@ -50,8 +52,8 @@ func intro(s *report) string {
 		bytes += p.Bytes
 	}
 	src := "recorded by glassbox"
-	if strings.HasPrefix(s.Session.Source, "import:") {
-		src = "imported from " + strings.TrimPrefix(s.Session.Source, "import:")
+	if file, ok := strings.CutPrefix(s.Session.Source, store.SourceImport); ok {
+		src = "imported from " + textsafe.Line(file)
 	}
 	return fmt.Sprintf("Session %d, %s on %s: %s, %s, %s downloaded.",
 		s.Session.ID, src, s.Session.Started.Local().Format("2 January 2006 at 15:04"), explain.Plural(len(s.Pages), "page load"),
@@ -92,7 +94,7 @@ func writePageMarkdown(w *bufio.Writer, n int, pr *pageReport) {
 
 // pageSummary is the line under a page's title.
 func pageSummary(pr *pageReport) string {
-	parts := []string{pr.Page.URL}
+	parts := []string{textsafe.Line(pr.Page.URL)}
 	if !pr.Start.IsZero() {
 		parts = append(parts, "started "+pr.Start.Local().Format("15:04:05"))
 	}
@@ -129,15 +131,24 @@ func mdLine(line string) string {
 	return mdEscape(body)
 }
 
-// mdEscape keeps text from turning into Markdown markup by accident.
+// mdEscape keeps text on its line (textsafe.Line) and from turning into
+// Markdown markup by accident.
 func mdEscape(s string) string {
-	r := strings.NewReplacer("|", `\|`, "*", `\*`, "_", `\_`, "`", "\\`", "<", "&lt;", ">", "&gt;", "[", `\[`, "]", `\]`)
-	return r.Replace(s)
+	return mdEscaper.Replace(textsafe.Line(s))
 }
 
+var mdEscaper = strings.NewReplacer("|", `\|`, "*", `\*`, "_", `\_`, "`", "\\`", "<", "&lt;", ">", "&gt;", "[", `\[`, "]", `\]`)
+
+// shorten is s on one line (textsafe.Line), cut to about n bytes at a
+// character's start, ending with "…" when it was cut.
 func shorten(s string, n int) string {
+	s = textsafe.Line(s)
 	if len(s) <= n {
 		return s
 	}
-	return s[:n-1] + "…"
+	cut := n - 1
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }

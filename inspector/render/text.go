@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/gdamore/tcell/v2"
+
+	"github.com/glassbox-dev/glassbox/store/textsafe"
 )
 
 // Canvas is where frames are drawn: a tcell.Screen is one, and tests may
@@ -74,11 +76,13 @@ func Width(s string) int {
 }
 
 // Put draws s at (x, y) in at most w cells and returns the cells used.
-// Control characters show as '·' so captured bytes cannot move the cursor.
+// Control characters (textsafe's rule: C0, DEL, C1) show as '·' so
+// captured bytes cannot move the cursor; the inspector's stand-in is one
+// cell wide whatever the control.
 func Put(c Canvas, x, y, w int, s string, st tcell.Style) int {
 	used := 0
 	for _, r := range s {
-		if r < ' ' || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+		if textsafe.Control(r) {
 			r = '·'
 		}
 		rw := RuneWidth(r)
@@ -200,10 +204,11 @@ func cutWidth(s string, w int) (string, string) {
 	return s, ""
 }
 
-// Sanitize replaces tabs with spaces and other control characters with
-// '·', for text taken from captured bodies and headers.
+// Sanitize replaces tabs with spaces and other control characters
+// (textsafe.Control) with '·', for text taken from captured bodies and
+// headers.
 func Sanitize(s string) string {
-	if !strings.ContainsFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+	if !strings.ContainsFunc(s, textsafe.Control) {
 		return s
 	}
 	var b strings.Builder
@@ -211,7 +216,7 @@ func Sanitize(s string) string {
 		switch {
 		case r == '\t':
 			b.WriteString("    ")
-		case r < ' ' || r == 0x7f:
+		case textsafe.Control(r):
 			b.WriteRune('·')
 		default:
 			b.WriteRune(r)

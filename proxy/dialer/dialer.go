@@ -9,6 +9,7 @@
 package dialer
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"fmt"
@@ -80,6 +81,13 @@ type Config struct {
 	// call gets its own copy, which it owns. It runs on the dialing or
 	// closing goroutine and must not block.
 	OnConn func(*store.Conn)
+	// Allow, if set, is asked about every address a dial would connect
+	// to, once the host is resolved: a name is judged by where it leads
+	// now (DNS rebinding changes that). lk is the lookup made (nil for an
+	// IP address). A Refusal keeps the dial from that address; when every
+	// address is refused the dial fails with phase store.PhaseProxy and
+	// the first refusal's kind. It runs on the dialing goroutine.
+	Allow func(host string, lk *store.Lookup, addr netip.AddrPort) *Refusal
 	// NetDial makes one TCP connection to an IP:port; default a
 	// net.Dialer. Tests inject their own.
 	NetDial func(ctx context.Context, network, addr string) (net.Conn, error)
@@ -163,6 +171,9 @@ func (d *Dialer) dial(ctx context.Context, network, addr string) (*Conn, *store.
 	if err != nil {
 		return nil, nil, err
 	}
+	if addrs, err = d.allowed(info, lk, addrs, port); err != nil {
+		return nil, nil, err
+	}
 	nc, err := d.connect(ctx, network, addrs, port, info)
 	if err != nil {
 		return nil, nil, d.fail(info, lk, store.PhaseConnect, connectKind(err), err)
@@ -222,6 +233,39 @@ func (d *Dialer) resolve(ctx context.Context, network string, info *store.Conn) 
 			fmt.Errorf("lookup %s: no address for network %s", info.Host, network))
 	}
 	return addrs, lk, nil
+}
+
+// allowed keeps the addresses Config.Allow lets a dial reach. When it
+// refuses them all, the dial fails (phase proxy) with the first refusal,
+// already reported.
+func (d *Dialer) allowed(info *store.Conn, lk *store.Lookup, addrs []netip.Addr, port uint16) ([]netip.Addr, error) {
+	if d.cfg.Allow == nil {
+		return addrs, nil
+	}
+	kept := make([]netip.Addr, 0, len(addrs))
+	var first *Refusal
+	for _, a := range addrs {
+		if r := d.cfg.Allow(info.Host, lk, netip.AddrPortFrom(a, port)); r != nil {
+			first = cmp.Or(first, r)
+			continue
+		}
+		kept = append(kept, a)
+	}
+	if len(kept) == 0 {
+		return nil, d.fail(info, lk, store.PhaseProxy, first.Kind, first)
+	}
+	return kept, nil
+}
+
+// Refusal is why Config.Allow keeps a dial from an address.
+type Refusal struct {
+	Kind   string // one of store's Fail constants, of phase store.PhaseProxy
+	Addr   netip.AddrPort
+	Reason string // a sentence: why glassbox does not go there
+}
+
+func (r *Refusal) Error() string {
+	return "glassbox does not connect to " + r.Addr.String() + ": " + r.Reason
 }
 
 // finish reports a successful dial and arms the close report.

@@ -13,9 +13,10 @@ import (
 )
 
 // DialError is a failed dial: which step failed (Phase, one of
-// store.PhaseDNS, store.PhaseConnect, store.PhaseTLS), a short cause (Kind,
-// one of store's Fail constants), and the records of what happened.
-// Error() is plain text without advice.
+// store.PhaseDNS, store.PhaseConnect, store.PhaseTLS, or store.PhaseProxy
+// when Config.Allow refused every address), a short cause (Kind, one of
+// store's Fail constants), and the records of what happened. Error() is
+// plain text without advice.
 //
 // The dialer owns the classification of dial failures: a DNS failure takes
 // its kind from the resolver (resolver.Error.Kind), a TCP or TLS failure
@@ -38,6 +39,8 @@ func (e *DialError) Error() string {
 		return "connect to " + target + ": " + e.Err.Error()
 	case store.PhaseTLS:
 		return "tls handshake with " + target + " (" + e.Conn.RemoteAddr + "): " + e.Err.Error()
+	case store.PhaseProxy:
+		return "refused " + target + ": " + e.Err.Error()
 	}
 	return e.Phase + " " + target + ": " + e.Err.Error()
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/glassbox-dev/glassbox/store"
+	"github.com/glassbox-dev/glassbox/store/codec"
 )
 
 func pageRef(id int64) string { return "page_" + strconv.FormatInt(id, 10) }
@@ -24,7 +25,7 @@ func ms(d time.Duration) float64 {
 	return float64(d.Microseconds()) / 1000
 }
 
-func entry(f *store.Flow, c *store.Conn, lk *store.Lookup, page int64, opt Options) Entry {
+func entry(f *store.Flow, c *store.Conn, lk *store.Lookup, page int64, opt Options, budget *codec.Budget) Entry {
 	t := store.ComputeTimings(f, c)
 	e := Entry{
 		StartedDateTime: isoTime(f.Start),
@@ -63,7 +64,7 @@ func entry(f *store.Flow, c *store.Conn, lk *store.Lookup, page int64, opt Optio
 		e.DNS = dnsOf(lk)
 	}
 	e.Request = request(f, opt)
-	e.Response = response(f, opt)
+	e.Response = response(f, opt, budget)
 	return e
 }
 

@@ -2,6 +2,7 @@ package har
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"github.com/glassbox-dev/glassbox/store"
+	"github.com/glassbox-dev/glassbox/store/codec"
+	"github.com/glassbox-dev/glassbox/store/textsafe"
 )
 
 // Options control an export.
@@ -42,6 +45,9 @@ type NoteContext struct {
 	Conn       *store.Conn
 	Lookup     *store.Lookup
 	Prev, Next *store.Flow
+	// Budget is the export's decoding budget, for notes that decode the
+	// body (it already knows the size of the body the entry decoded).
+	Budget *codec.Budget
 }
 
 // Export writes one session as HAR 1.2 to w.
@@ -54,7 +60,7 @@ func Export(ctx context.Context, r store.Reader, sessionID int64, w io.Writer, o
 	writeHead(bw, s.sess, opt)
 	s.writePages(bw, opt.PageID)
 	bw.WriteString("\n    ],\n    \"entries\": [")
-	es := &entryStream{s: s, w: bw, opt: opt, first: true, lastInPage: map[int64]*store.Flow{}}
+	es := &entryStream{s: s, w: bw, opt: opt, first: true, lastInPage: map[int64]*store.Flow{}, budget: codec.NewBudget()}
 	err = store.EachFlow(ctx, r, store.FlowQuery{SessionID: s.sess.ID, WithBodies: true}, 200, func(f *store.Flow) error {
 		if opt.PageID > 0 && s.top[f.PageID] != opt.PageID {
 			return nil
@@ -116,8 +122,8 @@ func writeHead(bw *bufio.Writer, sess store.Session, opt Options) {
 			comment += " So are the query parameters " + strings.Join(opt.RedactParams, ", ") + "."
 		}
 	}
-	head, _ := json.Marshal(Creator{Name: "glassbox", Version: version})
-	fmt.Fprintf(bw, "{\n  \"log\": {\n    \"version\": \"1.2\",\n    \"creator\": %s,\n    \"comment\": %s,\n    \"pages\": [", head, mustJSON(comment))
+	fmt.Fprintf(bw, "{\n  \"log\": {\n    \"version\": \"1.2\",\n    \"creator\": %s,\n    \"comment\": %s,\n    \"pages\": [",
+		mustJSON(Creator{Name: "glassbox", Version: version}), mustJSON(comment))
 }
 
 // writePages writes top-level page loads only; entries of an iframe carry
@@ -152,6 +158,8 @@ type entryStream struct {
 	// neighbour's notes without its bodies, so memory stays bounded by the
 	// number of pages.
 	lastInPage map[int64]*store.Flow
+	// budget bounds what the export decodes over all its bodies.
+	budget *codec.Budget
 }
 
 // add takes the next flow and writes the one before it.
@@ -184,9 +192,9 @@ func (es *entryStream) emit(next *store.Flow) error {
 	// before a connection was ready, its failed dial and lookup.
 	c := store.FlowConn(f, es.s.conns)
 	lk := store.FlowLookup(f, c, es.s.lookups)
-	e := entry(f, c, lk, es.s.top[f.PageID], es.opt)
+	e := entry(f, c, lk, es.s.top[f.PageID], es.opt, es.budget)
 	if es.opt.Notes != nil {
-		e.Notes = es.opt.Notes(NoteContext{Flow: f, Conn: c, Lookup: lk, Prev: es.lastInPage[f.PageID], Next: next})
+		e.Notes = es.opt.Notes(NoteContext{Flow: f, Conn: c, Lookup: lk, Prev: es.lastInPage[f.PageID], Next: next, Budget: es.budget})
 	}
 	writeItem(es.w, &es.first, e)
 	es.n++
@@ -221,11 +229,20 @@ func topPages(pages []store.Page) map[int64]int64 {
 // writeItem writes one page or entry on a line of its own: compact JSON
 // (indenting every entry of a large session cost more than everything else
 // in the export together), still one record per line for people and grep.
+// <, > and & are written as they are, not as six-byte escapes as
+// json.Marshal writes them for HTML pages: a HAR is no HTML page, and
+// a body of "<<<<" grew sixfold. DEL and C1 are escaped (textsafe.JSON) as
+// encoding/json escapes C0: the file is often printed to a terminal, and
+// reads back the same.
 func writeItem(w *bufio.Writer, first *bool, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		b = []byte("{}")
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	b := []byte("{}")
+	if enc.Encode(v) == nil {
+		b = bytes.TrimSuffix(buf.Bytes(), []byte{'\n'})
 	}
+	b = textsafe.JSON(b)
 	if !*first {
 		w.WriteByte(',')
 	}
@@ -236,5 +253,5 @@ func writeItem(w *bufio.Writer, first *bool, v any) {
 
 func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
-	return string(b)
+	return string(textsafe.JSON(b))
 }

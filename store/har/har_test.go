@@ -268,7 +268,7 @@ func TestImportRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := db.NewWriter(sess.ID, sqlite.WriterOptions{Block: true})
-	st, err := har.Import(bytes.NewReader(first), w)
+	st, err := har.Import(ctx, bytes.NewReader(first), w, har.ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,7 +315,7 @@ func TestImportGroupsWhenNoPages(t *testing.T) {
 	ctx := context.Background()
 	sess, _ := db.StartSession(ctx, store.Session{Source: "import"})
 	w := db.NewWriter(sess.ID, sqlite.WriterOptions{Block: true})
-	st, err := har.Import(strings.NewReader(raw), w)
+	st, err := har.Import(ctx, strings.NewReader(raw), w, har.ImportOptions{})
 	w.Close(ctx)
 	if err != nil || !st.Grouped || st.Pages != 1 || st.Entries != 2 {
 		t.Fatalf("stats %+v err %v", st, err)
@@ -339,7 +339,7 @@ func TestImportRejectsGarbage(t *testing.T) {
 		"wrong-type": `{"log":{"entries":"x"}}`,     // entries not a list
 	} {
 		t.Run(name, func(t *testing.T) {
-			if _, err := har.Import(strings.NewReader(in), nopRecorder{}); err == nil {
+			if _, err := har.Import(context.Background(), strings.NewReader(in), nopRecorder{}, har.ImportOptions{}); err == nil {
 				t.Error("no error")
 			}
 		})

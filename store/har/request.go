@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/glassbox-dev/glassbox/store"
 )
@@ -67,7 +66,7 @@ func requestCookies(h store.Headers, noRedact bool) []Cookie {
 func postData(f *store.Flow, opt Options) *PostData {
 	mt := f.ReqHeaders.Get("Content-Type")
 	pd := &PostData{MimeType: mt, Params: []Param{}}
-	if isText(mt) && utf8.Valid(f.ReqBody.Data) {
+	if textBody(mt, f.ReqBody.Data) {
 		pd.Text = string(f.ReqBody.Data)
 	} else {
 		pd.Text = base64.StdEncoding.EncodeToString(f.ReqBody.Data)

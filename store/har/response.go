@@ -2,7 +2,6 @@ package har
 
 import (
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"mime"
 	"net/http"
@@ -10,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/glassbox-dev/glassbox/store"
+	"github.com/glassbox-dev/glassbox/store/codec"
 )
 
 // setCookies are the cookies a response sets, with their attributes;
@@ -38,7 +38,7 @@ func setCookies(h store.Headers, noRedact bool) []Cookie {
 
 // response is the response half of an entry; a flow that got none (an
 // error) has status 0 and sizes -1, as HAR says.
-func response(f *store.Flow, opt Options) Response {
+func response(f *store.Flow, opt Options, budget *codec.Budget) Response {
 	r := Response{
 		Status:      f.Status,
 		StatusText:  f.StatusText,
@@ -64,13 +64,13 @@ func response(f *store.Flow, opt Options) Response {
 	if r.HeadersSize > 0 {
 		r.TransferSize += r.HeadersSize
 	}
-	r.Content = content(f)
+	r.Content = content(f, budget)
 	return r
 }
 
 // content decodes the stored body for content.text, as HAR wants the
 // decoded entity; size is the decoded size and compression the bytes saved.
-func content(f *store.Flow) Content {
+func content(f *store.Flow, budget *codec.Budget) Content {
 	mt := f.RespHeaders.Get("Content-Type")
 	if mt == "" {
 		mt = "x-unknown"
@@ -84,24 +84,8 @@ func content(f *store.Flow) Content {
 		}
 	}
 	if enc := strings.ToLower(strings.TrimSpace(f.RespHeaders.Get("Content-Encoding"))); enc != "" && enc != "identity" && len(data) > 0 && !f.RespBody.Decoded {
-		decoded, err := decode(enc, data)
-		switch {
-		case err == nil && !f.RespBody.Truncated:
-			c.Size = int64(len(decoded))
-			c.Compression = c.Size - f.RespBody.Size
-			data = decoded
-		case errors.Is(err, errTooLarge):
-			c.Comment = fmt.Sprintf("decoded content cut at its first %d bytes: the %d %s-encoded bytes unpack to more", len(decoded), f.RespBody.Size, enc)
-			c.Size = int64(len(decoded))
-			data = decoded
-		case err == nil || len(decoded) > 0:
-			c.Comment = fmt.Sprintf("decoded from the first %d of %d %s-encoded bytes stored", len(f.RespBody.Data), f.RespBody.Size, enc)
-			c.Size = int64(len(decoded))
-			data = decoded
-		default:
-			c.Comment = fmt.Sprintf("body kept %s-encoded: glassbox cannot decode it (%v)", enc, err)
-			c.Text = base64.StdEncoding.EncodeToString(data)
-			c.Encoding = "base64"
+		var ok bool
+		if data, ok = decodeContent(&c, f, enc, budget); !ok {
 			return c
 		}
 	}
@@ -111,13 +95,29 @@ func content(f *store.Flow) Content {
 	if len(data) == 0 {
 		return c
 	}
-	if isText(mt) && utf8.Valid(data) {
+	if textBody(mt, data) {
 		c.Text = string(data)
 	} else {
 		c.Text = base64.StdEncoding.EncodeToString(data)
 		c.Encoding = "base64"
 	}
 	return c
+}
+
+// textBody reports whether a body goes into HAR as text: a text type,
+// UTF-8, and no control character but tab, CR and LF. Others go as base64:
+// JSON would write each control as six bytes (a 64 MiB body of zeros made
+// 384 MiB of "\u0000"), and a body with them is not text anyway.
+func textBody(ctype string, data []byte) bool {
+	if !isText(ctype) || !utf8.Valid(data) {
+		return false
+	}
+	for _, c := range data {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 func isText(ctype string) bool {

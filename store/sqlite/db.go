@@ -125,14 +125,8 @@ func dsn(path string, readOnly bool) string {
 // writing, and brings its schema up to date. The file is created 0600 in a
 // 0700 directory: captures hold cookies and tokens.
 func Open(path string) (*DB, error) {
-	fresh, err := prepareFile(path)
-	if err != nil {
+	if err := prepareFile(path); err != nil {
 		return nil, err
-	}
-	if fresh {
-		if err := setPageSize(path); err != nil {
-			return nil, err
-		}
 	}
 	rw, err := sql.Open(driverName, dsn(path, false))
 	if err != nil {
@@ -201,29 +195,84 @@ func openRO(path string) (*sql.DB, error) {
 	return ro, nil
 }
 
-// prepareFile makes the directory (0700) and the file (0600), tightening
-// permissions that are looser than that. fresh reports an empty file: a
-// database not written yet.
-func prepareFile(path string) (fresh bool, err error) {
+// prepareFile makes the directory (0700) and the database file (0600,
+// createFile), tightening permissions that are looser than that: the
+// file's, its -wal and -shm companions' (SQLite gives new ones the file's
+// mode, but leaves existing ones as they are, and they hold the same
+// captures), and glassbox's own directory's. A directory chosen with --db
+// is the user's and keeps its mode: tightening /tmp or a home directory
+// would break other things, and the files in it are private anyway.
+func prepareFile(path string) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return false, fmt.Errorf("create database directory %s: %w", dir, err)
+		return fmt.Errorf("create database directory %s: %w", dir, err)
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return false, fmt.Errorf("open database file %s: %w", path, err)
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return false, fmt.Errorf("database file %s: %w", path, err)
-	}
-	if st.Mode().Perm()&0o077 != 0 {
-		if err := f.Chmod(0o600); err != nil {
-			return false, fmt.Errorf("database %s is readable by others and cannot be fixed: %w", path, err)
+	if own, err := DefaultPath(); err == nil && filepath.Dir(own) == dir {
+		if err := tighten(dir, 0o700); err != nil {
+			return err
 		}
 	}
-	return st.Size() == 0, nil
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		if err := createFile(path); err != nil {
+			return err
+		}
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := tighten(p, 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// createFile makes a new database at path with glassbox's page size, in WAL
+// mode: it is made under a temporary name and linked into place, so no
+// glassbox ever opens a database another is still setting up. (When two
+// set up the same empty file at once, one failed with "database is
+// locked".) The first link wins; the others find the database there.
+func createFile(path string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".glassbox-new-*.db")
+	if err != nil {
+		return fmt.Errorf("create database %s: %w", path, err)
+	}
+	tmp.Close()
+	defer func() {
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			os.Remove(tmp.Name() + suffix)
+		}
+	}()
+	if err := setPageSize(tmp.Name()); err != nil {
+		return fmt.Errorf("create database %s: %w", path, err)
+	}
+	err = os.Link(tmp.Name(), path)
+	if err != nil && !errors.Is(err, fs.ErrExist) {
+		// A file system without hard links: the same, not atomic.
+		if _, serr := os.Stat(path); errors.Is(serr, fs.ErrNotExist) {
+			err = os.Rename(tmp.Name(), path)
+		} else {
+			err = nil
+		}
+	}
+	if err != nil && !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("create database %s: %w", path, err)
+	}
+	return nil
+}
+
+// tighten takes the group's and others' permissions off path, when it
+// exists and has any.
+func tighten(path string, mode os.FileMode) error {
+	st, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err == nil && st.Mode().Perm()&0o077 != 0 {
+		err = os.Chmod(path, mode)
+	}
+	if err != nil {
+		return fmt.Errorf("%s is readable by others and cannot be fixed: %w", path, err)
+	}
+	return nil
 }
 
 // pageSize is the page size of databases glassbox creates. SQLite's
@@ -234,17 +283,17 @@ func prepareFile(path string) (fresh bool, err error) {
 // commits slower again, because each rewrites whole pages.
 const pageSize = 16384
 
-// setPageSize gives a database that does not exist yet glassbox's page
-// size. It must happen before the first write, and before WAL mode, which
-// fixes the page size: so on its own connection, before the usual one.
+// setPageSize gives a new, empty database glassbox's page size. It must
+// happen before the first write, and before WAL mode, which fixes the page
+// size: so on its own connection, before the usual one.
 func setPageSize(path string) error {
 	c, err := sql.Open(driverName, "file:"+(&url.URL{Path: path}).EscapedPath())
 	if err != nil {
-		return fmt.Errorf("create database %s: %w", path, err)
+		return err
 	}
 	defer c.Close()
 	if _, err := c.Exec(fmt.Sprintf(`PRAGMA page_size = %d; PRAGMA journal_mode = WAL`, pageSize)); err != nil {
-		return fmt.Errorf("create database %s: %w", path, err)
+		return err
 	}
 	return c.Close()
 }

@@ -24,7 +24,9 @@ func nanos(t time.Time) any {
 // SQLite's json functions and ordered, unlike an object. It is written by
 // hand: encoding/json (reflection over a [][2]string built per block) was
 // the writer's largest cost outside SQLite, at two blocks per flow. The
-// text decodes exactly as encoding/json's would (TestHeadersJSON).
+// text decodes exactly as encoding/json's would (TestHeadersJSON). Every
+// header block glassbox stores passes here, so this is where a proxy
+// credential is dropped whatever recorded it (store.ProxyCredential).
 func headersJSON(h store.Headers) any {
 	if len(h) == 0 {
 		return nil
@@ -42,7 +44,11 @@ func headersJSON(h store.Headers) any {
 		b = append(b, '[')
 		b = appendJSONString(b, f.Name)
 		b = append(b, ',')
-		b = appendJSONString(b, f.Value)
+		v := f.Value
+		if store.ProxyCredential(f.Name) {
+			v = store.NotRecorded
+		}
+		b = appendJSONString(b, v)
 		b = append(b, ']')
 	}
 	b = append(b, ']')

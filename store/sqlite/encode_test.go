@@ -12,7 +12,7 @@ import (
 
 // checkHeadersJSON: the hand-written encoding is valid JSON and decodes to
 // what encoding/json's encoding of the same pairs decodes to (invalid UTF-8
-// included, which both turn into U+FFFD).
+// included, which both turn into U+FFFD), proxy credentials not recorded.
 func checkHeadersJSON(t *testing.T, h store.Headers) {
 	t.Helper()
 	got, _ := headersJSON(h).(string)
@@ -22,6 +22,9 @@ func checkHeadersJSON(t *testing.T, h store.Headers) {
 	pairs := make([][2]string, len(h))
 	for i, f := range h {
 		pairs[i] = [2]string{f.Name, f.Value}
+		if store.ProxyCredential(f.Name) {
+			pairs[i][1], h[i].Value = store.NotRecorded, store.NotRecorded
+		}
 	}
 	want, _ := json.Marshal(pairs)
 	var a, b [][2]string
@@ -63,6 +66,16 @@ func TestHeadersJSON(t *testing.T) {
 			h[j] = store.Header{Name: string(name), Value: string(value)}
 		}
 		checkHeadersJSON(t, h)
+	}
+}
+
+// A proxy credential is never stored, whatever recorded it and however its
+// name is written.
+func TestProxyCredentialNotStored(t *testing.T) {
+	h := store.Headers{{Name: "proxy-AUTHORIZATION", Value: "Basic YWxpY2U6czNjcmV0"}, {Name: "Authorization", Value: "Bearer kept"}}
+	got, _ := headersJSON(h).(string)
+	if want := `[["proxy-AUTHORIZATION","[not recorded]"],["Authorization","Bearer kept"]]`; got != want {
+		t.Fatalf("stored %s, want %s", got, want)
 	}
 }
 

@@ -131,13 +131,6 @@ func migrate(rw *sql.DB, versions []migration) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	for _, m := range versions {
-		var n int
-		if err := rw.QueryRow(`SELECT count(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
-			return fmt.Errorf("migrate: %w", err)
-		}
-		if n > 0 {
-			continue
-		}
 		if err := apply(rw, m); err != nil {
 			return fmt.Errorf("migrate to version %d (%s): %w", m.version, m.name, err)
 		}
@@ -145,12 +138,22 @@ func migrate(rw *sql.DB, versions []migration) error {
 	return nil
 }
 
+// apply brings the database to version m unless it is there already. The
+// check is inside the transaction, which takes the write lock at BEGIN
+// (the DSN's _txlock=immediate): two glassboxes opening a new database at
+// once apply each version once, the second finding it done. (Checked
+// before the transaction, both found version 1 missing and the second
+// failed with "table sessions already exists".)
 func apply(rw *sql.DB, m migration) error {
 	tx, err := rw.Begin()
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRow(`SELECT count(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil || n > 0 {
+		return err
+	}
 	for _, q := range m.stmts {
 		if _, err := tx.Exec(q); err != nil {
 			return fmt.Errorf("%s: %w", q, err)

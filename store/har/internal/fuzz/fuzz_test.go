@@ -2,6 +2,7 @@ package fuzz_test
 
 import (
 	"bytes"
+	"context"
 	"testing"
 
 	"github.com/glassbox-dev/glassbox/store"
@@ -25,7 +26,7 @@ func FuzzImport(f *testing.F) {
 	f.Add([]byte(`{"log":{"version":"1.2","entries":[{"startedDateTime":"2024-01-01T00:00:00Z","request":{"method":"GET","url":"x"},"response":{"status":0,"content":{"text":"@@","encoding":"base64"}}}]}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		rec := &nopRecorder{}
-		st, err := har.Import(bytes.NewReader(b), rec)
+		st, err := har.Import(context.Background(), bytes.NewReader(b), rec, har.ImportOptions{})
 		if err == nil && st.Entries != rec.flows {
 			t.Fatalf("stats say %d entries, %d recorded", st.Entries, rec.flows)
 		}
