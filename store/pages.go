@@ -5,6 +5,7 @@ import (
 	"html"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/glassbox-dev/glassbox/store/codec"
 )
@@ -68,7 +69,11 @@ func htmlTitle(body []byte, encoding string) string {
 	t := html.UnescapeString(string(data[start : start+end]))
 	t = strings.Join(strings.Fields(t), " ")
 	if len(t) > 200 {
-		t = t[:200]
+		cut := 200
+		for cut > 0 && !utf8.RuneStart(t[cut]) {
+			cut-- // never half a character
+		}
+		t = t[:cut]
 	}
 	return t
 }
