@@ -37,6 +37,18 @@ func Refused(tb testing.TB, ip string) string {
 // read the signal of an earlier one.
 func Silent(tb testing.TB) (addr string, accepted <-chan struct{}) {
 	tb.Helper()
+	return silent(tb, false)
+}
+
+// Mute is Silent, but heard receives only once a client has sent
+// something on a connection (a TLS client's hello): the client is past
+// its TCP handshake and waiting for an answer.
+func Mute(tb testing.TB) (addr string, heard <-chan struct{}) {
+	tb.Helper()
+	return silent(tb, true)
+}
+
+func silent(tb testing.TB, untilHeard bool) (string, <-chan struct{}) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
@@ -55,10 +67,21 @@ func Silent(tb testing.TB) (addr string, accepted <-chan struct{}) {
 			mu.Lock()
 			held = append(held, c)
 			mu.Unlock()
-			select {
-			case ch <- struct{}{}:
-			default:
+			signal := func() {
+				select {
+				case ch <- struct{}{}:
+				default:
+				}
 			}
+			if !untilHeard {
+				signal()
+				continue
+			}
+			go func() {
+				if n, _ := c.Read(make([]byte, 1)); n > 0 {
+					signal()
+				}
+			}()
 		}
 	}()
 	tb.Cleanup(func() {
