@@ -50,7 +50,10 @@ func TestQuickRun(t *testing.T) {
 				cols = append(cols, 6, 7)
 			}
 			for _, c := range cols {
-				if v, err := strconv.ParseFloat(strings.ReplaceAll(f[c], ",", ""), 64); err != nil || v <= 0 {
+				v, err := strconv.ParseFloat(strings.ReplaceAll(f[c], ",", ""), 64)
+				// MiB/s of 1 KiB responses over a 300 ms phase rounds to 0.0
+				// on a slow machine (the race detector): a number, not a miss.
+				if err != nil || v < 0 || (v == 0 && c != 5) {
 					t.Errorf("%s through %s: column %d is %q, want a positive number", sc.Name, p, c, f[c])
 				}
 			}
