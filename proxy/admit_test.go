@@ -43,11 +43,11 @@ func TestBodiesNotCopiedWhenRecorderSheds(t *testing.T) {
 		t.Fatalf("forwarded %q, want %q", got, want)
 	}
 	f := rec.waitFlows(t, 1)[0]
-	if f.RespBody.Data != nil || !f.RespBody.Truncated || f.RespBody.Size != int64(len(want)) {
+	if f.RespBody.Data != nil || !f.RespBody.Truncated || !f.RespBody.Shed || f.RespBody.Size != int64(len(want)) {
 		t.Errorf("response body: %d bytes kept, truncated %v, size %d; want none kept, truncated, size %d",
 			len(f.RespBody.Data), f.RespBody.Truncated, f.RespBody.Size, len(want))
 	}
-	if f.ReqBody.Data != nil || !f.ReqBody.Truncated || f.ReqBody.Size != 14 {
+	if f.ReqBody.Data != nil || !f.ReqBody.Truncated || !f.ReqBody.Shed || f.ReqBody.Size != 14 {
 		t.Errorf("request body: %d bytes kept, truncated %v, size %d; want none kept, truncated, size 14",
 			len(f.ReqBody.Data), f.ReqBody.Truncated, f.ReqBody.Size)
 	}

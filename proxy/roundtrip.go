@@ -19,11 +19,12 @@ import (
 // tees and the final recording. The mutex guards the Flow: trace hooks run
 // on the Transport's goroutines.
 type flowState struct {
-	p    *Proxy
-	mu   sync.Mutex
-	flow store.Flow
-	conn *store.Conn  // the connection used, as the dialer recorded it
-	wire *dialer.Conn // that connection itself, for when the request's last bytes left
+	p       *Proxy
+	mu      sync.Mutex
+	flow    store.Flow
+	conn    *store.Conn  // the connection used, as the dialer recorded it
+	wire    *dialer.Conn // that connection itself, for when the request's last bytes left
+	reqKeep int64        // what the recording keeps of the request body (kept)
 	// parse is the response body as captured for the page grouping (HTML
 	// and CSS up to refs.MaxInput), which may be more than the flow keeps.
 	parse []byte
@@ -77,7 +78,8 @@ func (p *Proxy) openFlow(req *http.Request) *flowState {
 		p.cfg.Recorder.RecordPage(a.NewPage)
 	}
 	if req.Body != nil && req.Body != http.NoBody {
-		st.req = newTee(req.Body, p.captureLimit(req.ContentLength), nil)
+		st.reqKeep = p.captureLimit(req.ContentLength)
+		st.req = newTee(req.Body, st.reqKeep, nil)
 		st.req.expect(req.ContentLength)
 		req.Body = st.req
 	}
@@ -228,17 +230,23 @@ func readsReferences(contentType string) bool {
 }
 
 // kept is the part of a captured body the recording keeps: its first keep
-// bytes, none when keep is negative (the recorder would shed it).
+// bytes, none when keep is negative (--max-body none, or shedKeep: the
+// recorder would shed the copy, which the body then says).
 func kept(b store.Body, keep int64) store.Body {
 	switch {
 	case keep < 0:
 		b.Data = nil
+		b.Shed = keep == shedKeep && b.Size > 0
 	case int64(len(b.Data)) > keep:
 		b.Data = b.Data[:keep:keep]
 	}
 	b.Truncated = b.Size > int64(len(b.Data))
 	return b
 }
+
+// shedKeep is captureLimit's answer when the recorder would shed a body
+// copy: keep none, and say why.
+const shedKeep = -2
 
 // captureLimit is how much of a body of announced length n (-1 unknown) to
 // copy: --max-body, or nothing when the recorder would shed the copy
@@ -254,7 +262,7 @@ func (p *Proxy) captureLimit(n int64) int64 {
 			want = n
 		}
 		if !a.AdmitBody(want) {
-			return -1 // keep none; the flow says Truncated, with the true size
+			return shedKeep // keep none; the flow says Shed, with the true size
 		}
 	}
 	return max
@@ -269,7 +277,7 @@ func (st *flowState) finish(end time.Time) {
 		st.mu.Unlock()
 		f.End = end
 		if st.req != nil {
-			f.ReqBody = st.req.body()
+			f.ReqBody = kept(st.req.body(), st.reqKeep)
 		}
 		if parse == nil {
 			parse = f.RespBody.Data

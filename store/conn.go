@@ -77,6 +77,11 @@ type Lookup struct {
 	CNAMEs []string
 	// Answers are the addresses found, with their TTLs.
 	Answers []DNSAnswer
+	// TTL is how long the answer may be kept, in seconds, as glassbox's
+	// cache keeps it: the smallest TTL along the CNAME chain and the
+	// answers (for a negative answer, RFC 2308 §5's). A hosts-file answer
+	// has none (0): the file is read on every lookup.
+	TTL uint32
 	Start   time.Time
 	End     time.Time
 	RTT     time.Duration // the network round trip as the DNS client measured it

@@ -139,6 +139,10 @@ type Body struct {
 	// name a Content-Encoding (bodies imported from HAR, which stores the
 	// decoded content).
 	Decoded bool
+	// Shed is true when glassbox kept no copy because bodies came faster
+	// than the database took them (the flow is whole; Truncated is set
+	// too), as opposed to a copy cut by --max-body.
+	Shed bool
 }
 
 // FlowError says why a flow has no (complete) response.
@@ -178,6 +182,10 @@ type Flow struct {
 	ResourceType string // document, stylesheet, script, image, font, fetch, media, websocket, other
 	ClientAddr   string // the browser's address as the proxy saw it
 	MITM         bool   // true when the request came through an intercepted CONNECT
+	// ClientTLS is the browser's TLS session with glassbox, for a request
+	// that came through an intercepted CONNECT (glassbox's certificate, the
+	// browser's offer); nil otherwise. TLS with the origin is the Conn's.
+	ClientTLS *TLSInfo
 
 	Method     string
 	URL        string

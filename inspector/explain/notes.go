@@ -235,6 +235,9 @@ func truncNote(what string, b store.Body) string {
 	if !b.Truncated {
 		return ""
 	}
+	if b.Shed {
+		return "the " + what + " (" + FormatBytes(b.Size) + ") was forwarded whole but not stored: glassbox shed the copy because bodies came faster than its database took them"
+	}
 	if len(b.Data) > 0 {
 		return "the " + what + " stored here is truncated: first " + FormatBytes(int64(len(b.Data))) + " of " + FormatBytes(b.Size)
 	}

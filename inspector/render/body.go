@@ -73,6 +73,8 @@ func bodyLines(b store.Body, h store.Headers, w int) []Line {
 	switch {
 	case b.Size == 0:
 		return append(out, L(S(Dim, "  empty")))
+	case b.Shed:
+		return append(out, L(S(WarnText, "  not stored: glassbox shed the copy because bodies came faster than its database took them (the body itself was forwarded whole)")))
 	case len(b.Data) == 0:
 		return append(out, L(S(Dim, "  not stored: glassbox keeps no body with --max-body 0, and none for tunnels")))
 	}

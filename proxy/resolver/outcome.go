@@ -65,6 +65,25 @@ func (o *outcome) results() []*qresult {
 	return out
 }
 
+// effectiveTTL is how long the cache keeps the answer that gave addresses:
+// the smallest TTL along its chain (RFC 1034 §3.6.2); without any address,
+// the negative answer's (RFC 2308 §5).
+func (o *outcome) effectiveTTL() uint32 {
+	var ttl uint32
+	found := false
+	for _, withAnswers := range []bool{true, false} {
+		for _, res := range o.results() {
+			if (len(res.answers) > 0) == withAnswers && (!found || res.ttl < ttl) {
+				ttl, found = res.ttl, true
+			}
+		}
+		if found {
+			return ttl
+		}
+	}
+	return 0
+}
+
 // primary is the answer the Lookup's server, RTT and CNAMEs are taken
 // from: A's, unless only AAAA got one.
 func (o *outcome) primary() *qresult {
@@ -91,6 +110,7 @@ func (o *outcome) fill(lk *store.Lookup) {
 			lk.Answers = append(lk.Answers, store.DNSAnswer{Type: typeName(a.qtype), Addr: a.addr.String(), TTL: a.ttl})
 		}
 	}
+	lk.TTL = o.effectiveTTL()
 	if o.err != nil {
 		if o.err.Rcode != "" {
 			lk.Rcode = o.err.Rcode

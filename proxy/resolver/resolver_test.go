@@ -28,6 +28,7 @@ func testZone() *resolvertest.Zone {
 		"cdn.shop.test. 300 IN CNAME edge.cdn.test.",
 		"edge.cdn.test. 30 IN A 127.0.0.10",
 		"alias.test. 300 IN CNAME shop.test.",
+		"brief.test. 10 IN CNAME edge.cdn.test.",
 		"short.test. 5 IN A 127.0.0.5",
 		"hosted.test. 60 IN A 127.0.0.1",
 		"www.shop.test. 60 IN A 127.0.0.20",
@@ -125,12 +126,16 @@ func TestLookupCNAME(t *testing.T) {
 		name, host string
 		cnames     []string
 		want       []netip.Addr
-		ttl        uint32
+		ttl        uint32 // of the answers
+		effective  uint32 // the lookup's: the chain's minimum, what the cache keeps it for
 	}{
 		// The server chases the chain; the TTL is the chain's minimum.
-		{"chased-by-server", "cdn.shop.test", []string{"edge.cdn.test."}, addrs("127.0.0.10"), 30},
+		{"chased-by-server", "cdn.shop.test", []string{"edge.cdn.test."}, addrs("127.0.0.10"), 30, 30},
 		// The server stops at the CNAME; the resolver asks for the target.
-		{"chased-by-resolver", "alias.test", []string{"shop.test."}, addrs("127.0.0.1", "::1"), 60},
+		{"chased-by-resolver", "alias.test", []string{"shop.test."}, addrs("127.0.0.1", "::1"), 60, 60},
+		// The CNAME expires before the address it leads to: the lookup's
+		// TTL is the CNAME's (issue 14: HAR said the address's).
+		{"cname-shorter", "brief.test", []string{"edge.cdn.test."}, addrs("127.0.0.10"), 30, 10},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, lk, err := r.Lookup(context.Background(), tc.host)
@@ -147,6 +152,9 @@ func TestLookupCNAME(t *testing.T) {
 				if a.TTL != tc.ttl {
 					t.Errorf("answer %+v: TTL want %d", a, tc.ttl)
 				}
+			}
+			if lk.TTL != tc.effective {
+				t.Errorf("lookup TTL %d, want %d", lk.TTL, tc.effective)
 			}
 		})
 	}

@@ -88,11 +88,12 @@ func dnsOf(l *store.Lookup) *DNS {
 		d.CNAME = []string{}
 	}
 	d.Answers = make([]DNSAnswer, 0, len(l.Answers))
-	for i, a := range l.Answers {
+	for _, a := range l.Answers {
 		d.Answers = append(d.Answers, DNSAnswer{Type: a.Type, Addr: a.Addr, TTL: a.TTL})
-		if i == 0 || a.TTL < d.TTL {
-			d.TTL = a.TTL
-		}
+	}
+	if l.Source != "hosts" {
+		ttl := l.TTL
+		d.TTL = &ttl
 	}
 	for _, h := range l.Hops {
 		d.Hops = append(d.Hops, DNSHop{Server: h.Server, Zone: h.Zone, Referral: h.Referral, Glue: h.Glue,

@@ -155,9 +155,12 @@ type DNS struct {
 	Rcode   string      `json:"rcode,omitempty"`
 	CNAME   []string    `json:"cname"`
 	Answers []DNSAnswer `json:"answers"`
-	TTL     uint32      `json:"ttl"`
-	RTT     float64     `json:"rtt"`
-	Hops    []DNSHop    `json:"hops,omitempty"`
+	// TTL is the effective TTL: how long glassbox's cache keeps the answer
+	// (the smallest along the CNAME chain); absent for a hosts-file
+	// answer, which has none.
+	TTL  *uint32  `json:"ttl,omitempty"`
+	RTT  float64  `json:"rtt"`
+	Hops []DNSHop `json:"hops,omitempty"`
 }
 
 type DNSAnswer struct {

@@ -51,7 +51,7 @@ func fixture(t testing.TB) (*sqlite.DB, int64) {
 	zw.Write([]byte(`{"items":[1,2,3],"note":"` + strings.Repeat("x", 200) + `"}`))
 	zw.Close()
 
-	w.RecordLookup(&store.Lookup{ID: 1, Name: "shop.test", Source: "network", Server: "127.0.0.1:53", Rcode: "NOERROR",
+	w.RecordLookup(&store.Lookup{ID: 1, Name: "shop.test", Source: "network", Server: "127.0.0.1:53", Rcode: "NOERROR", TTL: 300,
 		Answers: []store.DNSAnswer{{Type: "A", Addr: "127.0.0.1", TTL: 300}}, Start: at(100), End: at(400), RTT: 250 * time.Microsecond})
 	w.RecordConn(&store.Conn{ID: 1, Host: "shop.test", Port: "443", RemoteAddr: "127.0.0.1:443", LookupID: 1,
 		DNSStart: at(100), DNSEnd: at(400), ConnectStart: at(400), ConnectEnd: at(500), TLSStart: at(500), TLSEnd: at(2500),

@@ -413,6 +413,9 @@ func (e *importing) lookup(id int64, c *store.Conn) *store.Lookup {
 	for _, a := range d.Answers {
 		lk.Answers = append(lk.Answers, store.DNSAnswer{Type: a.Type, Addr: a.Addr, TTL: a.TTL})
 	}
+	if d.TTL != nil {
+		lk.TTL = *d.TTL
+	}
 	for _, h := range d.Hops {
 		lk.Hops = append(lk.Hops, store.DNSHop{Server: h.Server, Zone: h.Zone, Referral: h.Referral, Glue: h.Glue,
 			Rcode: h.Rcode, Error: h.Error})

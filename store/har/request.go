@@ -2,7 +2,6 @@ package har
 
 import (
 	"encoding/base64"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -73,7 +72,7 @@ func postData(f *store.Flow, opt Options) *PostData {
 		pd.Encoding = "base64"
 	}
 	if f.ReqBody.Truncated {
-		pd.Comment = fmt.Sprintf("truncated: the first %d of %d bytes", len(f.ReqBody.Data), f.ReqBody.Size)
+		pd.Comment = keptNote(f.ReqBody)
 	}
 	if !strings.HasPrefix(mt, "application/x-www-form-urlencoded") || pd.Encoding != "" {
 		return pd

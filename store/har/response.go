@@ -2,7 +2,6 @@ package har
 
 import (
 	"encoding/base64"
-	"fmt"
 	"mime"
 	"net/http"
 	"strings"
@@ -90,7 +89,7 @@ func content(f *store.Flow, budget *codec.Budget) Content {
 		}
 	}
 	if f.RespBody.Truncated && c.Comment == "" {
-		c.Comment = fmt.Sprintf("truncated: glassbox stored the first %d of %d bytes (--max-body)", len(f.RespBody.Data), f.RespBody.Size)
+		c.Comment = keptNote(f.RespBody)
 	}
 	if len(data) == 0 {
 		return c

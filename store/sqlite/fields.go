@@ -44,6 +44,8 @@ func of[T any](addr func(*T) any) field[T] {
 		return bind(addr, int64Codec)
 	case *int:
 		return bind(addr, intCodec)
+	case *uint32:
+		return bind(addr, uint32Codec)
 	case *time.Duration:
 		return bind(addr, durationCodec)
 	case *bool:
@@ -90,6 +92,7 @@ type codec[V any] struct {
 var (
 	int64Codec    = codec[int64]{"INTEGER", func(n int64) any { return n }, intFrom[int64]}
 	intCodec      = codec[int]{"INTEGER", func(n int) any { return int64(n) }, intFrom[int]}
+	uint32Codec   = codec[uint32]{"INTEGER", func(n uint32) any { return int64(n) }, intFrom[uint32]}
 	durationCodec = codec[time.Duration]{"INTEGER", func(d time.Duration) any { return int64(d) }, intFrom[time.Duration]}
 	boolCodec     = codec[bool]{"INTEGER", func(b bool) any { return b }, boolFrom}
 	textCodec     = codec[string]{"TEXT", func(s string) any { return s }, textFrom}
@@ -198,7 +201,7 @@ func (d errorDest) Scan(src any) error {
 	return err
 }
 
-func intFrom[I ~int | ~int64](src any) (I, error) {
+func intFrom[I ~int | ~int64 | ~uint32](src any) (I, error) {
 	switch v := src.(type) {
 	case int64:
 		return I(v), nil

@@ -20,4 +20,5 @@ servers, each step a hop.`}, []column[store.Lookup]{
 	{"t_end", "INTEGER", 1, "the lookup ended", of(func(l *store.Lookup) any { return &l.End })},
 	{"rtt_ns", "INTEGER NOT NULL DEFAULT 0", 1, "the network round trip as the DNS client measured it, in nanoseconds", of(func(l *store.Lookup) any { return &l.RTT })},
 	{"error", "TEXT NOT NULL DEFAULT ''", 1, "why the lookup failed; empty when it did not", of(func(l *store.Lookup) any { return &l.Error })},
+	{"ttl", "INTEGER NOT NULL DEFAULT 0", 3, "seconds the answer may be kept, as glassbox's cache keeps it: the smallest TTL along the chain; 0 for a hosts-file answer, which has none", of(func(l *store.Lookup) any { return &l.TTL })},
 })

@@ -74,10 +74,12 @@ func oldRows() (store.Session, store.Flow, store.Conn, store.Lookup, store.Page)
 		ResourceType: "document", ClientAddr: "127.0.0.1:50000", MITM: true, Method: "POST",
 		URL: "https://shop.test/cart?x=1", Proto: "HTTP/1.1",
 		ReqHeaders: store.Headers{{Name: "Host", Value: "shop.test"}, {Name: "Content-Type", Value: "application/json"}},
-		ReqBody:    store.Body{Data: []byte(`{"a":1}`), Size: 9, Truncated: true},
-		Status:     200, StatusText: "OK", RespProto: "HTTP/2.0",
+		ReqBody:    store.Body{Data: []byte(`{"a":1}`), Size: 9, Truncated: true, Shed: true},
+		ClientTLS: &store.TLSInfo{Version: "TLS 1.3", Cipher: "TLS_AES_256_GCM_SHA384", ALPN: "h2", SNI: "shop.test", Resumed: true,
+			Chain: []store.CertSummary{{Subject: "CN=shop.test", Issuer: "CN=glassbox CA", DNSNames: []string{"shop.test"}, NotBefore: utc("2023-01-01T00:00:00Z"), NotAfter: utc("2024-01-01T00:00:00Z")}}},
+		Status: 200, StatusText: "OK", RespProto: "HTTP/2.0",
 		RespHeaders:  store.Headers{{Name: "Content-Type", Value: "text/html"}, {Name: "Set-Cookie", Value: "a=1"}, {Name: "Set-Cookie", Value: "b=2"}},
-		RespBody:     store.Body{Data: []byte("<html>"), Size: 4096, Truncated: true},
+		RespBody:     store.Body{Data: []byte("<html>"), Size: 4096, Truncated: true, Shed: true},
 		RespTrailers: store.Headers{{Name: "Grpc-Status", Value: "0"}}, ServerAddr: "127.0.0.1:443",
 		Start: ns(1700000001000000000), GotConn: ns(1700000001001000000), WroteRequest: ns(1700000001002000000),
 		FirstByte: ns(1700000001010000000), End: ns(1700000001012000000),
@@ -96,8 +98,8 @@ func oldRows() (store.Session, store.Flow, store.Conn, store.Lookup, store.Page)
 		Error: &store.FlowError{Phase: store.PhaseTLS, Kind: store.FailHandshake, Message: "remote error: tls: bad certificate"}}
 	l := store.Lookup{SessionID: 7, ID: 4, Name: "www.shop.test", Source: "trace", Server: "127.0.0.2:53", Rcode: "NOERROR",
 		CNAMEs:  []string{"shop.test"},
-		Answers: []store.DNSAnswer{{Type: "A", Addr: "127.0.0.1", TTL: 60}, {Type: "AAAA", Addr: "::1", TTL: 30}},
-		Start:   ns(1700000000100000000), End: ns(1700000000200000000), RTT: 50 * time.Millisecond,
+		Answers: []store.DNSAnswer{{Type: "A", Addr: "127.0.0.1", TTL: 60}, {Type: "AAAA", Addr: "::1", TTL: 30}}, TTL: 20,
+		Start: ns(1700000000100000000), End: ns(1700000000200000000), RTT: 50 * time.Millisecond,
 		Hops: []store.DNSHop{{Server: "127.0.0.2:53", Zone: ".", Referral: []string{"ns.test."}, Glue: []string{"127.0.0.3"},
 			Rcode: "NOERROR", Start: utc("2023-11-14T22:13:20.1Z"), End: utc("2023-11-14T22:13:20.15Z")}},
 		Error: "none"}
@@ -142,6 +144,7 @@ func TestOldDatabases(t *testing.T) {
 			s, f, c, l, p := oldRows()
 			f.RespBody.Decoded = version >= 2                // set by 0002's column only
 			f.Initiator, p.MergedInto = store.Initiator{}, 0 // version 3's columns
+			f.ReqBody.Shed, f.RespBody.Shed, f.ClientTLS, l.TTL = false, false, nil, 0
 
 			ro, err := OpenReadOnly(path) // brings a version 1 file up to date first
 			if err != nil {

@@ -137,7 +137,7 @@ func (w *Writer) AdmitBody(n int64) bool {
 
 func shedBody(b store.Body) store.Body {
 	if len(b.Data) > 0 {
-		b.Data, b.Truncated = nil, true
+		b.Data, b.Truncated, b.Shed = nil, true, true
 	}
 	return b
 }
