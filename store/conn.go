@@ -81,10 +81,10 @@ type Lookup struct {
 	// cache keeps it: the smallest TTL along the CNAME chain and the
 	// answers (for a negative answer, RFC 2308 §5's). A hosts-file answer
 	// has none (0): the file is read on every lookup.
-	TTL uint32
-	Start   time.Time
-	End     time.Time
-	RTT     time.Duration // the network round trip as the DNS client measured it
+	TTL   uint32
+	Start time.Time
+	End   time.Time
+	RTT   time.Duration // the network round trip as the DNS client measured it
 	// Hops is the resolution path in trace mode: root, TLD, authoritative.
 	Hops  []DNSHop
 	Error string
