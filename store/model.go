@@ -93,10 +93,7 @@ func HeadersFrom(h http.Header) Headers {
 	out := make(Headers, 0, len(h))
 	for name, values := range h {
 		for _, v := range values {
-			if ProxyCredential(name) {
-				v = NotRecorded
-			}
-			out = append(out, Header{Name: name, Value: v})
+			out = append(out, Field(name, v))
 		}
 	}
 	sortHeaders(out)
