@@ -74,7 +74,7 @@ func oldRows() (store.Session, store.Flow, store.Conn, store.Lookup, store.Page)
 		ResourceType: "document", ClientAddr: "127.0.0.1:50000", MITM: true, Method: "POST",
 		URL: "https://shop.test/cart?x=1", Proto: "HTTP/1.1", OriginProto: "HTTP/2.0",
 		ReqHeaders: store.Headers{{Name: "Host", Value: "shop.test"}, {Name: "Content-Type", Value: "application/json"}}, ReqHeadersAsSent: true,
-		ReqBody:    store.Body{Data: []byte(`{"a":1}`), Size: 9, Truncated: true, Shed: true},
+		ReqBody: store.Body{Data: []byte(`{"a":1}`), Size: 9, Truncated: true, Shed: true},
 		ClientTLS: &store.TLSInfo{Version: "TLS 1.3", Cipher: "TLS_AES_256_GCM_SHA384", ALPN: "h2", SNI: "shop.test", Resumed: true,
 			Chain: []store.CertSummary{{Subject: "CN=shop.test", Issuer: "CN=glassbox CA", DNSNames: []string{"shop.test"}, NotBefore: utc("2023-01-01T00:00:00Z"), NotAfter: utc("2024-01-01T00:00:00Z")}}},
 		Status: 200, StatusText: "OK", RespProto: "HTTP/2.0",
