@@ -23,8 +23,6 @@
 package proxy
 
 import (
-	"context"
-	"crypto/tls"
 	"crypto/x509"
 	"fmt"
 	"net"
@@ -36,6 +34,7 @@ import (
 	"time"
 
 	"github.com/elazarl/goproxy"
+	"golang.org/x/net/http2"
 
 	"github.com/glassbox-dev/glassbox/certs"
 	"github.com/glassbox-dev/glassbox/proxy/dialer"
@@ -140,10 +139,12 @@ type Proxy struct {
 	cfg    Config
 	gp     *goproxy.ProxyHttpServer
 	tr     *http.Transport
+	h2pool *h2Pool // the origins' HTTP/2 connections (upstream.go)
 	leaves *certs.LeafCache
 	pages  *store.Grouper
 	dialer *dialer.Dialer
 	setup  http.Handler
+	h2     *http2.Server // serves intercepted HTTP/2 connections (mitm.go)
 	dest   *destinations
 	flows  atomic.Int64 // last flow ID handed out
 	now    func() time.Time
@@ -179,6 +180,7 @@ func New(cfg Config) (*Proxy, error) {
 	}
 	p.tr = p.transport()
 	p.setup = newSetupHandler(cfg.CA, p.leaves)
+	p.h2 = &http2.Server{}
 
 	gp := goproxy.NewProxyHttpServer()
 	gp.Logger = goproxyLogger{p}
@@ -192,8 +194,6 @@ func New(cfg Config) (*Proxy, error) {
 	// Keep Accept-Encoding: otherwise the origin sends identity bodies and the
 	// proxy changes what the browser would have received.
 	gp.KeepAcceptEncoding = true
-	gp.AllowHTTP2 = true
-	gp.CertStore = p.leaves
 	gp.NonproxyHandler = p.setup
 	gp.OnRequest().DoFunc(p.onRequest)
 	gp.OnRequest().HandleConnectFunc(p.onConnect)
@@ -210,78 +210,23 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (p *Proxy) Transport() *http.Transport { return p.tr }
 
 // Close drops idle upstream connections.
-func (p *Proxy) Close() { p.tr.CloseIdleConnections() }
-
-func (p *Proxy) transport() *http.Transport {
-	tlsConf := &tls.Config{
-		RootCAs:            p.cfg.UpstreamRoots,
-		InsecureSkipVerify: p.cfg.InsecureUpstream,
-		MinVersion:         tls.VersionTLS12,
-		// Lets a second connection to an origin resume the TLS session, as
-		// browsers do; the connection record says when it happened.
-		ClientSessionCache: tls.NewLRUClientSessionCache(1024),
-	}
-	res := p.cfg.Resolver
-	if res == nil {
-		res = systemResolver{now: p.now}
-	}
-	rec := p.cfg.Recorder
-	p.dialer = dialer.New(dialer.Config{
-		Resolver:       res,
-		TLSConfig:      tlsConf,
-		ConnectTimeout: p.cfg.ConnectTimeout,
-		TLSTimeout:     p.cfg.TLSTimeout,
-		OnLookup:       rec.RecordLookup,
-		OnConn:         rec.RecordConn,
-		Allow:          p.dest.allow,
-		Now:            p.now,
-	})
-	respTimeout := p.cfg.ResponseTimeout
-	if respTimeout <= 0 {
-		respTimeout = DefaultResponseTimeout
-	}
-	return &http.Transport{
-		Proxy: nil, // never the environment's proxy
-		// Our dialer resolves, connects and does TLS itself, timing each
-		// step on the connection record: the Transport's own DNS hooks do
-		// not fire for a custom dial, its TLS hooks measure about 2 µs
-		// after a DialTLSContext that handshakes, and a connection may
-		// serve another request than the one that dialed it.
-		DialContext:    p.dialer.DialContext,
-		DialTLSContext: p.dialer.DialTLSContext,
-		// h2 to origins that offer it; the dialer offers "h2" in ALPN.
-		ForceAttemptHTTP2: true,
-		// A plain Transport keeps 2 idle connections per host: at 32 client
-		// connections it opened 11,422 upstream connections for 15,733
-		// requests, against 67 for 24,604 with 256. Browsers open at most
-		// 6 per host; benchmarks more.
-		MaxIdleConns:          1024,
-		MaxIdleConnsPerHost:   256,
-		IdleConnTimeout:       90 * time.Second,
-		ResponseHeaderTimeout: respTimeout,
-		// The same limit net/http puts on request heads (1 MB); browsers
-		// refuse far smaller response heads anyway.
-		MaxResponseHeaderBytes: 1 << 20,
-		// Forward exactly what the browser sent: no Accept-Encoding added, no
-		// transparent decompression that would change Content-Length.
-		DisableCompression:    true,
-		ExpectContinueTimeout: time.Second,
-	}
-}
-
-func (p *Proxy) dial(ctx context.Context, network, addr string) (net.Conn, error) {
-	return p.tr.DialContext(ctx, network, addr)
+func (p *Proxy) Close() {
+	p.tr.CloseIdleConnections()
+	p.h2pool.closeIdle()
 }
 
 // onRequest runs for plain HTTP requests and for each request inside an
-// intercepted CONNECT.
+// intercepted CONNECT (mitm.go). The flow opens here, before goproxy
+// takes the proxy's own fields out of the request (RemoveProxyHeaders);
+// roundTrip finds it in ctx.UserData.
 func (p *Proxy) onRequest(r *http.Request, ctx *goproxy.ProxyCtx) (*http.Request, *http.Response) {
-	if _, inTunnel := ctx.UserData.(tunnelled); !inTunnel && !p.authorized(r) {
+	if tunnelOf(r.Context()) == nil && !p.authorized(r) {
 		return r, p.authRequired(r)
 	}
 	if isSetupHost(r.URL.Hostname()) || p.isSelf(r.URL.Host) {
 		return r, serveLocal(p.setup, r)
 	}
+	ctx.UserData = p.openFlow(r)
 	ctx.RoundTripper = goproxy.RoundTripperFunc(p.roundTrip)
 	return r, nil
 }
@@ -292,18 +237,11 @@ func (p *Proxy) onConnect(host string, ctx *goproxy.ProxyCtx) (*goproxy.ConnectA
 	if !p.authorized(ctx.Req) {
 		return rejectConnect(ctx, p.authRequired(ctx.Req)), host
 	}
-	// Requests inside the tunnel inherit UserData: it tells them apart from
-	// plain proxied HTTP.
-	ctx.UserData = tunnelled{host: host}
 	if !isSetupHost(hostname) && !p.isSelf(host) && p.noMITM(hostname) {
 		return &goproxy.ConnectAction{Action: goproxy.ConnectHijack, Hijack: p.tunnel}, host
 	}
-	return &goproxy.ConnectAction{
-		Action: goproxy.ConnectMitm,
-		TLSConfig: func(host string, _ *goproxy.ProxyCtx) (*tls.Config, error) {
-			return p.leaves.TLSConfig(stripPort(host)), nil
-		},
-	}, host
+	// Intercepted: glassbox serves the browser's side itself (mitm.go).
+	return &goproxy.ConnectAction{Action: goproxy.ConnectHijack, Hijack: p.mitm}, host
 }
 
 func (p *Proxy) noMITM(host string) bool {
@@ -336,9 +274,6 @@ func (p *Proxy) isSelf(hostport string) bool {
 }
 
 func (p *Proxy) nextFlowID() int64 { return p.flows.Add(1) }
-
-// tunnelled marks the goproxy contexts of requests inside a CONNECT.
-type tunnelled struct{ host string }
 
 func stripPort(hostport string) string {
 	if h, _, err := net.SplitHostPort(hostport); err == nil {

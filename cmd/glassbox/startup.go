@@ -148,7 +148,8 @@ func (rp *runningProxy) listen(cfg proxyConfig) error {
 	for _, ln := range lns {
 		g := proxy.NewGuard(ln, cfg.clientHandshake, cfg.clientIdle)
 		rp.teardown.add(func() { g.Close() })
-		rp.listeners = append(rp.listeners, g)
+		// Each request's head recorded as the browser sent it.
+		rp.listeners = append(rp.listeners, proxy.WireListener(g))
 		rp.Listen = append(rp.Listen, ln.Addr().String())
 	}
 	if cfg.allowRemote && cfg.auth == "" {

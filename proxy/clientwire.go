@@ -1,0 +1,289 @@
+package proxy
+
+import (
+	"context"
+	"maps"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/net/http2/hpack"
+
+	"github.com/glassbox-dev/glassbox/proxy/wire"
+	"github.com/glassbox-dev/glassbox/store"
+)
+
+// The browser's side of the wire. net/http parses each request into a
+// map, which keeps neither the order nor the case of the fields and
+// drops Host and the hop-by-hop and framing fields; HTTP/2's pseudo-header
+// fields never reach it. A clientWire reads what the browser sends as the
+// server beside it does (proxy/wire), and hands each request its head as
+// sent.
+
+// maxPending bounds the heads (HTTP/1.1, pipelined) or header blocks
+// (HTTP/2, concurrent streams) a connection keeps for requests not yet
+// served: Chromium opens at most 100 streams on a connection (its
+// SETTINGS_MAX_CONCURRENT_STREAMS default), Go's server allows 250
+// handlers at once. Beyond it the oldest are let go (their requests are
+// recorded as net/http parsed them).
+const maxPending = 256
+
+// clientWire is a browser's connection to glassbox, read by wire.H1 or
+// wire.H2 (whichever the server beside it speaks) as the server reads it.
+type clientWire struct {
+	net.Conn
+	off    atomic.Bool // nothing more to read: skip the lock
+	closed chan struct{}
+	once   sync.Once
+
+	mu     sync.Mutex
+	h1     *wire.H1
+	h2     *wire.H2
+	heads  []pendingHead            // HTTP/1.1: heads not yet claimed, oldest first
+	blocks map[uint32]store.Headers // HTTP/2: request blocks not yet claimed, by stream
+	seen   uint32                   // HTTP/2: the highest stream that sent a head
+}
+
+// newClientWire reads c as HTTP/2 (from its preface) when h2, else as HTTP/1.1.
+func newClientWire(c net.Conn, h2 bool) *clientWire {
+	cw := &clientWire{Conn: c, closed: make(chan struct{})}
+	if h2 {
+		cw.h2 = &wire.H2{Preface: true, Decode: true, Handler: cw}
+		cw.blocks = map[uint32]store.Headers{}
+	} else {
+		cw.h1 = &wire.H1{Handler: cw}
+	}
+	return cw
+}
+
+func (c *clientWire) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if n > 0 && !c.off.Load() {
+		c.mu.Lock()
+		if c.h1 != nil {
+			c.h1.Feed(p[:n], time.Time{})
+			c.off.Store(c.h1.Off())
+		} else {
+			c.h2.Feed(p[:n], time.Time{})
+			c.off.Store(c.h2.Off())
+		}
+		c.mu.Unlock()
+	}
+	return n, err
+}
+
+// Close closes the connection and tells whoever waits on closed.
+func (c *clientWire) Close() error {
+	c.once.Do(func() { close(c.closed) })
+	return c.Conn.Close()
+}
+
+// CloseWrite half-closes when the connection under it can (tunnels).
+func (c *clientWire) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return c.Close()
+}
+
+// stop ends the reading: the connection switched protocols, or lost step.
+func (c *clientWire) stop() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.h1 != nil {
+		c.h1.Stop()
+	}
+	c.heads, c.blocks = nil, nil
+	c.off.Store(true)
+}
+
+// pendingHead is an HTTP/1.1 request head waiting for its request.
+type pendingHead struct {
+	start  string // the request line
+	fields store.Headers
+	size   int64
+}
+
+// Head implements wire.H1Handler: a request head, kept until its request
+// claims it.
+func (c *clientWire) Head(raw []byte, _ time.Time) {
+	if len(c.heads) == maxPending {
+		c.heads = c.heads[1:]
+	}
+	start, fields := wire.ParseHead(raw)
+	c.heads = append(c.heads, pendingHead{start, fields, int64(len(raw))})
+}
+
+// End implements wire.H1Handler.
+func (c *clientWire) End([]byte, time.Time) {}
+
+// Frame implements wire.H2Handler.
+func (c *clientWire) Frame(wire.Frame, time.Time) {}
+
+// Headers implements wire.H2Handler: a stream's first block is its
+// request's head; a later one, its trailers, is not kept.
+func (c *clientWire) Headers(stream uint32, fields []hpack.HeaderField, _ bool, _ time.Time) {
+	if stream <= c.seen {
+		return
+	}
+	c.seen = stream
+	if len(c.blocks) == maxPending {
+		delete(c.blocks, slices.Min(slices.Collect(maps.Keys(c.blocks))))
+	}
+	c.blocks[stream] = wire.FieldsOf(fields)
+}
+
+// head returns r's head as the browser sent it, and its size on the wire
+// (HTTP/1.1; -1 for HTTP/2), or ok false when it is not known.
+func (c *clientWire) head(r *http.Request) (h store.Headers, size int64, ok bool) {
+	if c == nil {
+		return nil, -1, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.h1 != nil {
+		return c.claimHead(r)
+	}
+	h, ok = c.claimBlock(r)
+	return h, -1, ok
+}
+
+// claimHead takes the oldest head, which is r's: net/http serves an
+// HTTP/1.1 connection's requests one after the other. The request line
+// must be r's; if it is not, the reading lost step and stops.
+func (c *clientWire) claimHead(r *http.Request) (store.Headers, int64, bool) {
+	if len(c.heads) == 0 {
+		return nil, -1, false
+	}
+	h := c.heads[0]
+	c.heads = c.heads[1:]
+	method, rest, _ := strings.Cut(h.start, " ")
+	target, _, _ := strings.Cut(rest, " ")
+	if method != r.Method || target != r.RequestURI {
+		c.h1.Stop()
+		c.heads = nil
+		c.off.Store(true)
+		return nil, -1, false
+	}
+	return h.fields, h.size, true
+}
+
+// claimBlock finds r's header block among those waiting: HTTP/2 serves
+// streams at once, and net/http does not tell which stream a request came
+// on. The block net/http built r from is r's: same pseudo-header fields,
+// same fields. When several are (one request sent twice at once) they
+// hold the same fields; their order is r's only if they all send it in
+// the same order, and otherwise none is taken.
+func (c *clientWire) claimBlock(r *http.Request) (store.Headers, bool) {
+	var match []uint32
+	for id, h := range c.blocks {
+		if sameRequest(h, r) {
+			match = append(match, id)
+		}
+	}
+	if len(match) == 0 {
+		return nil, false
+	}
+	slices.Sort(match)
+	h := c.blocks[match[0]]
+	delete(c.blocks, match[0])
+	for _, id := range match[1:] {
+		if !slices.Equal(c.blocks[id], h) {
+			return nil, false
+		}
+	}
+	return h, true
+}
+
+// notCompared are the fields goproxy takes out of a request before
+// glassbox records it (RemoveProxyHeaders), and Host, which net/http
+// moves to Request.Host.
+var notCompared = []string{"Connection", "Host", "Proxy-Authenticate", "Proxy-Authorization", "Proxy-Connection"}
+
+// sameRequest reports whether net/http's HTTP/2 server built r from the
+// header block h: the pseudo-header fields are r's method, path and host,
+// and the fields are r's, cookies joined with "; " (RFC 9113 §8.2.3), as
+// the server joins them.
+func sameRequest(h store.Headers, r *http.Request) bool {
+	fields := map[string][]string{}
+	var cookies []string
+	for _, f := range h {
+		switch f.Name {
+		case ":method":
+			if f.Value != r.Method {
+				return false
+			}
+		case ":path":
+			if f.Value != r.RequestURI {
+				return false
+			}
+		case ":authority":
+			if f.Value != r.Host {
+				return false
+			}
+		case "cookie":
+			cookies = append(cookies, f.Value)
+		default:
+			if !strings.HasPrefix(f.Name, ":") {
+				k := http.CanonicalHeaderKey(f.Name)
+				fields[k] = append(fields[k], f.Value)
+			}
+		}
+	}
+	if len(cookies) > 0 {
+		fields["Cookie"] = []string{strings.Join(cookies, "; ")}
+	}
+	for _, k := range notCompared {
+		delete(fields, k)
+	}
+	n := 0
+	for k, vs := range r.Header {
+		if slices.Contains(notCompared, k) {
+			continue
+		}
+		if n++; !slices.Equal(fields[k], vs) {
+			return false
+		}
+	}
+	return n == len(fields)
+}
+
+type wireKey struct{}
+
+// ConnContext is the proxy's http.Server.ConnContext (NewServer sets it):
+// it lets each request find the clientWire its connection is read by,
+// when the listener is a WireListener.
+func ConnContext(ctx context.Context, c net.Conn) context.Context {
+	if cw, ok := c.(*clientWire); ok {
+		return context.WithValue(ctx, wireKey{}, cw)
+	}
+	return ctx
+}
+
+// wireOf is the clientWire a request's connection is read by, or nil.
+func wireOf(ctx context.Context) *clientWire {
+	cw, _ := ctx.Value(wireKey{}).(*clientWire)
+	return cw
+}
+
+// WireListener wraps ln so that the proxy served on it (NewServer)
+// records each request's head as the browser sent it. Without it, heads
+// are recorded as net/http parsed them, and flows say so.
+func WireListener(ln net.Listener) net.Listener { return wireListener{ln} }
+
+type wireListener struct{ net.Listener }
+
+func (l wireListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return newClientWire(c, false), nil
+}
