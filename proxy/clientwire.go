@@ -11,8 +11,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/net/http2/hpack"
-
 	"github.com/glassbox-dev/glassbox/proxy/wire"
 	"github.com/glassbox-dev/glassbox/store"
 )
@@ -115,7 +113,7 @@ type pendingHead struct {
 // claims it.
 func (c *clientWire) Head(raw []byte, _ time.Time) {
 	if len(c.heads) == maxPending {
-		c.heads = c.heads[1:]
+		c.heads = c.heads[:copy(c.heads, c.heads[1:])]
 	}
 	start, fields := wire.ParseHead(raw)
 	c.heads = append(c.heads, pendingHead{start, fields, int64(len(raw))})
@@ -129,7 +127,7 @@ func (c *clientWire) Frame(wire.Frame, time.Time) {}
 
 // Headers implements wire.H2Handler: a stream's first block is its
 // request's head; a later one, its trailers, is not kept.
-func (c *clientWire) Headers(stream uint32, fields []hpack.HeaderField, _ bool, _ time.Time) {
+func (c *clientWire) Headers(stream uint32, fields store.Headers, _ bool, _ time.Time) {
 	if stream <= c.seen {
 		return
 	}
@@ -137,7 +135,7 @@ func (c *clientWire) Headers(stream uint32, fields []hpack.HeaderField, _ bool, 
 	if len(c.blocks) == maxPending {
 		delete(c.blocks, slices.Min(slices.Collect(maps.Keys(c.blocks))))
 	}
-	c.blocks[stream] = wire.FieldsOf(fields)
+	c.blocks[stream] = fields
 }
 
 // head returns r's head as the browser sent it, and its size on the wire
@@ -163,7 +161,8 @@ func (c *clientWire) claimHead(r *http.Request) (store.Headers, int64, bool) {
 		return nil, -1, false
 	}
 	h := c.heads[0]
-	c.heads = c.heads[1:]
+	// Shifted, not resliced, so the slice keeps its room for the next.
+	c.heads = c.heads[:copy(c.heads, c.heads[1:])]
 	method, rest, _ := strings.Cut(h.start, " ")
 	target, _, _ := strings.Cut(rest, " ")
 	if method != r.Method || target != r.RequestURI {

@@ -27,7 +27,7 @@ type wireMarks struct {
 	wrote    time.Time // the request's last byte began to be written
 	first    time.Time // the response's first byte (the final head's, once the request was written after an interim one)
 	end      time.Time // the response's last byte
-	head     *wireHead // the final response head
+	head     wireHead  // the final response head, when head.at is set
 	trailers store.Headers
 	ended    bool // the tap saw the response end (and its trailers, if any)
 }
@@ -43,6 +43,7 @@ func (st *flowState) gotConn(info httptrace.GotConnInfo) {
 	f.GotConn = st.p.now()
 	f.ConnReused = info.Reused
 	st.tap, st.w, st.hook = nil, wireMarks{}, hookMarks{}
+	st.h2.Store(nil)
 	var h1 *h1Tap
 	if info.Conn != nil {
 		f.ServerAddr = info.Conn.RemoteAddr().String()
@@ -55,6 +56,7 @@ func (st *flowState) gotConn(info httptrace.GotConnInfo) {
 			st.tap, h1, f.OriginProto = t, t, "HTTP/1.1"
 		case *h2Tap:
 			st.tap, f.OriginProto = t, "HTTP/2.0"
+			st.h2.Store(t)
 		}
 	}
 	method := f.Method
@@ -67,17 +69,12 @@ func (st *flowState) gotConn(info httptrace.GotConnInfo) {
 // queue puts the flow in line on its HTTP/2 connection, once per
 // connection, from the first WroteHeaderField: the http2.Transport
 // encodes the fields holding the connection's write lock, just before it
-// writes the HEADERS frame (h2Tap).
+// writes the HEADERS frame (h2Tap). Every later field costs one atomic
+// swap.
 func (st *flowState) queue() {
-	st.mu.Lock()
-	t, ok := st.tap.(*h2Tap)
-	if !ok || st.queued == st.tap {
-		st.mu.Unlock()
-		return
+	if t := st.h2.Swap(nil); t != nil {
+		t.enqueue(st)
 	}
-	st.queued = st.tap
-	st.mu.Unlock()
-	t.enqueue(st)
 }
 
 func (st *flowState) wroteRequest(from net.Conn, at time.Time) {
@@ -109,7 +106,7 @@ func (st *flowState) respHead(from net.Conn, h wireHead) {
 		st.w.first = h.at
 	}
 	if h.status >= 200 || h.status == http.StatusSwitchingProtocols {
-		st.w.head = &h
+		st.w.head = h
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/http/httptrace"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/elazarl/goproxy"
@@ -33,11 +34,11 @@ type flowState struct {
 	resp  *http.Response
 	once  sync.Once
 
-	h1Only bool      // the request must go over HTTP/1.1 (an Upgrade)
-	tap    net.Conn  // the tap of the connection this attempt uses (tap.go)
-	queued net.Conn  // the HTTP/2 tap the flow waits in line on
-	w      wireMarks // what the tap saw
-	hook   hookMarks // what httptrace said, for when the tap saw nothing
+	h1Only bool                  // the request must go over HTTP/1.1 (an Upgrade)
+	tap    net.Conn              // the tap of the connection this attempt uses (tap.go)
+	h2     atomic.Pointer[h2Tap] // the HTTP/2 tap to queue on, until queued
+	w      wireMarks             // what the tap saw
+	hook   hookMarks             // what httptrace said, for when the tap saw nothing
 }
 
 // roundTrip is our goproxy.RoundTripper. It never returns an error:
@@ -176,7 +177,7 @@ func (st *flowState) gotResponse(req *http.Request, resp *http.Response) {
 	f.Status = resp.StatusCode
 	f.StatusText = reasonPhrase(resp.Status)
 	f.RespProto = resp.Proto
-	if h := st.w.head; h != nil && h.status == resp.StatusCode {
+	if h := st.w.head; !h.at.IsZero() && h.status == resp.StatusCode {
 		f.RespHeaders, f.RespHeadersAsSent = h.fields, true
 		f.RespProto, f.RespHeaderSize = h.proto, h.size
 		if h.size < 0 {

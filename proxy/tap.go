@@ -8,8 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/net/http2/hpack"
-
 	"github.com/glassbox-dev/glassbox/proxy/wire"
 	"github.com/glassbox-dev/glassbox/store"
 )
@@ -261,7 +259,7 @@ func (o h2Out) Frame(f wire.Frame, at time.Time) {
 	}
 }
 
-func (h2Out) Headers(uint32, []hpack.HeaderField, bool, time.Time) {}
+func (h2Out) Headers(uint32, store.Headers, bool, time.Time) {}
 
 // h2In reads the frames the origin sends.
 type h2In struct{ t *h2Tap }
@@ -277,12 +275,11 @@ func (i h2In) Frame(f wire.Frame, at time.Time) {
 	}
 }
 
-func (i h2In) Headers(stream uint32, block []hpack.HeaderField, endStream bool, at time.Time) {
+func (i h2In) Headers(stream uint32, fields store.Headers, endStream bool, at time.Time) {
 	s := i.t.streams[stream]
 	if s == nil || s.owner == nil {
 		return
 	}
-	fields := wire.FieldsOf(block)
 	if s.final { // trailers (RFC 9113 §8.1)
 		i.end(stream, s, fields, at)
 		return

@@ -2,13 +2,12 @@ package wire
 
 import (
 	"bytes"
-	"strconv"
 	"time"
 )
 
 // framing is what a head says about the body after it.
 type framing struct {
-	method  string // requests
+	method  []byte // requests
 	status  int    // responses; 0 for a request
 	http10  bool
 	te      []byte // the Transfer-Encoding value, when exactly one field
@@ -25,12 +24,12 @@ func framingOf(raw []byte, response bool) framing {
 	if response {
 		f.http10 = bytes.Equal(a, []byte("HTTP/1.0"))
 		code, _, _ := bytes.Cut(b, []byte(" "))
-		f.status, _ = strconv.Atoi(string(code))
+		f.status = int(digits(code, 3))
 	} else {
-		f.method = string(a)
+		f.method = a
 		f.http10 = bytes.HasSuffix(line, []byte(" HTTP/1.0"))
 	}
-	eachField(rest, func(name, value []byte) {
+	eachField(rest, func(name, value []byte, _ bool) {
 		switch {
 		case bytes.EqualFold(name, []byte("Transfer-Encoding")):
 			f.teCount++
@@ -53,7 +52,7 @@ func (h *H1) frame(raw []byte, at time.Time) {
 	f := framingOf(raw, h.Response)
 	h.st = h1Start
 	switch {
-	case h.Response && f.status == 101, !h.Response && f.method == "CONNECT",
+	case h.Response && f.status == 101, !h.Response && string(f.method) == "CONNECT",
 		h.Response && h.method == "CONNECT" && f.status/100 == 2:
 		h.Stop() // the connection is no longer HTTP/1 (RFC 9110 §7.8, §9.3.6)
 		return
@@ -69,12 +68,12 @@ func (h *H1) frame(raw []byte, at time.Time) {
 	case chunked:
 		h.st = h1ChunkSize
 	case f.cl != nil:
-		n, err := strconv.ParseUint(string(f.cl), 10, 63)
-		if err != nil || f.clOther {
+		n := digits(f.cl, 18)
+		if n < 0 || f.clOther {
 			h.Stop()
 			return
 		}
-		if h.st, h.remain = h1Body, int64(n); n == 0 {
+		if h.st, h.remain = h1Body, n; n == 0 {
 			h.st = h1Start
 			h.Handler.End(nil, at)
 		}
@@ -97,6 +96,22 @@ func (f framing) chunked() (chunked, ok bool) {
 	return true, true
 }
 
+// digits is the value of b, all decimal digits, at most max of them
+// (RFC 9110 §8.6: Content-Length = 1*DIGIT); -1 otherwise.
+func digits(b []byte, max int) int64 {
+	if len(b) == 0 || len(b) > max {
+		return -1
+	}
+	var n int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return -1
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n
+}
+
 // cutLine splits the first line (without its CRLF or LF) from the rest.
 func cutLine(b []byte) (line, rest []byte) {
 	i := bytes.IndexByte(b, '\n')
@@ -107,16 +122,18 @@ func cutLine(b []byte) (line, rest []byte) {
 }
 
 // eachField calls fn with each field line's name and value (surrounding
-// whitespace trimmed) until the blank line. A line that begins with
-// whitespace continues the one before (obs-fold, RFC 9112 §5.2): it is
-// joined to it with one space, as net/http joins it.
-func eachField(b []byte, fn func(name, value []byte)) {
+// whitespace trimmed) until the blank line; both are parts of b. A line
+// that begins with whitespace continues the one before (obs-fold, RFC
+// 9112 §5.2): it is joined to it with one space, as net/http joins it,
+// into a value of its own, and folded says so.
+func eachField(b []byte, fn func(name, value []byte, folded bool)) {
 	var name, value []byte
+	folded := false
 	flush := func() {
 		if name != nil {
-			fn(name, value)
+			fn(name, value, folded)
 		}
-		name, value = nil, nil
+		name, value, folded = nil, nil, false
 	}
 	for len(b) > 0 {
 		var line []byte
@@ -127,6 +144,7 @@ func eachField(b []byte, fn func(name, value []byte)) {
 			return
 		case (line[0] == ' ' || line[0] == '\t') && name != nil:
 			value = append(append(value[:len(value):len(value)], ' '), bytes.TrimSpace(line)...)
+			folded = true
 		default:
 			flush()
 			n, v, ok := bytes.Cut(line, []byte(":"))

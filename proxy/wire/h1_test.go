@@ -149,11 +149,11 @@ func TestH1StrictLeavesChunkLines(t *testing.T) {
 }
 
 func TestParseHead(t *testing.T) {
-	start, fields := wire.ParseHead([]byte("GET / HTTP/1.1\r\nHost: a\r\nX-Long: one\r\n two\r\nproxy-authorization: Basic eA==\r\nx-a:  b \r\n\r\n"))
+	start, fields := wire.ParseHead([]byte("GET / HTTP/1.1\r\nHost: a\r\nX-Long: one\r\n two\r\nproxy-authorization: Basic eA==\r\nx-a:  b \r\nX-Empty: \r\n:\r\n\r\n"))
 	if start != "GET / HTTP/1.1" {
 		t.Errorf("start %q", start)
 	}
-	want := "Host=a|X-Long=one two|proxy-authorization=[not recorded]|x-a=b"
+	want := "Host=a|X-Long=one two|proxy-authorization=[not recorded]|x-a=b|X-Empty=|="
 	var got []string
 	for _, f := range fields {
 		got = append(got, f.Name+"="+f.Value)

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"golang.org/x/net/http2/hpack"
+
+	"github.com/glassbox-dev/glassbox/store"
 )
 
 // HPACKTableSize is the dynamic table size H2 decodes with: the size Go's
@@ -14,6 +16,10 @@ import (
 // decoder fed the same blocks in the same order stays in step with the
 // connection's own.
 const HPACKTableSize = 4096
+
+// blockFields is the room a decoded block starts with: a browser's
+// request carries about 15 to 20 fields, a response fewer.
+const blockFields = 20
 
 // clientPreface opens every HTTP/2 connection from a client (RFC 9113 §3.4).
 const clientPreface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
@@ -45,15 +51,20 @@ func (f Frame) EndStream() bool {
 	return (f.Type == FrameData || f.Type == FrameHeaders) && f.Flags&FlagEndStream != 0
 }
 
-// H2Handler receives what an H2 sees. fields are the handler's to keep.
+// H2Handler receives what an H2 sees. fields are the handler's to keep:
+// a decoded HTTP/2 header block as it was sent, pseudo-header fields
+// (":method", ":status"...) first as HTTP/2 requires, names in lower
+// case, a cookie split into several fields kept split (RFC 9113 §8.2.3),
+// with proxy credentials NotRecorded (store.Field).
 type H2Handler interface {
 	// Frame is each frame's header, at the time of the Feed that carried
 	// its last byte.
 	Frame(f Frame, at time.Time)
 	// Headers is a stream's complete header block (HEADERS and its
-	// CONTINUATIONs), when H2 decodes: at is when its HEADERS frame's
-	// header crossed, endStream that frame's END_STREAM flag.
-	Headers(stream uint32, fields []hpack.HeaderField, endStream bool, at time.Time)
+	// CONTINUATIONs), when H2 decodes: at
+	// is when its HEADERS frame's header crossed, endStream that frame's
+	// END_STREAM flag.
+	Headers(stream uint32, fields store.Headers, endStream bool, at time.Time)
 }
 
 // H2 follows one direction of an HTTP/2 connection: each frame's header,
@@ -86,6 +97,7 @@ type H2 struct {
 	bPush   bool
 	bAt     time.Time
 	dec     *hpack.Decoder
+	fields  store.Headers // the block being decoded
 }
 
 // Off reports whether h has stopped following the stream.
@@ -101,7 +113,9 @@ func (h *H2) Feed(p []byte, at time.Time) {
 			h.skip = len(clientPreface)
 		}
 		if h.Decode {
-			h.dec = hpack.NewDecoder(HPACKTableSize, nil)
+			h.dec = hpack.NewDecoder(HPACKTableSize, func(f hpack.HeaderField) {
+				h.fields = append(h.fields, store.Field(f.Name, f.Value))
+			})
 		}
 	}
 	for len(p) > 0 && !h.off {
@@ -194,14 +208,19 @@ func (h *H2) endFrame() {
 		return
 	}
 	h.open = false
-	fields, err := h.dec.DecodeFull(h.block)
+	h.fields = make(store.Headers, 0, blockFields)
+	_, err := h.dec.Write(h.block)
+	if err == nil {
+		err = h.dec.Close()
+	}
 	if err != nil {
 		h.stop()
 		return
 	}
 	if !h.bPush { // a promise's block only keeps the table in step
-		h.Handler.Headers(h.bStream, fields, h.bEnd, h.bAt)
+		h.Handler.Headers(h.bStream, h.fields, h.bEnd, h.bAt)
 	}
+	h.fields = nil
 }
 
 // fragment is the header block fragment in a frame's payload: without

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/net/http2/hpack"
 
 	"github.com/glassbox-dev/glassbox/proxy/wire"
+	"github.com/glassbox-dev/glassbox/store"
 )
 
 type h2events struct{ log []string }
@@ -21,7 +22,7 @@ func (e *h2events) Frame(f wire.Frame, _ time.Time) {
 	}
 }
 
-func (e *h2events) Headers(stream uint32, fields []hpack.HeaderField, end bool, _ time.Time) {
+func (e *h2events) Headers(stream uint32, fields store.Headers, end bool, _ time.Time) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "headers %d end=%v:", stream, end)
 	for _, f := range fields {
@@ -33,7 +34,7 @@ func (e *h2events) Headers(stream uint32, fields []hpack.HeaderField, end bool, 
 // A client's stream: the preface, settings, two requests whose second
 // reuses the first's dynamic table entries, a padded and prioritised
 // HEADERS split over a CONTINUATION, DATA that ends a stream, a PING after.
-func clientStream(t *testing.T) []byte {
+func clientStream(t testing.TB) []byte {
 	var buf, hb bytes.Buffer
 	buf.WriteString(http2.ClientPreface)
 	fr := http2.NewFramer(&buf, nil)

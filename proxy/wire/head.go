@@ -1,7 +1,7 @@
 package wire
 
 import (
-	"golang.org/x/net/http2/hpack"
+	"bytes"
 
 	"github.com/glassbox-dev/glassbox/store"
 )
@@ -11,28 +11,39 @@ import (
 // Connection, Transfer-Encoding...), with proxy credentials NotRecorded
 // (store.Field).
 func ParseHead(raw []byte) (start string, fields store.Headers) {
+	s := string(raw) // one copy: the line, names and values are parts of it
 	line, rest := cutLine(raw)
-	return string(line), ParseFields(rest)
+	return s[:len(line)], fieldsIn(s, rest, cap(raw))
 }
 
 // ParseFields reads field lines (a head after its start line, or a
 // trailer section) up to the blank line.
 func ParseFields(raw []byte) store.Headers {
-	var out store.Headers
-	eachField(raw, func(name, value []byte) {
-		out = append(out, store.Field(string(name), string(value)))
-	})
-	return out
+	if len(raw) == 0 {
+		return nil
+	}
+	return fieldsIn(string(raw), raw, cap(raw))
 }
 
-// FieldsOf is a decoded HTTP/2 header block as it was sent: pseudo-header
-// fields (":method", ":status"...) first, as HTTP/2 requires, names in
-// lower case, a cookie split into several fields kept split (RFC 9113
-// §8.2.3).
-func FieldsOf(block []hpack.HeaderField) store.Headers {
-	out := make(store.Headers, 0, len(block))
-	for _, f := range block {
-		out = append(out, store.Field(f.Name, f.Value))
+// fieldsIn reads the fields of b, a part of the bytes s was made from,
+// whose capacity was whole: a part's offset in them is whole-cap(part).
+func fieldsIn(s string, b []byte, whole int) store.Headers {
+	out := make(store.Headers, 0, bytes.Count(b, []byte("\n")))
+	in := func(p []byte) string {
+		if len(p) == 0 {
+			return "" // perhaps nil: no offset to take
+		}
+		at := whole - cap(p)
+		return s[at : at+len(p)]
 	}
+	eachField(b, func(name, value []byte, folded bool) {
+		var v string
+		if folded {
+			v = string(value) // joined, in a slice of its own
+		} else {
+			v = in(value)
+		}
+		out = append(out, store.Field(in(name), v))
+	})
 	return out
 }
