@@ -3,8 +3,6 @@ package proxy_test
 import (
 	"bufio"
 	"crypto/tls"
-	"crypto/x509"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -239,7 +237,7 @@ func TestExpectContinueIntercepted(t *testing.T) {
 // wsOrigin answers a WebSocket handshake over HTTP/1.1 with 101 and echoes
 // one line; anything else gets "plain". Over TLS it offers h2 as well as
 // HTTP/1.1, as most of the web does.
-func wsOrigin(t *testing.T, tlsOn bool) (*httptest.Server, *x509.CertPool) {
+func wsOrigin(t *testing.T, tlsOn bool) *httptest.Server {
 	o := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Upgrade") != "websocket" {
 			io.WriteString(w, "plain "+r.Proto)
@@ -257,18 +255,18 @@ func wsOrigin(t *testing.T, tlsOn bool) (*httptest.Server, *x509.CertPool) {
 	t.Cleanup(o.Close)
 	if !tlsOn {
 		o.Start()
-		return o, nil
+		return o
 	}
 	o.EnableHTTP2 = true
 	o.StartTLS()
-	return o, poolOf(o.Certificate())
+	return o
 }
 
 // upgrade sends a WebSocket handshake for url on c and checks the echo.
 func upgrade(t *testing.T, c net.Conn, target, host string) {
 	t.Helper()
-	fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
-		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", target, host)
+	io.WriteString(c, "GET "+target+" HTTP/1.1\r\nHost: "+host+"\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
 	br := bufio.NewReader(c)
 	resp, err := http.ReadResponse(br, nil)
 	if err != nil || resp.StatusCode != http.StatusSwitchingProtocols {
@@ -281,31 +279,20 @@ func upgrade(t *testing.T, c net.Conn, target, host string) {
 }
 
 // WebSockets go to the origin over HTTP/1.1 even when it offers h2 and
-// glassbox already speaks h2 to it, and are recorded as ws:// or wss://.
+// glassbox already speaks h2 to it, and are recorded as wss:// (the plain
+// path's ws://: TestUpgradePassesThrough).
 func TestWebSocketToOriginOfferingH2(t *testing.T) {
-	secure, roots := wsOrigin(t, true)
-	plain, _ := wsOrigin(t, false)
-	h := newHarness(t, func(c *proxy.Config) { c.UpstreamRoots = roots })
+	secure := wsOrigin(t, true)
+	h := newHarness(t, func(c *proxy.Config) { c.UpstreamRoots = poolOf(secure.Certificate()) })
 	// An HTTP/2 connection to the origin first, which the upgrade must not take.
 	if body := get(t, h.client(nil), secure.URL+"/before"); body != "plain HTTP/2.0" {
 		t.Fatalf("before: %q", body)
 	}
 	host := secure.Listener.Addr().String()
 	upgrade(t, connectTLS(t, h, host, "http/1.1"), "/chat", host)
-	c, err := net.Dial("tcp", h.proxyURL.Host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	upgrade(t, c, plain.URL+"/chat", plain.Listener.Addr().String())
-	c.Close()
-	flows := h.rec.waitFlows(t, 3)
-	for i, want := range []string{"wss://" + host + "/chat", plain.URL + "/chat"} {
-		f := flows[i+1]
-		want = strings.Replace(want, "http://", "ws://", 1)
-		if f.URL != want || f.Kind != store.KindWebSocket || f.Status != 101 || f.OriginProto != "HTTP/1.1" {
-			t.Errorf("flow %d: %s %s %d over %s, want %s", f.ID, f.URL, f.Kind, f.Status, f.OriginProto, want)
-		}
+	f := h.rec.waitFlows(t, 2)[1]
+	if want := "wss://" + host + "/chat"; f.URL != want || f.Kind != store.KindWebSocket || f.Status != 101 || f.OriginProto != "HTTP/1.1" {
+		t.Errorf("flow %d: %s %s %d over %s, want %s", f.ID, f.URL, f.Kind, f.Status, f.OriginProto, want)
 	}
 }
 
@@ -327,7 +314,7 @@ func TestTwoLegs(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	fmt.Fprintf(c, "CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n", target, target)
+	io.WriteString(c, "CONNECT "+target+" HTTP/1.1\r\nHost: "+target+"\r\n\r\n")
 	if head, err := readHead(bufio.NewReader(c)); err != nil || !strings.HasPrefix(head, "HTTP/1.1 200") {
 		t.Fatalf("CONNECT: %q %v", head, err)
 	}

@@ -49,22 +49,21 @@ func rawOrigin(t testing.TB, cfg *tls.Config, serve func(c net.Conn)) string {
 	}
 	t.Cleanup(func() { ln.Close() })
 	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(ioLimit))
-				if cfg != nil {
-					c = tls.Server(c, cfg)
-				}
-				serve(c)
-			}()
+		for c, err := ln.Accept(); err == nil; c, err = ln.Accept() {
+			go serveRaw(c, cfg, serve)
 		}
 	}()
 	return ln.Addr().String()
+}
+
+// serveRaw serves one connection, bounded by ioLimit.
+func serveRaw(c net.Conn, cfg *tls.Config, serve func(c net.Conn)) {
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(ioLimit))
+	if cfg != nil {
+		c = tls.Server(c, cfg)
+	}
+	serve(c)
 }
 
 // h1Answers serves HTTP/1.1 requests, one after another, each answered
