@@ -177,9 +177,10 @@ func (c *clientWire) claimHead(r *http.Request) (store.Headers, int64, bool) {
 // claimBlock finds r's header block among those waiting: HTTP/2 serves
 // streams at once, and net/http does not tell which stream a request came
 // on. The block net/http built r from is r's: same pseudo-header fields,
-// same fields. When several are (one request sent twice at once) they
-// hold the same fields; their order is r's only if they all send it in
-// the same order, and otherwise none is taken.
+// same fields. When several are (one request sent twice at once), they
+// hold the same fields, and the oldest is taken if all list them in the
+// same order; if they do not, which order was r's cannot be known, and
+// none is taken, now or by the twin request.
 func (c *clientWire) claimBlock(r *http.Request) (store.Headers, bool) {
 	var match []uint32
 	for id, h := range c.blocks {
@@ -192,13 +193,17 @@ func (c *clientWire) claimBlock(r *http.Request) (store.Headers, bool) {
 	}
 	slices.Sort(match)
 	h := c.blocks[match[0]]
-	delete(c.blocks, match[0])
+	same := true
 	for _, id := range match[1:] {
-		if !slices.Equal(c.blocks[id], h) {
-			return nil, false
-		}
+		same = same && slices.Equal(c.blocks[id], h)
 	}
-	return h, true
+	if same {
+		match = match[:1] // otherwise every twin goes
+	}
+	for _, id := range match {
+		delete(c.blocks, id)
+	}
+	return h, same
 }
 
 // notCompared are the fields goproxy takes out of a request before

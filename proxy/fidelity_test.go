@@ -61,6 +61,31 @@ func TestRequestHeadsAsSent(t *testing.T) {
 	})
 }
 
+// Two requests alike but for their fields' order, sent at once on one
+// HTTP/2 connection, cannot be told apart once net/http parsed them:
+// neither is recorded as sent, while a third is.
+func TestTwinRequestsNotGuessed(t *testing.T) {
+	cfg, roots := originTLS(t)
+	origin := rawOrigin(t, cfg, h1Answers(okAnswer))
+	h := newHarness(t, func(c *proxy.Config) { c.UpstreamRoots = roots })
+	c := connectTLS(t, h, origin, "h2")
+	pseudo := []string{":method", "GET", ":authority", origin, ":scheme", "https", ":path", "/twin"}
+	replies := h2Requests(t, c,
+		append(pseudo[:8:8], "x-a", "1", "x-b", "2"),
+		append(pseudo[:8:8], "x-b", "2", "x-a", "1"),
+		append(pseudo[:8:8], "x-c", "3"))
+	for _, r := range replies {
+		if r.status != "200" {
+			t.Fatalf("answers %v", replies)
+		}
+	}
+	for _, f := range h.rec.waitFlows(t, 3) {
+		if third := f.ReqHeaders.Get("X-C") != ""; f.ReqHeadersAsSent != third {
+			t.Errorf("flow %d recorded as sent %v:\n%s", f.ID, f.ReqHeadersAsSent, pairs(f.ReqHeaders))
+		}
+	}
+}
+
 // checkHeadSent sends head on c, reads the answer and checks that flow n
 // recorded the head field for field, and its size.
 func checkHeadSent(t *testing.T, h *harness, c net.Conn, head string, n int) {

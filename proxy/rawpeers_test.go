@@ -3,6 +3,7 @@ package proxy_test
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
@@ -186,45 +187,64 @@ func connectTLS(t testing.TB, h *harness, target string, alpn ...string) *tls.Co
 // body once the stream ends.
 func h2Get(t testing.TB, c net.Conn, fields ...string) (status, body string) {
 	t.Helper()
-	if _, err := io.WriteString(c, http2.ClientPreface); err != nil {
-		t.Fatal(err)
-	}
-	fr := http2.NewFramer(c, c)
+	answers := h2Requests(t, c, fields)
+	return answers[0].status, answers[0].body
+}
+
+// h2Reply is a response read by h2Requests.
+type h2Reply struct{ status, body string }
+
+// h2Requests sends requests on streams 1, 3, 5... of a new HTTP/2
+// connection, all in one write, each header block written field by field
+// as given, and returns the answers once every stream ended.
+func h2Requests(t testing.TB, c net.Conn, blocks ...[]string) []h2Reply {
+	t.Helper()
+	var out bytes.Buffer
+	out.WriteString(http2.ClientPreface)
+	fr := http2.NewFramer(&out, c)
 	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
 	var hb bytes.Buffer
 	enc := hpack.NewEncoder(&hb)
-	for i := 0; i+1 < len(fields); i += 2 {
-		enc.WriteField(hpack.HeaderField{Name: fields[i], Value: fields[i+1]})
-	}
 	fr.WriteSettings()
-	fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: hb.Bytes(), EndHeaders: true, EndStream: true})
-	var b strings.Builder
-	for {
+	for i, fields := range blocks {
+		hb.Reset()
+		for j := 0; j+1 < len(fields); j += 2 {
+			enc.WriteField(hpack.HeaderField{Name: fields[j], Value: fields[j+1]})
+		}
+		fr.WriteHeaders(http2.HeadersFrameParam{StreamID: uint32(2*i + 1), BlockFragment: hb.Bytes(), EndHeaders: true, EndStream: true})
+	}
+	if _, err := c.Write(out.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	fr = http2.NewFramer(c, c)
+	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
+	replies, open := make([]h2Reply, len(blocks)), len(blocks)
+	for open > 0 {
 		f, err := fr.ReadFrame()
 		if err != nil {
-			t.Fatalf("reading the answer: %v", err)
+			t.Fatalf("reading the answers: %v", err)
 		}
+		r := &replies[(f.Header().StreamID-1)/2%uint32(len(blocks))]
 		switch f := f.(type) {
 		case *http2.SettingsFrame:
 			if !f.IsAck() {
 				fr.WriteSettingsAck()
 			}
 		case *http2.MetaHeadersFrame:
-			if status == "" {
-				status = f.PseudoValue("status")
-			}
+			r.status = cmp.Or(r.status, f.PseudoValue("status"))
 			if f.StreamEnded() {
-				return status, b.String()
+				open--
 			}
 		case *http2.DataFrame:
-			b.Write(f.Data())
+			r.body += string(f.Data())
 			if f.StreamEnded() {
-				return status, b.String()
+				open--
 			}
 		case *http2.GoAwayFrame, *http2.RSTStreamFrame:
 			t.Fatalf("stream ended with %v", f)
 		}
 	}
+	return replies
 }
 
 // pairs writes a header block as "name: value" lines, for comparing.
