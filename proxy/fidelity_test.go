@@ -293,6 +293,7 @@ func wsOrigin(t *testing.T, tlsOn bool) *httptest.Server {
 		return o
 	}
 	o.EnableHTTP2 = true
+	o.TLS = &tls.Config{NextProtos: []string{"h2", "http/1.1"}}
 	o.StartTLS()
 	return o
 }
