@@ -2,17 +2,26 @@
 // own CA, dialer and transport, with every request timed and recorded
 // through a store.Recorder.
 //
-// How a request travels: plain HTTP requests and every request inside an
-// intercepted CONNECT reach goproxy's request handlers, where we set
-// ctx.RoundTripper to our recording round-tripper (roundtrip.go). It opens a
-// store.Flow, sends the request through an http.Transport whose dials go
-// through a Dialer (timed DNS, TCP and TLS, see proxy/dialer), tees both
-// bodies while they stream (never buffering them), and records the flow when
-// the response body ends. Every failure becomes a 502 (or 504) page, whose
+// How a request travels: plain HTTP requests, and every request inside an
+// intercepted CONNECT (which glassbox serves itself: mitm.go), reach
+// goproxy's request handlers, where the flow opens (onRequest) and
+// ctx.RoundTripper becomes our recording round-tripper (roundtrip.go). It
+// sends the request through an http.Transport whose dials go through a
+// Dialer (timed DNS, TCP and TLS, see proxy/dialer), tees both bodies
+// while they stream (never buffering them), and records the flow when the
+// response body ends. Every failure becomes a 502 (or 504) page, whose
 // body comes from Config.ErrorPage (errorpage.go), and a recorded flow with
 // its phase and kind (classify.go): the browser never gets a silently
 // closed connection. The package imports nothing of inspector/: the
 // explanations on the page a browser sees are wired in by cmd/glassbox.
+//
+// What a flow records of the wire is read off the connections themselves
+// (proxy/wire), not from net/http's parse: the browser's side by a
+// clientWire (clientwire.go: the request heads as sent, HTTP/2 header
+// blocks decoded beside the server), the origin's side by a tap above TLS
+// (tap.go, upstream.go: the response heads and trailers as they arrived,
+// and the moments each request's last byte left and its response's first
+// and last bytes came, per HTTP/2 stream).
 //
 // Requests to the proxy itself (http://127.0.0.1:8080/) and to the reserved
 // name glassbox.invalid get the setup page (setup.go).

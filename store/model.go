@@ -208,7 +208,8 @@ type Flow struct {
 	OriginProto string
 	ReqHeaders  Headers
 	// ReqHeadersAsSent is true when ReqHeaders are the block as the
-	// browser sent it (see Header), false when they are net/http's parse.
+	// browser sent it, read off the wire (see Header); false when they are
+	// net/http's parse, or an imported file's.
 	ReqHeadersAsSent bool
 	ReqBody          Body
 
@@ -222,8 +223,8 @@ type Flow struct {
 	// RespTrailers holds HTTP trailers, if the origin sent any.
 	RespTrailers Headers
 	// RespHeadersAsSent is true when RespHeaders and RespTrailers are the
-	// origin's blocks as they arrived (see Header), false when they are
-	// net/http's parse.
+	// origin's blocks as they arrived, read off the wire (see Header);
+	// false when they are net/http's parse, or an imported file's.
 	RespHeadersAsSent bool
 
 	ServerAddr string // IP:port of the origin, empty when never connected
