@@ -128,6 +128,12 @@ func (p *Proxy) serveTunnelled(w http.ResponseWriter, r *http.Request) {
 	}
 	r.URL.Scheme = t.scheme
 	r.RemoteAddr = t.remote
+	if r.ContentLength == 0 {
+		// net/http's HTTP/2 server gives a request without a body an
+		// empty one, which the Transport would send on as a body of
+		// unknown length (goproxy's interception did the same).
+		r.Body = http.NoBody
+	}
 	tw := &tunnelWriter{ResponseWriter: w}
 	p.gp.ServeHTTP(tw, r)
 	tw.done()

@@ -152,6 +152,9 @@ func (i h1In) End(trailer []byte, at time.Time) {
 	if i.t.owner != nil {
 		i.t.owner.respEnd(i.t, wire.ParseFields(trailer), at)
 	}
+	// Anything read before the next request's flow owns the connection
+	// (an origin's unsolicited 408) is no flow's.
+	i.t.owner = nil
 }
 
 // h2Tap taps an HTTP/2 connection, whose streams carry many exchanges at
