@@ -153,6 +153,11 @@ func (c *clientWire) head(r *http.Request) (h store.Headers, size int64, ok bool
 	return h, -1, ok
 }
 
+// passHead lets go of the head of a request glassbox answers itself
+// (the setup page, a refusal) and records no flow for: each request on an
+// HTTP/1.1 connection must take its head, or the next would find this one.
+func passHead(r *http.Request) { wireOf(r.Context()).head(r) }
+
 // claimHead takes the oldest head, which is r's: net/http serves an
 // HTTP/1.1 connection's requests one after the other. The request line
 // must be r's; if it is not, the reading lost step and stops.

@@ -38,7 +38,14 @@ func TestRequestHeadsAsSent(t *testing.T) {
 		head := "GET http://" + plain + "/a?b=1 HTTP/1.1\r\nhost: " + plain + "\r\nUser-Agent: raw\r\n" +
 			"Proxy-Connection: keep-alive\r\nx-lower: 1\r\nAccept: */*\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n"
 		checkHeadSent(t, h, c, head, 1)
-		// A second request on the same connection gets its own head.
+		// A request glassbox answers itself takes its head along: the next
+		// request on the connection gets its own.
+		io.WriteString(c, "GET http://glassbox.invalid/ HTTP/1.1\r\nHost: glassbox.invalid\r\n\r\n")
+		if resp, err := http.ReadResponse(bufio.NewReader(c), nil); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("setup page: %v %v", resp, err)
+		} else {
+			io.Copy(io.Discard, resp.Body)
+		}
 		checkHeadSent(t, h, c, "GET http://"+plain+"/c HTTP/1.1\r\nHost: "+plain+"\r\nX-Second: yes\r\n\r\n", 2)
 	})
 	t.Run("intercepted-http1", func(t *testing.T) {

@@ -117,6 +117,7 @@ func (p *Proxy) serveH1(cw *clientWire, ctx context.Context) {
 func (p *Proxy) serveTunnelled(w http.ResponseWriter, r *http.Request) {
 	t := tunnelOf(r.Context())
 	if r.Method == http.MethodConnect {
+		passHead(r)
 		http.Error(w, "glassbox: CONNECT inside an intercepted connection is not supported", http.StatusMethodNotAllowed)
 		return
 	}

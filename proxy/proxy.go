@@ -203,7 +203,10 @@ func New(cfg Config) (*Proxy, error) {
 	// Keep Accept-Encoding: otherwise the origin sends identity bodies and the
 	// proxy changes what the browser would have received.
 	gp.KeepAcceptEncoding = true
-	gp.NonproxyHandler = p.setup
+	gp.NonproxyHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		passHead(r)
+		p.setup.ServeHTTP(w, r)
+	})
 	gp.OnRequest().DoFunc(p.onRequest)
 	gp.OnRequest().HandleConnectFunc(p.onConnect)
 	p.gp = gp
@@ -233,6 +236,7 @@ func (p *Proxy) onRequest(r *http.Request, ctx *goproxy.ProxyCtx) (*http.Request
 		return r, p.authRequired(r)
 	}
 	if isSetupHost(r.URL.Hostname()) || p.isSelf(r.URL.Host) {
+		passHead(r)
 		return r, serveLocal(p.setup, r)
 	}
 	ctx.UserData = p.openFlow(r)
