@@ -6,7 +6,6 @@ import (
 	"cmp"
 	"crypto/tls"
 	"crypto/x509"
-	"fmt"
 	"io"
 	"net"
 	"strings"
@@ -168,7 +167,7 @@ func connectTLS(t testing.TB, h *harness, target string, alpn ...string) *tls.Co
 	}
 	t.Cleanup(func() { c.Close() })
 	c.SetDeadline(time.Now().Add(ioLimit))
-	fmt.Fprintf(c, "CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n", target, target)
+	io.WriteString(c, "CONNECT "+target+" HTTP/1.1\r\nHost: "+target+"\r\n\r\n")
 	br := bufio.NewReader(c)
 	head, err := readHead(br)
 	if err != nil || !strings.HasPrefix(head, "HTTP/1.1 200") {
