@@ -211,18 +211,13 @@ func (c *clientWire) claimBlock(r *http.Request) (store.Headers, bool) {
 	return h, same
 }
 
-// notCompared are the fields goproxy takes out of a request before
-// glassbox records it (RemoveProxyHeaders), and Host, which net/http
-// moves to Request.Host.
-var notCompared = []string{"Connection", "Host", "Proxy-Authenticate", "Proxy-Authorization", "Proxy-Connection"}
-
 // sameRequest reports whether net/http's HTTP/2 server built r from the
 // header block h: the pseudo-header fields are r's method, path and host,
-// and the fields are r's, cookies joined with "; " (RFC 9113 §8.2.3), as
-// the server joins them.
+// and the fields are r's, a cookie's crumbs joined with "; " (RFC 9113
+// §8.2.3), as the server joins them. It compares without building
+// anything: a block is a few dozen fields.
 func sameRequest(h store.Headers, r *http.Request) bool {
-	fields := map[string][]string{}
-	var cookies []string
+	n := 0 // the fields compared
 	for _, f := range h {
 		switch f.Name {
 		case ":method":
@@ -237,31 +232,75 @@ func sameRequest(h store.Headers, r *http.Request) bool {
 			if f.Value != r.Host {
 				return false
 			}
-		case "cookie":
-			cookies = append(cookies, f.Value)
 		default:
-			if !strings.HasPrefix(f.Name, ":") {
-				k := http.CanonicalHeaderKey(f.Name)
-				fields[k] = append(fields[k], f.Value)
+			if !strings.HasPrefix(f.Name, ":") && f.Name != "cookie" && compared(f.Name) {
+				n++
 			}
 		}
 	}
-	if len(cookies) > 0 {
-		fields["Cookie"] = []string{strings.Join(cookies, "; ")}
-	}
-	for _, k := range notCompared {
-		delete(fields, k)
-	}
-	n := 0
 	for k, vs := range r.Header {
-		if slices.Contains(notCompared, k) {
-			continue
+		switch {
+		case k == "Cookie":
+			if len(vs) != 1 || !crumbsOf(h, vs[0]) {
+				return false
+			}
+		case compared(k):
+			if n -= len(vs); !sameValues(h, k, vs) {
+				return false
+			}
 		}
-		if n++; !slices.Equal(fields[k], vs) {
+	}
+	// Without a Cookie field in r, h has no crumbs either.
+	return n == 0 && (r.Header["Cookie"] != nil || crumbsOf(h, ""))
+}
+
+// compared reports a field sameRequest compares: not one goproxy takes out
+// of a request before glassbox records it (RemoveProxyHeaders), nor Host,
+// which net/http moves to Request.Host.
+func compared(name string) bool {
+	for _, k := range notCompared {
+		if strings.EqualFold(name, k) {
 			return false
 		}
 	}
-	return n == len(fields)
+	return true
+}
+
+var notCompared = [...]string{"Connection", "Host", "Proxy-Authenticate", "Proxy-Authorization", "Proxy-Connection"}
+
+// sameValues reports whether the fields of h named k (in any case) hold
+// vs, in order.
+func sameValues(h store.Headers, k string, vs []string) bool {
+	i := 0
+	for _, f := range h {
+		if strings.EqualFold(f.Name, k) {
+			if i == len(vs) || f.Value != vs[i] {
+				return false
+			}
+			i++
+		}
+	}
+	return i == len(vs)
+}
+
+// crumbsOf reports whether h's cookie fields, joined with "; ", are
+// joined ("" when h has none).
+func crumbsOf(h store.Headers, joined string) bool {
+	sep := ""
+	for _, f := range h {
+		if f.Name != "cookie" {
+			continue
+		}
+		var ok bool
+		if joined, ok = strings.CutPrefix(joined, sep); !ok {
+			return false
+		}
+		if joined, ok = strings.CutPrefix(joined, f.Value); !ok {
+			return false
+		}
+		sep = "; "
+	}
+	return joined == ""
 }
 
 type wireKey struct{}
