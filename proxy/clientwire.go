@@ -258,22 +258,27 @@ func sameRequest(h store.Headers, r *http.Request) bool {
 // of a request before glassbox records it (RemoveProxyHeaders), nor Host,
 // which net/http moves to Request.Host.
 func compared(name string) bool {
-	for _, k := range notCompared {
-		if strings.EqualFold(name, k) {
-			return false
-		}
+	switch len(name) { // most names are none of these lengths
+	case len("Host"):
+		return !strings.EqualFold(name, "Host")
+	case len("Connection"):
+		return !strings.EqualFold(name, "Connection")
+	case len("Proxy-Connection"):
+		return !strings.EqualFold(name, "Proxy-Connection")
+	case len("Proxy-Authenticate"):
+		return !strings.EqualFold(name, "Proxy-Authenticate")
+	case len("Proxy-Authorization"):
+		return !strings.EqualFold(name, "Proxy-Authorization")
 	}
 	return true
 }
-
-var notCompared = [...]string{"Connection", "Host", "Proxy-Authenticate", "Proxy-Authorization", "Proxy-Connection"}
 
 // sameValues reports whether the fields of h named k (in any case) hold
 // vs, in order.
 func sameValues(h store.Headers, k string, vs []string) bool {
 	i := 0
 	for _, f := range h {
-		if strings.EqualFold(f.Name, k) {
+		if len(f.Name) == len(k) && strings.EqualFold(f.Name, k) {
 			if i == len(vs) || f.Value != vs[i] {
 				return false
 			}

@@ -75,7 +75,9 @@ func (p *Proxy) openFlow(req *http.Request) *flowState {
 	f.Start = p.now()
 	f.ClientAddr = req.RemoteAddr
 	if t := tunnelOf(req.Context()); t != nil {
-		f.MITM, f.ClientTLS = true, t.tls
+		// Intercepted TLS; plain HTTP sent inside a CONNECT counts as
+		// before, as no interception (the views read MITM as HTTPS).
+		f.MITM, f.ClientTLS = t.tls != nil, t.tls
 	}
 	f.Method = req.Method
 	f.URL = req.URL.String()
