@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -404,5 +405,44 @@ func TestContentDecodedForEveryCoding(t *testing.T) {
 		if content["text"] != body || content["encoding"] != nil || content["size"] != float64(len(body)) {
 			t.Errorf("%s: content = %v, want the decoded text", codings[i], content)
 		}
+	}
+}
+
+// A multipart upload is exported as text when its parts are text, its
+// parts as params (fields, files with fileName and contentType); only a
+// body with binary bytes goes as base64, with HAR's encoding. Issue 14 saw
+// a multipart POST exported as base64 under a field of glassbox's own.
+func TestPostDataMultipart(t *testing.T) {
+	const boundary = "XyZ"
+	part := func(disposition, ctype, content string) string {
+		s := "--" + boundary + "\r\nContent-Disposition: form-data; " + disposition + "\r\n"
+		if ctype != "" {
+			s += "Content-Type: " + ctype + "\r\n"
+		}
+		return s + "\r\n" + content + "\r\n"
+	}
+	textBody := part(`name="title"`, "", "Holiday") + part(`name="notes"; filename="notes.txt"`, "text/plain", "line one\nline two") + "--" + boundary + "--\r\n"
+	binBody := part(`name="title"`, "", "Logo") + part(`name="file"; filename="logo.png"`, "image/png", "\x89PNG\x00\x01") + "--" + boundary + "--\r\n"
+	for _, tc := range []struct {
+		name, body, wantEncoding string
+		want                     []har.Param
+	}{
+		{"text-parts", textBody, "", []har.Param{{Name: "title", Value: "Holiday"},
+			{Name: "notes", FileName: "notes.txt", ContentType: "text/plain", Value: "line one\nline two"}}},
+		{"binary-file", binBody, "base64", []har.Param{{Name: "title", Value: "Logo"},
+			{Name: "file", FileName: "logo.png", ContentType: "image/png", Comment: "binary content, 6 bytes (in the body's text, base64)"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &store.Flow{ID: 1, Kind: store.KindHTTP, Method: "POST", URL: "https://shop.test/upload", Status: 200, Start: t0, End: t0,
+				ReqHeaders: hdr("Content-Type", "multipart/form-data; boundary="+boundary),
+				ReqBody:    store.Body{Data: []byte(tc.body), Size: int64(len(tc.body))}}
+			pd := har.PostDataOf(f, har.Options{NoRedact: true})
+			if pd.Encoding != tc.wantEncoding || (tc.wantEncoding == "" && pd.Text != tc.body) {
+				t.Errorf("encoding %q, text %q", pd.Encoding, pd.Text)
+			}
+			if !reflect.DeepEqual(pd.Params, tc.want) {
+				t.Errorf("params %+v\nwant %+v", pd.Params, tc.want)
+			}
+		})
 	}
 }
