@@ -44,6 +44,7 @@ func commands() []command {
 		{"export", "write a session as HAR, a Markdown or HTML report, or curl commands", runExport},
 		{"import", "read a HAR file (Chrome, Firefox, mitmproxy, glassbox) as a new session", runImport},
 		{"compare", "put two page loads (or two sessions) side by side: what the cache and open connections saved", runCompare},
+		{"resend", "send a recorded request (or page load) again, recorded as a new flow linked to it", runResend},
 		{"ca", "show the certificate authority and how to trust it", runCA},
 		{"version", "print the version", func(_ context.Context, _ []string, out, _ io.Writer) error {
 			fmt.Fprintln(out, "glassbox", version)
