@@ -133,3 +133,70 @@ func resentFlow(t *testing.T, home string, id int64) store.Flow {
 	}
 	return f
 }
+
+// A page load sent again as a whole: the document and its sub-resources,
+// in their recorded order, each linked to the request it repeats.
+func TestResendPage(t *testing.T) {
+	home := t.TempDir()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		io.WriteString(w, `<!doctype html><title>p</title><link rel="stylesheet" href="/a.css"><script src="/b.js"></script>`)
+	})
+	mux.HandleFunc("/a.css", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/css")
+		io.WriteString(w, "body{}")
+	})
+	mux.HandleFunc("/b.js", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript")
+		io.WriteString(w, "1")
+	})
+	origin := httptest.NewServer(mux)
+	defer origin.Close()
+	dns := loopbackDNS(t)
+	p := startProxy(t, home, "--dns", dns)
+	client, _ := trustingClient(t, home, p.addr)
+	for _, r := range []struct{ path, dest, accept string }{
+		{"/", "document", "text/html"}, {"/a.css", "style", "text/css"}, {"/b.js", "script", "*/*"},
+	} {
+		req, _ := http.NewRequest("GET", origin.URL+r.path, nil)
+		req.Header.Set("Accept", r.accept)
+		req.Header.Set("Sec-Fetch-Dest", r.dest)
+		if r.dest == "document" {
+			req.Header.Set("Sec-Fetch-Mode", "navigate")
+		} else {
+			req.Header.Set("Referer", origin.URL+"/")
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	p.stop(t)
+	if f := resentFlow(t, home, 3); f.PageID != 1 {
+		t.Fatalf("the script is in page load %d, not 1: the test's page did not group", f.PageID)
+	}
+
+	out, errOut, code := glassbox(t, home, "resend", "--dns", dns, "--page", "1")
+	if code != 0 || strings.Count(out, "now:  #") != 3 {
+		t.Fatalf("resend --page 1 (exit %d):\n%s\n%s", code, out, errOut)
+	}
+	// The three go with their recorded spacing, which may be less than a
+	// millisecond: which arrives first is the scheduler's.
+	repeated := map[int64]bool{}
+	for id := int64(4); id <= 6; id++ {
+		f := resentFlow(t, home, id)
+		repeated[f.ResendOf] = true
+		if f.Status != 200 {
+			t.Errorf("flow %d: status %d", id, f.Status)
+		}
+	}
+	if !repeated[1] || !repeated[2] || !repeated[3] {
+		t.Errorf("flows 4 to 6 repeat %v, want 1, 2 and 3", repeated)
+	}
+	if _, errOut, code := glassbox(t, home, "resend", "--page", "1", "--edit"); code == 0 || !strings.Contains(errOut, "one flow") {
+		t.Errorf("--page with --edit: exit %d, %s", code, errOut)
+	}
+}
