@@ -50,9 +50,11 @@ func runResend(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if ra.edit {
-		if flows[0], err = editRequest(flows[0]); err != nil {
+		if flows[0], err = editRequest(flows[0], ra.withCreds); err != nil {
 			return err
 		}
+		ra.withCreds = true // the headers are what the user left in the file
+
 	}
 	before, err := lastFlowID(ctx, ra.proxy.dbPath, s.ID)
 	if err != nil {
@@ -79,7 +81,7 @@ func resendFlags(args []string, stderr io.Writer) (resendArgs, error) {
 	sess := fs.String("session", "latest", "the session the flow is in (see glassbox sessions), or latest")
 	fs.Int64Var(&ra.page, "page", 0, "send a whole page load again: its requests in their recorded order and spacing")
 	fs.BoolVar(&ra.withCreds, "with-credentials", false, "send the recorded Cookie and Authorization headers again (without it they are left out)")
-	fs.BoolVar(&ra.edit, "edit", false, "edit the request (method, URL, headers, body) in $EDITOR before it is sent")
+	fs.BoolVar(&ra.edit, "edit", false, "edit the request (method, URL, headers, body) in $EDITOR before it is sent; what the file says is sent (Cookie and Authorization are in it only with --with-credentials)")
 	operands, err := parseOperands(fs, args)
 	if err != nil {
 		return ra, err

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
@@ -143,20 +142,24 @@ func phaseLine(f *store.Flow) string {
 
 // editRequest writes the request to a file, lets the user change it in
 // $EDITOR, and reads it back: the request line, the headers, a blank line,
-// the body.
-func editRequest(f store.Flow) (store.Flow, error) {
+// the body. The recorded Cookie and Authorization are in the file only
+// with --with-credentials; what the file says when the editor closes is
+// what is sent, credentials the user typed included.
+func editRequest(f store.Flow, withCreds bool) (store.Flow, error) {
 	editor := os.Getenv("EDITOR")
 	if editor == "" {
 		return f, errors.New("--edit: set $EDITOR to the editor to use (e.g. EDITOR=nano)")
 	}
-	tmp, err := os.CreateTemp("", "glassbox-resend-*.http")
+	tmp, err := os.CreateTemp("", "glassbox-resend-*.http") // 0600: it may hold credentials
 	if err != nil {
 		return f, err
 	}
 	defer os.Remove(tmp.Name())
 	fmt.Fprintf(tmp, "%s %s\n", f.Method, f.URL)
 	for _, h := range f.ReqHeaders {
-		fmt.Fprintf(tmp, "%s: %s\n", h.Name, h.Value)
+		if withCreds || !credentials[strings.ToLower(h.Name)] {
+			fmt.Fprintf(tmp, "%s: %s\n", h.Name, h.Value)
+		}
 	}
 	fmt.Fprintf(tmp, "\n%s", f.ReqBody.Data)
 	tmp.Close()
@@ -172,24 +175,41 @@ func editRequest(f store.Flow) (store.Flow, error) {
 	return parseEdited(f, raw)
 }
 
-// parseEdited reads an edited request back into f.
+// parseEdited reads an edited request back into f. Lines may end in CRLF
+// (an editor on Windows' habits); the one newline most editors add at the
+// end of a file is not taken as part of a body that did not end in one.
 func parseEdited(f store.Flow, raw []byte) (store.Flow, error) {
-	head, body, _ := bytes.Cut(raw, []byte("\n\n"))
-	sc := bufio.NewScanner(bytes.NewReader(head))
-	if !sc.Scan() {
-		return f, errors.New("--edit: the file is empty")
+	lines := bytes.SplitAfter(raw, []byte("\n"))
+	var head []string
+	i := 0
+	for ; i < len(lines); i++ {
+		l := strings.TrimRight(string(lines[i]), "\r\n")
+		if l == "" && len(head) > 0 {
+			i++
+			break
+		}
+		if l != "" {
+			head = append(head, l)
+		}
 	}
-	method, target, ok := strings.Cut(strings.TrimSpace(sc.Text()), " ")
+	if len(head) == 0 {
+		return f, errors.New("--edit: the file is empty: nothing sent")
+	}
+	method, target, ok := strings.Cut(strings.TrimSpace(head[0]), " ")
 	if !ok || method == "" {
-		return f, fmt.Errorf("--edit: the first line should be METHOD URL, found %q", sc.Text())
+		return f, fmt.Errorf("--edit: the first line should be METHOD URL, found %q", head[0])
 	}
 	f.Method, f.URL, f.ReqHeaders = method, strings.TrimSpace(target), nil
-	for sc.Scan() {
-		name, value, ok := strings.Cut(sc.Text(), ":")
-		if !ok {
-			return f, fmt.Errorf("--edit: a header line should be Name: value, found %q", sc.Text())
+	for _, l := range head[1:] {
+		name, value, ok := strings.Cut(l, ":")
+		if !ok || strings.TrimSpace(name) == "" {
+			return f, fmt.Errorf("--edit: a header line should be Name: value, found %q", l)
 		}
 		f.ReqHeaders = append(f.ReqHeaders, store.Header{Name: strings.TrimSpace(name), Value: strings.TrimSpace(value)})
+	}
+	body := bytes.Join(lines[min(i, len(lines)):], nil)
+	if was := f.ReqBody.Data; !bytes.HasSuffix(was, []byte("\n")) {
+		body = bytes.TrimSuffix(bytes.TrimSuffix(body, []byte("\n")), []byte("\r"))
 	}
 	f.ReqBody = store.Body{Data: body, Size: int64(len(body))}
 	return f, resendable(&f)

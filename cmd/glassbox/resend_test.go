@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -75,6 +76,19 @@ func TestResend(t *testing.T) {
 	}
 	if _, _, code := glassbox(t, home, "resend", "--dns", dns, "--with-credentials", "1"); code != 0 || o.last() != "POST /order cookie=session=s3cret mark= body=qty=2" {
 		t.Errorf("--with-credentials: the origin got %q", o.last())
+	}
+
+	// Edited first: the file has no cookie without --with-credentials, the
+	// editor's change goes, the newline it adds at the end does not.
+	editor := filepath.Join(t.TempDir(), "editor")
+	os.WriteFile(editor, []byte("#!/bin/sh\ngrep -qi '^cookie:' \"$1\" && exit 3\nsed -i 's/^POST/PUT/; s/qty=2/qty=3/' \"$1\"\necho >> \"$1\"\n"), 0o700)
+	t.Setenv("EDITOR", editor)
+	if out, errOut, code := glassbox(t, home, "resend", "--dns", dns, "--edit", "1"); code != 0 || o.last() != "PUT /order cookie= mark= body=qty=3" {
+		t.Errorf("--edit (exit %d): the origin got %q\n%s%s", code, o.last(), out, errOut)
+	}
+	t.Setenv("EDITOR", "false")
+	if _, errOut, code := glassbox(t, home, "resend", "--dns", dns, "--edit", "1"); code == 0 || !strings.Contains(errOut, "--edit: false") {
+		t.Errorf("an editor that failed: exit %d, %s", code, errOut)
 	}
 
 	// While a session records: through its own proxy, into it.
