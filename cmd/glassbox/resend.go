@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log"
@@ -54,22 +55,67 @@ func runResend(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 		ra.withCreds = true // the headers are what the user left in the file
+	}
+	now, sent, err := resend(ctx, ra.proxy, s, flows, ra.withCreds, log.New(stderr, "", log.Ltime))
+	if err != nil {
+		return err
+	}
+	for i, f := range flows {
+		fmt.Fprintln(stdout, textsafe.Line(resentLine(f, now[f.ID], sent[i])))
+	}
+	return nil
+}
 
-	}
-	before, err := lastFlowID(ctx, ra.proxy.dbPath, s.ID)
+// resend sends flows of session s again (sendAll) through the session's
+// proxy or one started for it (resendTarget), and returns the flows
+// recorded for them, by the ID of the flow each repeats, with each one's
+// status (0: it failed).
+func resend(ctx context.Context, cfg proxyConfig, s store.Session, flows []store.Flow, withCreds bool, logger *log.Logger) (map[int64]store.Flow, []int, error) {
+	before, err := lastFlowID(ctx, cfg.dbPath, s.ID)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	target, stop, err := resendTarget(ctx, ra, s, stderr)
+	target, stop, err := resendTarget(ctx, cfg, s, logger)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	sent, err := sendAll(ctx, target, flows, ra.withCreds)
+	sent, err := sendAll(ctx, target, cfg.auth, flows, withCreds)
 	stop()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	return reportResent(ctx, stdout, ra.proxy.dbPath, s.ID, before, flows, sent)
+	now, err := recordedResends(ctx, cfg.dbPath, s.ID, before, len(flows))
+	return now, sent, err
+}
+
+// inspectorResend is the inspector's resend key (inspector.Options.Resend):
+// flow id of a session sent again as glassbox resend sends it, with cfg's
+// proxy settings when a proxy has to be started for it.
+func inspectorResend(cfg proxyConfig) func(ctx context.Context, session, id int64, withCreds bool) (int64, string, error) {
+	return func(ctx context.Context, session, id int64, withCreds bool) (int64, string, error) {
+		db, err := sqlite.OpenReadOnly(cfg.dbPath)
+		if err != nil {
+			return 0, "", err
+		}
+		s, err := db.Session(ctx, session)
+		var flows []store.Flow
+		if err == nil {
+			flows, err = resendFlows(ctx, db, s.ID, resendArgs{flow: id})
+		}
+		db.Close()
+		if err != nil {
+			return 0, "", err
+		}
+		now, sent, err := resend(ctx, cfg, s, flows, withCreds, log.New(io.Discard, "", 0))
+		if err != nil {
+			return 0, "", err
+		}
+		nf := now[id]
+		if nf.ID == 0 {
+			return 0, fmt.Sprintf("#%d sent again (status %d); its record is not in the database yet", id, sent[0]), nil
+		}
+		return nf.ID, fmt.Sprintf("#%d sent again as #%d: %s (was %s)", id, nf.ID, phaseLine(&nf), phaseLine(&flows[0])), nil
+	}
 }
 
 func resendFlags(args []string, stderr io.Writer) (resendArgs, error) {
@@ -151,15 +197,13 @@ func resendable(f *store.Flow) error {
 // resendTarget is the proxy to send through: the session's own while it
 // records (glassbox sends through it, so its flows stay one numbering),
 // else one started now and attached to the session. stop ends it.
-func resendTarget(ctx context.Context, ra resendArgs, s store.Session, stderr io.Writer) (addr string, stop func(), err error) {
+func resendTarget(ctx context.Context, cfg proxyConfig, s store.Session, logger *log.Logger) (addr string, stop func(), err error) {
 	if s.Ended.IsZero() && s.Source == "proxy" && s.Listen != "" {
 		if a := strings.Fields(s.Listen)[0]; reachable(a) {
 			return a, func() {}, nil
 		}
 	}
-	cfg := ra.proxy
 	cfg.attach = s.ID
-	logger := log.New(stderr, "", log.Ltime)
 	rp, err := startProxy(ctx, cfg, logger, nil)
 	if err != nil {
 		return "", nil, err
@@ -183,31 +227,50 @@ func lastFlowID(ctx context.Context, dbPath string, session int64) (int64, error
 	return last, err
 }
 
-// reportResent prints each request beside what it was sent again as.
-func reportResent(ctx context.Context, w io.Writer, dbPath string, session, before int64, was []store.Flow, sent []int) error {
+// recordedResends waits (within a running proxy's writer linger) for the
+// n flows above before that repeat others, and returns them by the ID of
+// the flow each repeats.
+func recordedResends(ctx context.Context, dbPath string, session, before int64, n int) (map[int64]store.Flow, error) {
 	db, err := sqlite.OpenReadOnly(dbPath)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer db.Close()
 	now := map[int64]store.Flow{}
-	deadline := time.Now().Add(10 * time.Second) // a running proxy records a flow within its writer's linger
-	for len(now) < len(was) && time.Now().Before(deadline) {
-		err := store.EachFlow(ctx, db, store.FlowQuery{SessionID: session, Summary: true}, 5000, func(f *store.Flow) error {
-			if f.ResendOf != 0 && f.ID > before {
+	deadline := time.Now().Add(10 * time.Second)
+	for len(now) < n && time.Now().Before(deadline) {
+		err := store.EachFlow(ctx, db, store.FlowQuery{SessionID: session, AfterID: before, Summary: true}, 5000, func(f *store.Flow) error {
+			if f.ResendOf != 0 {
 				now[f.ResendOf] = *f // this run's resend of each
 			}
 			return nil
 		})
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if len(now) < len(was) {
+		if len(now) < n {
 			time.Sleep(100 * time.Millisecond)
 		}
 	}
-	for i, f := range was {
-		fmt.Fprintln(w, textsafe.Line(resentLine(f, now[f.ID], sent[i])))
-	}
-	return nil
+	return now, nil
+}
+
+// resendProxyConfig is the proxy a resend from `glassbox inspect` starts
+// when the session no longer records: the defaults of glassbox proxy on
+// an address of its own, asking dns (or the system's servers when "").
+func resendProxyConfig(dbPath, dns string) (proxyConfig, error) {
+	var pf proxyFlags
+	pf.register(flag.NewFlagSet("resend", flag.ContinueOnError))
+	pf.listen, pf.dns = "127.0.0.1:0", dns
+	cfg, err := pf.config()
+	cfg.dbPath = dbPath
+	return cfg, err
+}
+
+// resendVia is cfg writing to dbPath on an address of its own: the proxy
+// a resend from the live inspector starts for an older session (the
+// session being recorded goes through the running proxy).
+func resendVia(cfg proxyConfig, dbPath string) proxyConfig {
+	cfg.dbPath, cfg.listen, cfg.pprof = dbPath, []string{"127.0.0.1:0"}, ""
+	return cfg
 }

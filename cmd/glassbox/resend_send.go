@@ -30,8 +30,8 @@ var credentials = map[string]bool{"cookie": true, "authorization": true}
 // sendAll sends the flows through the proxy at addr: one at once, or a
 // page load's requests with the spacing they had (so those that ran side
 // by side do so again). It returns each response's status (0: failed).
-func sendAll(ctx context.Context, addr string, flows []store.Flow, withCreds bool) ([]int, error) {
-	client, err := resendClient(addr)
+func sendAll(ctx context.Context, addr, auth string, flows []store.Flow, withCreds bool) ([]int, error) {
+	client, err := resendClient(addr, auth)
 	if err != nil {
 		return nil, err
 	}
@@ -54,9 +54,10 @@ func sendAll(ctx context.Context, addr string, flows []store.Flow, withCreds boo
 	return statuses, nil
 }
 
-// resendClient goes through the proxy at addr, and trusts glassbox's own
-// CA, as a browser set up for glassbox does.
-func resendClient(addr string) (*http.Client, error) {
+// resendClient goes through the proxy at addr (with the proxy credentials
+// USER:PASS of --auth, when set), and trusts glassbox's own CA, as a
+// browser set up for glassbox does.
+func resendClient(addr, auth string) (*http.Client, error) {
 	dir, err := certs.DefaultDir()
 	if err != nil {
 		return nil, err
@@ -68,6 +69,9 @@ func resendClient(addr string) (*http.Client, error) {
 	roots := x509.NewCertPool()
 	roots.AddCert(ca.Cert)
 	proxyURL := &url.URL{Scheme: "http", Host: addr}
+	if user, pass, ok := strings.Cut(auth, ":"); ok {
+		proxyURL.User = url.UserPassword(user, pass)
+	}
 	tr := &http.Transport{Proxy: http.ProxyURL(proxyURL), ForceAttemptHTTP2: true,
 		TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}
 	return &http.Client{Transport: tr, Timeout: 2 * time.Minute,

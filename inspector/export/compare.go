@@ -14,8 +14,9 @@ import (
 	"github.com/glassbox-dev/glassbox/store/textsafe"
 )
 
-// table is one part of a comparison, written the same as Markdown or HTML.
-type table struct {
+// Table is one part of a comparison, written the same as Markdown, HTML or
+// on the inspector's screen.
+type Table struct {
 	Title string
 	Intro string
 	Head  []string
@@ -26,7 +27,7 @@ type table struct {
 // (FormatMarkdown, also what `glassbox compare` prints) or as one HTML file.
 func WriteComparison(w io.Writer, res compare.Result, format Format) error {
 	title := "Comparing " + res.A.Label + " (A) with " + res.B.Label + " (B)"
-	tables := comparisonTables(res)
+	tables := ComparisonTables(res)
 	if format == FormatHTML {
 		return comparePage.Execute(w, map[string]any{"Title": title, "Tables": tables, "Footer": "Written by glassbox compare."})
 	}
@@ -57,18 +58,18 @@ func escapeAll(cells []string) []string {
 	return out
 }
 
-// comparisonTables lays the comparison out: the totals, the phases, what
+// ComparisonTables lays the comparison out: the totals, the phases, what
 // the cache saved, every request, what only one side made.
-func comparisonTables(res compare.Result) []table {
-	return []table{totalsTable(res), phasesTable(res), savedTable(res), rowsTable(res), onlyTable(res)}
+func ComparisonTables(res compare.Result) []Table {
+	return []Table{totalsTable(res), phasesTable(res), savedTable(res), rowsTable(res), onlyTable(res)}
 }
 
-func totalsTable(res compare.Result) table {
+func totalsTable(res compare.Result) Table {
 	a, b := res.TotA, res.TotB
 	num := func(name string, x, y int) []string {
 		return []string{name, strconv.Itoa(x), strconv.Itoa(y), signed(int64(y - x))}
 	}
-	return table{Title: "In numbers", Head: []string{"", "A", "B", "B − A"}, Rows: [][]string{
+	return Table{Title: "In numbers", Head: []string{"", "A", "B", "B − A"}, Rows: [][]string{
 		num("requests", a.Requests, b.Requests),
 		{"response bytes on the wire", explain.FormatBytes(a.Bytes), explain.FormatBytes(b.Bytes), signedBytes(b.Bytes - a.Bytes)},
 		{"from the first request to the last answer", explain.FormatDuration(a.Elapsed), explain.FormatDuration(b.Elapsed), signedDur(b.Elapsed - a.Elapsed)},
@@ -81,8 +82,8 @@ func totalsTable(res compare.Result) table {
 		res.Counts.Both, res.Counts.OnlyA, res.Counts.OnlyB, res.Counts.StatusChanged)}
 }
 
-func phasesTable(res compare.Result) table {
-	t := table{Title: "Where the time went", Head: []string{"phase", "A", "B", "B − A"},
+func phasesTable(res compare.Result) Table {
+	t := Table{Title: "Where the time went", Head: []string{"phase", "A", "B", "B − A"},
 		Intro: "Each phase summed over every request of the side; requests run side by side, so the sums are more than the time from first to last."}
 	for _, p := range store.TimingPhases {
 		x, y := res.TotA.Phases[p.Name], res.TotB.Phases[p.Name]
@@ -93,8 +94,8 @@ func phasesTable(res compare.Result) table {
 
 // savedTable lists the requests B revalidated (304) where A downloaded:
 // the bytes the browser's cache saved, and their total.
-func savedTable(res compare.Result) table {
-	t := table{Title: "What the browser's cache saved",
+func savedTable(res compare.Result) Table {
+	t := Table{Title: "What the browser's cache saved",
 		Intro: "A 304 Not Modified answer carries no body: the server confirmed the copy the browser already had (RFC 9110 §15.4.5), so only headers crossed the wire.",
 		Head:  []string{"request", "A", "B", "bytes saved"}}
 	var total int64
@@ -111,8 +112,8 @@ func savedTable(res compare.Result) table {
 	return t
 }
 
-func rowsTable(res compare.Result) table {
-	t := table{Title: "Request by request", Head: []string{"request", "A", "B", "time A", "time B", "bytes B − A"}}
+func rowsTable(res compare.Result) Table {
+	t := Table{Title: "Request by request", Head: []string{"request", "A", "B", "time A", "time B", "bytes B − A"}}
 	for _, r := range res.Rows {
 		if r.A == nil || r.B == nil {
 			continue
@@ -123,8 +124,8 @@ func rowsTable(res compare.Result) table {
 	return t
 }
 
-func onlyTable(res compare.Result) table {
-	t := table{Title: "Made on one side only", Head: []string{"request", "side", "status", "bytes"},
+func onlyTable(res compare.Result) Table {
+	t := Table{Title: "Made on one side only", Head: []string{"request", "side", "status", "bytes"},
 		Intro: "A request one side made and the other did not: the browser had it in its cache without asking, the page changed, or a redirect was remembered (HSTS, a cached 301)."}
 	for _, r := range res.Rows {
 		switch {
@@ -181,7 +182,7 @@ var comparePage = template.Must(template.New("compare").Parse(`<!doctype html>
 <style>
 body{font:16px/1.55 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1f2328;max-width:62rem;margin:2rem auto;padding:0 1.2rem}
 h1{font-size:1.5rem} h2{margin-top:2rem;border-bottom:2px solid #d0d7de;padding-bottom:.2rem}
-table{border-collapse:collapse;font-size:.9rem} td,th{border:1px solid #d0d7de;padding:.2rem .5rem;text-align:left;overflow-wrap:anywhere}
+Table{border-collapse:collapse;font-size:.9rem} td,th{border:1px solid #d0d7de;padding:.2rem .5rem;text-align:left;overflow-wrap:anywhere}
 footer{margin-top:3rem;color:#57606a;font-size:.85rem}
 </style></head><body>
 <h1>{{.Title}}</h1>
