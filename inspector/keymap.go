@@ -90,6 +90,8 @@ func keymap() []Binding {
 		{Keys: []Key{r('R')}, Name: "report session", Help: "write the whole session as an HTML report", Handler: (*app).reportSession, Contexts: browse},
 		{Keys: []Key{r('c')}, Name: "curl", Help: "copy the selected flow as a curl command (credentials redacted): written to a file, and to the clipboard where the terminal allows (OSC 52)", Handler: (*app).copyCurl, Contexts: browse, Footer: true},
 		{Keys: []Key{r('C')}, Name: "curl+secrets", Help: "the same with cookies and Authorization kept", Handler: (*app).copyCurlSecrets, Contexts: browse},
+		{Keys: []Key{r('x')}, Name: "resend", Help: "send the selected request again through glassbox, without its Cookie and Authorization: a new flow of this session, linked to this one, its timings beside these", Handler: (*app).resendFlow, Contexts: browse},
+		{Keys: []Key{r('X')}, Name: "resend+secrets", Help: "the same with its recorded Cookie and Authorization (asks first: the request acts as you again)", Handler: (*app).resendWithCredentials, Contexts: browse},
 		{Keys: []Key{r('S')}, Name: "sessions", Help: "pick another recorded session (d there deletes one)", Handler: (*app).openSessions, Contexts: browse, Footer: true},
 		{Keys: []Key{r('s')}, Name: "status codes", Help: "what the status codes mean (1xx to 5xx)", Handler: (*app).openLegend, Contexts: browse},
 		{Keys: []Key{r('L')}, Name: "log", Help: "the proxy's log (live mode)", Handler: (*app).openLog, Contexts: browse},
@@ -181,6 +183,8 @@ func (a *app) available(b Binding) bool {
 		return a.opts.Deleter != nil
 	case "log":
 		return a.opts.Logs != nil
+	case "resend", "resend+secrets":
+		return a.opts.Resend != nil
 	}
 	return true
 }

@@ -5,6 +5,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -85,7 +87,13 @@ func (p *Proxy) openFlow(req *http.Request) *flowState {
 		f.URL = webSocketURL(req.URL)
 	}
 	f.Proto = req.Proto
+	// The head as sent, claimed before glassbox's own resend marker is
+	// taken out of the request, and then out of the head: it is not the
+	// request's (resendOf).
 	f.ReqHeaders, f.ReqHeaderSize, f.ReqHeadersAsSent = requestHead(req)
+	if f.ResendOf = resendOf(req); f.ResendOf != 0 {
+		f.ReqHeaders = slices.DeleteFunc(f.ReqHeaders, func(h store.Header) bool { return strings.EqualFold(h.Name, ResendHeader) })
+	}
 	f.RespHeaderSize = -1
 	a := p.pages.Assign(store.PageRequest{FlowID: f.ID, Method: f.Method, URL: f.URL, Headers: f.ReqHeaders, Start: f.Start})
 	f.PageID, f.ResourceType, f.Initiator = a.PageID, a.ResourceType, a.Initiator
@@ -247,6 +255,25 @@ func (st *flowState) streamBody(resp *http.Response) *http.Response {
 	body.expect(resp.ContentLength)
 	resp.Body = body
 	return resp
+}
+
+// ResendHeader marks a request glassbox sends again (glassbox resend):
+// its value is the number of the flow resent. The proxy records it as
+// Flow.ResendOf and takes the header out: the origin never sees it.
+const ResendHeader = "X-Glassbox-Resend-Of"
+
+// resendOf reads and removes ResendHeader; 0 without one.
+func resendOf(req *http.Request) int64 {
+	v := req.Header.Get(ResendHeader)
+	if v == "" {
+		return 0
+	}
+	req.Header.Del(ResendHeader)
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
 }
 
 // readsReferences reports a body the page grouping reads for the URLs it

@@ -44,6 +44,11 @@ type Session struct {
 	Source string
 	// Listen is the address the proxy listened on, empty for imports.
 	Listen string
+	// Interrupted says the proxy stopped without closing the session
+	// (killed, crashed, the machine went down): a later start found it
+	// open with nobody recording, and Ended is then the last moment
+	// recorded in it, not when recording stopped.
+	Interrupted bool
 	// Flows and Pages are counted when read; writers leave them zero.
 	Flows int64
 	Pages int64
@@ -54,12 +59,14 @@ type Session struct {
 const SourceImport = "import:"
 
 // Length is how long a session lasted, as lists show it: its duration once
-// it ended; "running" for a proxy session that has no end (recording, or
+// it ended (to the last thing recorded, and saying so, when interrupted); "running" for a proxy session that has no end (recording, or
 // killed); "incomplete" for an import that has none (still reading, or
 // cancelled, failed or killed part way: it holds what its counts say, not
 // the whole file).
 func (s Session) Length() string {
 	switch {
+	case s.Interrupted:
+		return s.Ended.Sub(s.Started).Round(time.Second).String() + ", interrupted"
 	case !s.Ended.IsZero():
 		return s.Ended.Sub(s.Started).Round(time.Second).String()
 	case strings.HasPrefix(s.Source, SourceImport):
@@ -186,6 +193,9 @@ type Flow struct {
 
 	// Initiator is what made the request happen (initiator.go).
 	Initiator Initiator
+	// ResendOf is the flow this one sent again (glassbox resend, the
+	// inspector's resend key); 0 for a request a browser made.
+	ResendOf int64
 
 	Kind         string // KindHTTP, KindTunnel, KindWebSocket
 	ResourceType string // document, stylesheet, script, image, font, fetch, media, websocket, other

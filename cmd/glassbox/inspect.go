@@ -14,10 +14,11 @@ import (
 // only if the user confirms deleting a session (lazyDeleter), so looking
 // never writes and never migrates behind the user's back.
 func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("inspect", "inspect [--db PATH] [--session ID|latest]", stderr)
+	fs := newFlagSet("inspect", "inspect [--db PATH] [--session ID|latest] [--read-only] [--dns HOST:PORT]", stderr)
 	dbFlag := fs.String("db", "", dbUsage)
 	sessFlag := fs.String("session", "latest", "session ID (see glassbox sessions), or latest")
-	readOnly := fs.Bool("read-only", false, "never write to the database: the session picker cannot delete")
+	readOnly := fs.Bool("read-only", false, "never write to the database: the session picker cannot delete, x cannot send a request again")
+	dns := fs.String("dns", "", "DNS servers a resend (x) asks when the session no longer records, HOST:PORT[,HOST:PORT...] (default: the nameservers of /etc/resolv.conf)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -37,6 +38,11 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	opts := inspector.Options{Reader: db, SessionID: sessionID, Version: version}
 	if !*readOnly {
 		opts.Deleter = lazyDeleter{path: path}
+		cfg, err := resendProxyConfig(path, *dns)
+		if err != nil {
+			return err
+		}
+		opts.Resend = inspectorResend(cfg)
 	}
 	return inspector.Run(ctx, opts)
 }

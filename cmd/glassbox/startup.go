@@ -52,7 +52,7 @@ func startProxy(ctx context.Context, cfg proxyConfig, logger *log.Logger, onFlow
 		return nil, err
 	}
 	pc := proxyOptions(cfg, logger)
-	pc.Recorder, pc.CA, pc.UpstreamRoots, pc.Resolver = rp.Writer, ca, roots, res
+	pc.Recorder, pc.CA, pc.UpstreamRoots, pc.Resolver = rp.recorder, ca, roots, res
 	pc.ListenAddrs, pc.OnFlow = rp.Listen, onFlow
 	if rp.pprof != nil {
 		pc.OwnAddrs = []string{rp.pprof.Addr().String()}
@@ -197,14 +197,9 @@ func (rp *runningProxy) openStore(ctx context.Context, cfg proxyConfig) error {
 			return err
 		}
 	}
-	if rp.Session, err = db.StartSession(ctx, store.Session{Listen: strings.Join(rp.Listen, " "), Source: "proxy"}); err != nil {
+	if err := rp.session(ctx, cfg); err != nil {
 		return err
 	}
-	rp.teardown.add(func() {
-		if err := db.EndSession(context.Background(), rp.Session.ID, time.Now()); err != nil {
-			rp.logger.Printf("ERROR: %v", err)
-		}
-	})
 	rp.Writer = db.NewWriter(rp.Session.ID, sqlite.WriterOptions{OnError: func(err error) {
 		rp.logger.Printf("ERROR: cannot store flows (%v); glassbox keeps forwarding, unsaved flows are counted", err)
 	}})
@@ -215,7 +210,61 @@ func (rp *runningProxy) openStore(ctx context.Context, cfg proxyConfig) error {
 			rp.logger.Printf("ERROR: %v", err)
 		}
 	})
+	rp.recorder = rp.Writer
+	if cfg.attach != 0 {
+		if rp.recorder, err = newOffsetRecorder(ctx, db, cfg.attach, rp.Writer); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// session starts the session the proxy records, or, attached, finds the
+// one it adds to (which is not ended again: it keeps its own end).
+func (rp *runningProxy) session(ctx context.Context, cfg proxyConfig) (err error) {
+	if cfg.attach != 0 {
+		rp.Session, err = rp.DB.Session(ctx, cfg.attach)
+		return err
+	}
+	rp.closeInterrupted(ctx)
+	if rp.Session, err = rp.DB.StartSession(ctx, store.Session{Listen: strings.Join(rp.Listen, " "), Source: "proxy"}); err != nil {
+		return err
+	}
+	release, err := holdSessionLock(rp.DBPath, rp.Session.ID)
+	if err != nil {
+		rp.logger.Printf("WARNING: cannot lock %s (%v): if this proxy is killed, its session will show as running until deleted", runningDir(rp.DBPath), err)
+		release = func() {}
+	}
+	rp.teardown.add(func() {
+		if err := rp.DB.EndSession(context.Background(), rp.Session.ID, time.Now()); err != nil {
+			rp.logger.Printf("ERROR: %v", err)
+		}
+		release()
+	})
+	return nil
+}
+
+// closeInterrupted closes the proxy sessions of the database left open by
+// a glassbox that stopped without closing them (killed, crashed): ended
+// at the last thing recorded, marked interrupted, and said in the log.
+func (rp *runningProxy) closeInterrupted(ctx context.Context) {
+	list, err := rp.DB.Sessions(ctx)
+	if err != nil {
+		rp.logger.Printf("WARNING: cannot read the sessions to close interrupted ones: %v", err)
+		return
+	}
+	for _, s := range list {
+		if !s.Ended.IsZero() || s.Source != "proxy" || sessionRecording(rp.DBPath, s.ID) {
+			continue
+		}
+		s, err := rp.DB.InterruptSession(ctx, s.ID)
+		if err != nil {
+			rp.logger.Printf("WARNING: %v", err)
+			continue
+		}
+		rp.logger.Printf("session %d was interrupted (its glassbox stopped without closing it): closed at %s, the last thing recorded, with %s and %s",
+			s.ID, s.Ended.Local().Format("2006-01-02 15:04:05"), explain.Plural(int(s.Flows), "flow"), explain.Plural(int(s.Pages), "page load"))
+	}
 }
 
 // proxyOptions is the part of the proxy's configuration the flags give:

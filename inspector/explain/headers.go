@@ -3,6 +3,8 @@ package explain
 import (
 	"sort"
 	"strings"
+
+	"github.com/glassbox-dev/glassbox/store"
 )
 
 // HeaderInfo explains what one header field is for.
@@ -191,4 +193,20 @@ var headerTable = []HeaderInfo{
 	{"Report-To", respDir, "The older way to name endpoints where the browser sends reports (CSP violations, network errors); being replaced by Reporting-Endpoints.", "W3C Reporting API (earlier version)"},
 	{"Reporting-Endpoints", respDir, "Names the URLs where the browser should send reports about this page (policy violations, deprecations, crashes).", "W3C Reporting API"},
 	{"NEL", respDir, "Network Error Logging: asks the browser to report failed requests to this site (DNS, TCP, TLS errors) to a Report-To endpoint, so operators see failures their servers never saw.", "W3C Network Error Logging"},
+}
+
+// HeaderRole says, in a few words, what a header's role (store.Headers.Roles)
+// means for what glassbox passed on; "" for an end-to-end field.
+func HeaderRole(role string) string {
+	switch role {
+	case store.RoleHopByHop:
+		return "not forwarded: for this connection only (RFC 9110 §7.6.1)"
+	case store.RoleFraming:
+		return "framing: glassbox frames the message it forwards itself (RFC 9112 §6)"
+	case store.RolePseudo:
+		return "HTTP/2 pseudo-header: its form of the request or status line (RFC 9113 §8.3)"
+	case store.RoleProxy:
+		return "for the proxy: never forwarded, never stored"
+	}
+	return ""
 }

@@ -109,9 +109,13 @@ func headerLines(h store.Headers, request bool, w int) []Line {
 	wide := w >= 110
 	leftW := w * 55 / 100
 	var out []Line
-	for _, f := range h {
+	roles := h.Roles()
+	for i, f := range h {
 		name, value := Sanitize(f.Name), Sanitize(f.Value)
 		purpose := headerPurpose(f.Name)
+		if r := explain.HeaderRole(roles[i]); r != "" {
+			purpose = "(" + r + ") " + purpose
+		}
 		if !wide {
 			out = append(out, headerValueLines(name, value, w)...)
 			out = append(out, Wrap(purpose, w, "      ", "      ", Dim)...)

@@ -172,3 +172,21 @@ func TestWaterfallFitsTheWidth(t *testing.T) {
 		}
 	}
 }
+
+// The Request tab says which recorded fields glassbox did not pass on as
+// they came: hop-by-hop, framing, HTTP/2 pseudo-headers.
+func TestRequestTabLabelsHopByHop(t *testing.T) {
+	th := render.NewTheme(256, false)
+	f := &store.Flow{ID: 1, Method: "POST", URL: "https://shop.test/up", Proto: "HTTP/1.1",
+		ReqHeaders: store.Headers{{Name: "Host", Value: "shop.test"}, {Name: "Connection", Value: "keep-alive"},
+			{Name: "Transfer-Encoding", Value: "chunked"}, {Name: "Accept", Value: "*/*"}}}
+	got := text(render.FlowTab(th, 2, render.FlowDetail{Flow: f}, 200))
+	for _, want := range []string{"not forwarded: for this connection only", "framing: glassbox frames the message it forwards itself"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("Request tab lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Count(got, "not forwarded") != 1 {
+		t.Errorf("only Connection is hop-by-hop here:\n%s", got)
+	}
+}

@@ -61,6 +61,8 @@ type Entry struct {
 	ResourceType     string     `json:"_resourceType,omitempty"`
 	Initiator        *Initiator `json:"_initiator,omitempty"`
 	InitiatorFlow    int64      `json:"_initiatorFlow,omitempty"`
+	ResendOf         int64      `json:"_resendOf,omitempty"`
+	ResentAs         []int64    `json:"_resentAs,omitempty"`
 	ConnectionReused bool       `json:"_connectionReused"`
 	DNS              *DNS       `json:"_dns,omitempty"`
 	TLS              *TLS       `json:"_tls,omitempty"`
@@ -120,13 +122,20 @@ type PostData struct {
 	MimeType string  `json:"mimeType"`
 	Params   []Param `json:"params"`
 	Text     string  `json:"text"`
-	Encoding string  `json:"_encoding,omitempty"`
-	Comment  string  `json:"comment,omitempty"`
+	// Encoding is "base64" for a body that is not text, as content's
+	// encoding in HAR 1.2; OldEncoding is where glassbox wrote it before,
+	// still read on import.
+	Encoding    string `json:"encoding,omitempty"`
+	OldEncoding string `json:"_encoding,omitempty"`
+	Comment     string `json:"comment,omitempty"`
 }
 
 type Param struct {
-	Name  string `json:"name"`
-	Value string `json:"value,omitempty"`
+	Name        string `json:"name"`
+	Value       string `json:"value,omitempty"`
+	FileName    string `json:"fileName,omitempty"`
+	ContentType string `json:"contentType,omitempty"`
+	Comment     string `json:"comment,omitempty"`
 }
 
 type Content struct {

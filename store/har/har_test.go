@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -92,6 +93,10 @@ func fixture(t testing.TB) (*sqlite.DB, int64) {
 		{ID: 6, PageID: 1, ConnID: 1, ConnReused: true, Kind: "http", ResourceType: "stylesheet", MITM: true, Method: "GET", URL: "https://shop.test/app.css",
 			Proto: "HTTP/2.0", ReqHeaders: hdr("If-None-Match", `"v1"`), Status: 304, StatusText: "Not Modified", RespProto: "HTTP/2.0",
 			RespHeaders: hdr("Etag", `"v1"`), Start: at(91000), GotConn: at(91005), WroteRequest: at(91010), FirstByte: at(93000), End: at(93000), ReqHeaderSize: 60, RespHeaderSize: 30},
+		// The image again, sent by glassbox resend.
+		{ID: 7, PageID: 1, ConnID: 2, ConnReused: true, Kind: "http", ResourceType: "image", Method: "GET", URL: "http://img.test/a.png", Proto: "HTTP/1.1",
+			ResendOf: 3, ReqHeaders: hdr("Accept", "image/*"), Status: 200, StatusText: "OK", RespProto: "HTTP/1.1", RespHeaders: hdr("Content-Type", "image/png"),
+			ServerAddr: "127.0.0.2:80", Start: at(95000), GotConn: at(95000), WroteRequest: at(95050), FirstByte: at(96000), End: at(96100), ReqHeaderSize: 50, RespHeaderSize: 60},
 	}
 	for _, f := range flows {
 		w.RecordFlow(f)
@@ -212,6 +217,12 @@ func TestExportValidAndRedacted(t *testing.T) {
 		in["url"] != "https://shop.test/" || entries[2].(map[string]any)["_initiatorFlow"] != float64(1) {
 		t.Errorf("entry 3's initiator: %v, flow %v", in, entries[2].(map[string]any)["_initiatorFlow"])
 	}
+	if ent := entries[6].(map[string]any); ent["_resendOf"] != float64(3) {
+		t.Errorf("the resent entry's _resendOf: %v", ent["_resendOf"])
+	}
+	if as, _ := entries[2].(map[string]any)["_resentAs"].([]any); len(as) != 1 || as[0] != float64(7) {
+		t.Errorf("the original's _resentAs: %v", entries[2].(map[string]any)["_resentAs"])
+	}
 	first := entries[0].(map[string]any)
 	tm := first["timings"].(map[string]any)
 	// New connection: dns 0.3, connect 0.1 + ssl 2.0 = 2.1, blocked = 2.6 - 0.3 - 2.1 = 0.2.
@@ -286,7 +297,7 @@ func TestImportRoundTrip(t *testing.T) {
 	if err := w.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if st.Entries != 6 || st.Pages != 1 || st.Skipped != 0 {
+	if st.Entries != 7 || st.Pages != 1 || st.Skipped != 0 {
 		t.Errorf("import stats %+v", st)
 	}
 	second := export(t, db, sess.ID, har.Options{NoRedact: true})
@@ -415,5 +426,44 @@ func TestContentDecodedForEveryCoding(t *testing.T) {
 		if content["text"] != body || content["encoding"] != nil || content["size"] != float64(len(body)) {
 			t.Errorf("%s: content = %v, want the decoded text", codings[i], content)
 		}
+	}
+}
+
+// A multipart upload is exported as text when its parts are text, its
+// parts as params (fields, files with fileName and contentType); only a
+// body with binary bytes goes as base64, with HAR's encoding. Issue 14 saw
+// a multipart POST exported as base64 under a field of glassbox's own.
+func TestPostDataMultipart(t *testing.T) {
+	const boundary = "XyZ"
+	part := func(disposition, ctype, content string) string {
+		s := "--" + boundary + "\r\nContent-Disposition: form-data; " + disposition + "\r\n"
+		if ctype != "" {
+			s += "Content-Type: " + ctype + "\r\n"
+		}
+		return s + "\r\n" + content + "\r\n"
+	}
+	textBody := part(`name="title"`, "", "Holiday") + part(`name="notes"; filename="notes.txt"`, "text/plain", "line one\nline two") + "--" + boundary + "--\r\n"
+	binBody := part(`name="title"`, "", "Logo") + part(`name="file"; filename="logo.png"`, "image/png", "\x89PNG\x00\x01") + "--" + boundary + "--\r\n"
+	for _, tc := range []struct {
+		name, body, wantEncoding string
+		want                     []har.Param
+	}{
+		{"text-parts", textBody, "", []har.Param{{Name: "title", Value: "Holiday"},
+			{Name: "notes", FileName: "notes.txt", ContentType: "text/plain", Value: "line one\nline two"}}},
+		{"binary-file", binBody, "base64", []har.Param{{Name: "title", Value: "Logo"},
+			{Name: "file", FileName: "logo.png", ContentType: "image/png", Comment: "binary content, 6 bytes (in the body's text, base64)"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &store.Flow{ID: 1, Kind: store.KindHTTP, Method: "POST", URL: "https://shop.test/upload", Status: 200, Start: t0, End: t0,
+				ReqHeaders: hdr("Content-Type", "multipart/form-data; boundary="+boundary),
+				ReqBody:    store.Body{Data: []byte(tc.body), Size: int64(len(tc.body))}}
+			pd := har.PostDataOf(f, har.Options{NoRedact: true})
+			if pd.Encoding != tc.wantEncoding || (tc.wantEncoding == "" && pd.Text != tc.body) {
+				t.Errorf("encoding %q, text %q", pd.Encoding, pd.Text)
+			}
+			if !reflect.DeepEqual(pd.Params, tc.want) {
+				t.Errorf("params %+v\nwant %+v", pd.Params, tc.want)
+			}
+		})
 	}
 }

@@ -74,6 +74,7 @@ func (im *importer) entry(n int, e *importing) {
 	im.id++
 	f.ID = im.id
 	im.initiator(f, e)
+	f.ResendOf = im.flowIDs[e.ResendOf] // _resentAs follows from it
 	if im.grouper != nil {
 		im.group(f)
 	} else {
@@ -301,12 +302,15 @@ func (e *importing) flow(maxBody int64) (*store.Flow, error) {
 	return f, nil
 }
 
-// bodies reads the request's postData and the response's content.
 // bodies reads the request's postData and the response's content, each
 // cut at maxBody (0: whole; negative: none kept).
 func (e *importing) bodies(f *store.Flow, maxBody int64) error {
 	if pd := e.Request.PostData; pd != nil {
-		data, err := bodyBytes(pd.Text, pd.Encoding)
+		enc := pd.Encoding
+		if enc == "" {
+			enc = pd.OldEncoding
+		}
+		data, err := bodyBytes(pd.Text, enc)
 		if err != nil {
 			return fmt.Errorf("request body: %w", err)
 		}

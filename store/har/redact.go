@@ -38,7 +38,8 @@ func cookies(lines []string, noRedact bool, parse func(line string) ([]Cookie, e
 
 func headers(h store.Headers, opt Options) []NV {
 	out := make([]NV, 0, len(h))
-	for _, f := range h {
+	roles := h.Roles()
+	for i, f := range h {
 		v := f.Value
 		if !opt.NoRedact && secretHeaders[strings.ToLower(f.Name)] {
 			v = Redacted
@@ -46,9 +47,18 @@ func headers(h store.Headers, opt Options) []NV {
 		if strings.EqualFold(f.Name, "Referer") || strings.EqualFold(f.Name, "Location") {
 			v = redactURL(v, opt.RedactParams, opt.NoRedact)
 		}
-		out = append(out, NV{Name: f.Name, Value: v})
+		out = append(out, NV{Name: f.Name, Value: v, Comment: roleComments[roles[i]]})
 	}
 	return out
+}
+
+// roleComments say in a header's HAR comment what glassbox did not pass on
+// as it came (store.Headers.Roles).
+var roleComments = map[string]string{
+	store.RoleHopByHop: "hop-by-hop: not forwarded (RFC 9110 §7.6.1)",
+	store.RoleFraming:  "framing: set anew on the next hop (RFC 9112 §6)",
+	store.RolePseudo:   "HTTP/2 pseudo-header (RFC 9113 §8.3)",
+	store.RoleProxy:    "for the proxy: not forwarded",
 }
 
 func matchesAny(name string, params []string) bool {

@@ -59,33 +59,53 @@ func requestCookies(h store.Headers, noRedact bool) []Cookie {
 	})
 }
 
-// postData is the request body: text when it is text, base64 otherwise; a
-// form's parameters listed too, with --redact-param values redacted in
-// both the list and the text.
+// postData is the request body: as text when it is text (forms, JSON,
+// XML, multipart whose parts are text), base64 with encoding otherwise; a
+// form's fields and a multipart body's parts listed as params, with
+// --redact-param values redacted in both the list and the text.
 func postData(f *store.Flow, opt Options) *PostData {
 	mt := f.ReqHeaders.Get("Content-Type")
+	data := f.ReqBody.Data
 	pd := &PostData{MimeType: mt, Params: []Param{}}
-	if textBody(mt, f.ReqBody.Data) {
-		pd.Text = string(f.ReqBody.Data)
+	multi := isMultipart(mt)
+	if textBody(mt, data) || (multi && plainText(data)) {
+		pd.Text = string(data)
 	} else {
-		pd.Text = base64.StdEncoding.EncodeToString(f.ReqBody.Data)
+		pd.Text = base64.StdEncoding.EncodeToString(data)
 		pd.Encoding = "base64"
 	}
 	if f.ReqBody.Truncated {
 		pd.Comment = keptNote(f.ReqBody)
 	}
-	if !strings.HasPrefix(mt, "application/x-www-form-urlencoded") || pd.Encoding != "" {
-		return pd
+	switch {
+	case multi:
+		pd.Params = multipartParams(mt, data, opt)
+		for _, p := range pd.Params {
+			if p.Value == Redacted && pd.Encoding == "" {
+				// The raw body holds what the list redacts.
+				pd.Text = ""
+				pd.Comment = strings.TrimSpace(pd.Comment + " the raw body is left out: it holds fields named by --redact-param")
+				break
+			}
+		}
+	case strings.HasPrefix(mt, "application/x-www-form-urlencoded") && pd.Encoding == "":
+		pd.Params = formParams(pd.Text, opt)
+		// The same parameters in the raw text: a form is a query string.
+		if !opt.NoRedact && len(opt.RedactParams) > 0 {
+			pd.Text = strings.TrimPrefix(redactURL("?"+pd.Text, opt.RedactParams, false), "?")
+		}
 	}
-	for _, nv := range splitQuery(pd.Text) {
+	return pd
+}
+
+// formParams lists a url-encoded form's fields, in order.
+func formParams(text string, opt Options) []Param {
+	out := []Param{}
+	for _, nv := range splitQuery(text) {
 		if !opt.NoRedact && matchesAny(nv.Name, opt.RedactParams) {
 			nv.Value = Redacted
 		}
-		pd.Params = append(pd.Params, Param{Name: nv.Name, Value: nv.Value})
+		out = append(out, Param{Name: nv.Name, Value: nv.Value})
 	}
-	// The same parameters in the raw text: a form is a query string.
-	if !opt.NoRedact && len(opt.RedactParams) > 0 {
-		pd.Text = strings.TrimPrefix(redactURL("?"+pd.Text, opt.RedactParams, false), "?")
-	}
-	return pd
+	return out
 }

@@ -1,0 +1,4 @@
+package har
+
+// PostDataOf is postData, for the tests of package har_test.
+var PostDataOf = postData
