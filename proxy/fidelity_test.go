@@ -103,6 +103,26 @@ func TestTwinRequestsNotGuessed(t *testing.T) {
 	}
 }
 
+// glassbox resend's marker is glassbox's own, not the request's: it is
+// out of the head as recorded, which stays the one sent otherwise.
+func TestResendMarkerNotInTheHead(t *testing.T) {
+	origin := rawOrigin(t, nil, h1Answers(okAnswer))
+	h := newHarness(t, nil)
+	c, err := net.Dial("tcp", h.proxyURL.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "GET http://"+origin+"/again HTTP/1.1\r\nHost: "+origin+"\r\n"+proxy.ResendHeader+": 7\r\nx-b: 1\r\n\r\n")
+	if _, err := http.ReadResponse(bufio.NewReader(c), nil); err != nil {
+		t.Fatal(err)
+	}
+	f := h.rec.waitFlows(t, 1)[0]
+	if got, want := pairs(f.ReqHeaders), kv("Host", origin, "x-b", "1"); got != want || !f.ReqHeadersAsSent || f.ResendOf != 7 {
+		t.Errorf("resend of %d, as sent %v:\n%s\nwant\n%s", f.ResendOf, f.ReqHeadersAsSent, got, want)
+	}
+}
+
 // checkHeadSent sends head on c, reads the answer and checks that flow n
 // recorded the head field for field, and its size.
 func checkHeadSent(t *testing.T, h *harness, c net.Conn, head string, n int) {
