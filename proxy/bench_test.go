@@ -16,7 +16,11 @@ import (
 // measure the proxy's own path, not a store.
 type countRecorder struct{ flows atomic.Int64 }
 
-func (c *countRecorder) RecordFlow(*store.Flow)     { c.flows.Add(1) }
+func (c *countRecorder) RecordFlow(f *store.Flow) {
+	if !f.End.IsZero() { // a flow in flight recorded as it is does not count
+		c.flows.Add(1)
+	}
+}
 func (c *countRecorder) RecordConn(*store.Conn)     {}
 func (c *countRecorder) RecordLookup(*store.Lookup) {}
 func (c *countRecorder) RecordPage(*store.Page)     {}

@@ -199,3 +199,18 @@ func (t *tee) body() store.Body {
 	defer t.mu.Unlock()
 	return store.Body{Data: t.buf, Size: t.n, Truncated: t.n > int64(len(t.buf))}
 }
+
+// progress is the body so far, for a flow in flight: its size, no data.
+func (t *tee) progress() store.Body {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return store.Body{Size: t.n}
+}
+
+// writtenSoFar is what went the other way (a WebSocket's browser to
+// origin bytes).
+func (t *tee) writtenSoFar() int64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.written
+}

@@ -53,12 +53,20 @@ func (m *memRecorder) RecordPage(*store.Page)     {}
 func (m *memRecorder) Stats() store.RecorderStats { return store.RecorderStats{} }
 
 // waitFlows waits (bounded) until n flows are recorded and returns them in ID order.
+// waitFlows waits for n flows recorded whole (ended: a flow in flight is
+// recorded as it is at each tick of the live clock, inflight.go).
 func (m *memRecorder) waitFlows(t *testing.T, n int) []store.Flow {
 	t.Helper()
 	deadline := time.After(10 * time.Second)
 	for {
 		m.mu.Lock()
-		if len(m.flows) >= n {
+		ended := 0
+		for _, f := range m.flows {
+			if !f.End.IsZero() {
+				ended++
+			}
+		}
+		if ended >= n {
 			out := make([]store.Flow, 0, len(m.flows))
 			for _, f := range m.flows {
 				out = append(out, f)

@@ -116,6 +116,12 @@ type Config struct {
 	// Grouper places each request in a page load; nil makes one.
 	Grouper *store.Grouper
 
+	// LiveEvery is how often a flow still running is recorded as it is
+	// (its phases, status and bytes so far) when it changed, so live views
+	// show it before it ends (inflight.go). 0 means DefaultLiveEvery;
+	// negative records flows only when they end.
+	LiveEvery time.Duration
+
 	// OnFlow is called with every finished flow (for the log line), with
 	// the connection it used when known.
 	OnFlow func(*store.Flow, *store.Conn)
@@ -156,7 +162,9 @@ type Proxy struct {
 	h2     *http2.Server // serves intercepted HTTP/2 connections (mitm.go)
 	dest   *destinations
 	flows  atomic.Int64 // last flow ID handed out
-	now    func() time.Time
+	// inflight records flows still running as they are (inflight.go).
+	inflight inflight
+	now      func() time.Time
 }
 
 // New wires a proxy from cfg.
@@ -174,6 +182,9 @@ func New(cfg Config) (*Proxy, error) {
 		cfg.Logf = func(string, ...any) {}
 	}
 	p := &Proxy{cfg: cfg, now: cfg.Now, leaves: cfg.Leaves}
+	if p.inflight.every = cfg.LiveEvery; p.inflight.every == 0 {
+		p.inflight.every = DefaultLiveEvery
+	}
 	if p.now == nil {
 		p.now = time.Now
 	}

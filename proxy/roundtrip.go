@@ -36,6 +36,14 @@ type flowState struct {
 	resp  *http.Response
 	once  sync.Once
 
+	// respBody is the response body's tee once it streams; done is set,
+	// under mu, when the flow is recorded whole; published and lastLive
+	// are what publish recorded of it in flight (inflight.go).
+	respBody  *tee
+	done      bool
+	published bool
+	lastLive  liveMarks
+
 	h1Only bool                  // the request must go over HTTP/1.1 (an Upgrade)
 	tap    net.Conn              // the tap of the connection this attempt uses (tap.go)
 	h2     atomic.Pointer[h2Tap] // the HTTP/2 tap to queue on, until queued
@@ -106,6 +114,7 @@ func (p *Proxy) openFlow(req *http.Request) *flowState {
 		st.req.expect(req.ContentLength)
 		req.Body = st.req
 	}
+	p.inflight.add(f.ID, st)
 	return st
 }
 
@@ -254,6 +263,9 @@ func (st *flowState) streamBody(resp *http.Response) *http.Response {
 	})
 	body.expect(resp.ContentLength)
 	resp.Body = body
+	st.mu.Lock()
+	st.respBody = body
+	st.mu.Unlock()
 	return resp
 }
 
@@ -325,7 +337,9 @@ func (p *Proxy) captureLimit(n int64) int64 {
 // finish records the flow once, with its end time.
 func (st *flowState) finish(end time.Time) {
 	st.once.Do(func() {
+		st.p.inflight.remove(st.flow.ID)
 		st.mu.Lock()
+		st.done = true // no snapshot in flight is recorded after this
 		st.marks()
 		end = st.ended(end)
 		f := st.flow // a copy: the recorder owns it from here

@@ -21,30 +21,38 @@ import (
 // connection took, and how many bytes crossed each way.
 func (p *Proxy) tunnel(req *http.Request, client net.Conn, _ *goproxy.ProxyCtx) {
 	defer client.Close()
-	f := &store.Flow{
+	ts := &tunnelState{p: p, f: store.Flow{
 		ID: p.nextFlowID(), Kind: store.KindTunnel, Start: p.now(), ClientAddr: req.RemoteAddr,
 		Method: http.MethodConnect, URL: req.Host, Proto: req.Proto, RespHeaderSize: -1,
-	}
+	}}
+	f := &ts.f
 	f.ReqHeaders, f.ReqHeaderSize, f.ReqHeadersAsSent = requestHead(req)
+	p.inflight.add(f.ID, ts)
 	var conn *store.Conn
-	defer func() { p.recordTunnel(f, conn) }()
+	defer func() { ts.end(conn) }()
 	upstream, err := p.dial(req.Context(), "tcp", req.Host)
 	if err != nil {
+		ts.mu.Lock()
 		p.tunnelFailed(client, f, req, err)
+		ts.mu.Unlock()
 		return
 	}
 	defer upstream.Close()
+	ts.mu.Lock()
 	f.GotConn = p.now()
 	f.ServerAddr = upstream.RemoteAddr().String()
 	if conn = dialer.InfoOf(upstream); conn != nil {
 		f.ConnID = conn.ID
 	}
 	f.Status, f.StatusText = http.StatusOK, "Connection established"
+	ts.mu.Unlock()
 	if _, err := io.WriteString(client, "HTTP/1.1 200 Connection established\r\n\r\n"); err != nil {
+		ts.mu.Lock()
 		f.Error = &store.FlowError{Phase: store.PhaseClient, Kind: store.FailAborted, Message: err.Error()}
+		ts.mu.Unlock()
 		return
 	}
-	ch, sh := p.relay(client, upstream, f)
+	ch, sh := p.relay(client, upstream, ts)
 	upstream.Close()
 	if conn != nil && (ch.SNI != "" || sh.Version != 0) {
 		// What the passing handshake showed, on the connection's record.
@@ -59,12 +67,47 @@ func (p *Proxy) tunnel(req *http.Request, client net.Conn, _ *goproxy.ProxyCtx) 
 	}
 }
 
-// recordTunnel records a tunnel's flow once it has ended.
-func (p *Proxy) recordTunnel(f *store.Flow, conn *store.Conn) {
-	f.End = p.now()
-	p.cfg.Recorder.RecordFlow(f)
-	if p.cfg.OnFlow != nil {
-		p.cfg.OnFlow(f, conn)
+// tunnelState is a tunnel's flow while it runs: mu guards f, which the
+// live clock reads (publish); up and down count the bytes each way.
+type tunnelState struct {
+	p         *Proxy
+	mu        sync.Mutex
+	f         store.Flow
+	up, down  atomic.Int64
+	done      bool
+	published bool
+	lastLive  liveMarks
+}
+
+// publish records the tunnel as it is now (inflight.go).
+func (ts *tunnelState) publish() {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if ts.done {
+		return
+	}
+	f := ts.f
+	f.BytesUp, f.BytesDown = ts.up.Load(), ts.down.Load()
+	m := liveMarks{gotConn: f.GotConn, status: f.Status, up: f.BytesUp, down: f.BytesDown}
+	if ts.published && m == ts.lastLive {
+		return
+	}
+	ts.published, ts.lastLive = true, m
+	ts.p.cfg.Recorder.RecordFlow(&f)
+}
+
+// end records the tunnel's flow once it has ended.
+func (ts *tunnelState) end(conn *store.Conn) {
+	ts.p.inflight.remove(ts.f.ID)
+	ts.mu.Lock()
+	ts.done = true
+	ts.f.End = ts.p.now()
+	ts.f.BytesUp, ts.f.BytesDown = ts.up.Load(), ts.down.Load()
+	f := ts.f
+	ts.mu.Unlock()
+	ts.p.cfg.Recorder.RecordFlow(&f)
+	if ts.p.cfg.OnFlow != nil {
+		ts.p.cfg.OnFlow(&f, conn)
 	}
 }
 
@@ -87,23 +130,22 @@ func (p *Proxy) tunnelFailed(client net.Conn, f *store.Flow, req *http.Request, 
 }
 
 // relay copies bytes both ways until both sides are done, counting them
-// on f, and returns the TLS hellos it saw pass.
-func (p *Proxy) relay(client, upstream net.Conn, f *store.Flow) (ch ClientHello, sh ServerHello) {
-	var up, down atomic.Int64
+// on ts, and returns the TLS hellos it saw pass.
+func (p *Proxy) relay(client, upstream net.Conn, ts *tunnelState) (ch ClientHello, sh ServerHello) {
+	up, down := &ts.up, &ts.down
 	var upSniff, downSniff helloSniffer
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		pipe(upstream, client, &up, func(b []byte) bool {
+		pipe(upstream, client, up, func(b []byte) bool {
 			return upSniff.feed(b, func(buf []byte) (err error) { ch, err = ParseClientHello(buf); return err })
 		})
 	})
 	wg.Go(func() {
-		pipe(client, upstream, &down, func(b []byte) bool {
+		pipe(client, upstream, down, func(b []byte) bool {
 			return downSniff.feed(b, func(buf []byte) (err error) { sh, err = ParseServerHello(buf); return err })
 		})
 	})
 	wg.Wait()
-	f.BytesUp, f.BytesDown = up.Load(), down.Load()
 	return ch, sh
 }
 

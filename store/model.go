@@ -196,6 +196,12 @@ type Flow struct {
 	// ResendOf is the flow this one sent again (glassbox resend, the
 	// inspector's resend key); 0 for a request a browser made.
 	ResendOf int64
+	// Rev is the store's change number for the flow: every write of it
+	// (a flow in flight is written again as its phases pass, and when it
+	// ends) gives it a higher one in its session, so a reader asks what
+	// changed since the last it saw (FlowQuery.Changed). 0 in rows
+	// written before schema version 3, and set by the store, not the proxy.
+	Rev int64
 
 	Kind         string // KindHTTP, KindTunnel, KindWebSocket
 	ResourceType string // document, stylesheet, script, image, font, fetch, media, websocket, other

@@ -56,6 +56,14 @@ type FlowQuery struct {
 	// WithBodies loads body data; without it Body.Data is nil but Size and
 	// Truncated are set.
 	WithBodies bool
+	// Changed reads by change instead of by ID: flows written after the
+	// change number AfterRev (Flow.Rev), in the order they were written,
+	// each as it is now. A flow written again since appears again. A
+	// live view that keeps AfterRev at the highest Rev it has seen never
+	// misses a flow, however long it was in flight. Rows of schema
+	// versions before 3 have Rev 0: read those by ID.
+	Changed  bool
+	AfterRev int64
 	// Summary skips the header blocks (ReqHeaders, RespHeaders and
 	// RespTrailers stay nil) except the response's Content-Type, kept in
 	// RespHeaders: enough for lists of 100,000 flows.
@@ -123,7 +131,7 @@ func EachFlow(ctx context.Context, r Reader, q FlowQuery, batch int, fn func(*Fl
 		if len(flows) < page.Limit || (limit > 0 && seen >= limit) {
 			return nil
 		}
-		q.AfterID = flows[len(flows)-1].ID
+		q.AfterID, q.AfterRev = flows[len(flows)-1].ID, flows[len(flows)-1].Rev
 	}
 }
 

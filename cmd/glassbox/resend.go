@@ -240,7 +240,7 @@ func recordedResends(ctx context.Context, dbPath string, session, before int64, 
 	deadline := time.Now().Add(10 * time.Second)
 	for len(now) < n && time.Now().Before(deadline) {
 		err := store.EachFlow(ctx, db, store.FlowQuery{SessionID: session, AfterID: before, Summary: true}, 5000, func(f *store.Flow) error {
-			if f.ResendOf != 0 {
+			if f.ResendOf != 0 && !f.End.IsZero() { // ended: not a record of it in flight
 				now[f.ResendOf] = *f // this run's resend of each
 			}
 			return nil

@@ -22,7 +22,8 @@ func respBody(addr func(*store.Body) any) field[store.Flow] {
 }
 
 var flowTable = newEntity(table{name: "flows", row: "request and what became of it", since: 1, key: "session_id, id",
-	indexes: []index{{name: "flows_by_page", cols: "session_id, page_id, id", since: 1}}, doc: `
+	indexes: []index{{name: "flows_by_page", cols: "session_id, page_id, id", since: 1},
+		{name: "flows_by_change", cols: "session_id, rev", since: 3}}, doc: `
 One row per request and what became of it: a response (status > 0), or an
 error and the phase it failed in; a response whose body broke off has both,
 with error_phase receive. The request's own times are here; the lookup and
@@ -76,6 +77,7 @@ when conn_reused is 0.`}, []column[store.Flow]{
 	{"initiator_type", "TEXT NOT NULL DEFAULT ''", 3, "what made the request happen: `navigation`, `redirect`, `parser`, `stylesheet`, `script`, `preflight`, `browser`, `client` or `unknown`; empty in captures from before", initiator(func(i *store.Initiator) any { return &i.Type })},
 	{"initiator_flow", "INTEGER NOT NULL DEFAULT 0", 3, "the flow that caused it (the redirect, the document or stylesheet referencing its URL); 0 when none", initiator(func(i *store.Initiator) any { return &i.FlowID })},
 	{"initiator_url", "TEXT NOT NULL DEFAULT ''", 3, "the initiating document, stylesheet or redirect's URL, when known", initiator(func(i *store.Initiator) any { return &i.URL })},
+	{"rev", "INTEGER NOT NULL DEFAULT 0", 3, "the flow's change number: each write of the row (in flight, then ended) gives it a higher one in its session, so a live view reads what changed (`flows_by_change`); 0 in rows from before version 3", of(func(f *store.Flow) any { return &f.Rev })},
 	{"initiator_heuristic", "INTEGER NOT NULL DEFAULT 0", 3, "1 when the initiator and the page rest on time or origin alone, not on a reference glassbox saw", initiator(func(i *store.Initiator) any { return &i.Heuristic })},
 })
 
@@ -103,6 +105,7 @@ func (s *stmts) flow(session int64, f *store.Flow) error {
 	// no statement journal, which SQLite keeps for every OR REPLACE in case
 	// it must undo its deletes.
 	again := s.seen.testAndSet(f.ID)
+	f.Rev = s.nextRev()
 	qFlow, qBody := flowTable.insert, bodyTable.insert
 	if again {
 		qFlow, qBody = flowTable.replace, bodyTable.replace
@@ -162,11 +165,16 @@ func (db *DB) Flows(ctx context.Context, q store.FlowQuery) ([]store.Flow, error
 	}
 	query := `SELECT ` + list + ` FROM flows WHERE session_id = ? AND id > ?`
 	args := []any{q.SessionID, q.AfterID}
+	order := ` ORDER BY id`
+	if q.Changed {
+		query = `SELECT ` + list + ` FROM flows WHERE session_id = ? AND rev > ?` // flows_by_change
+		args, order = []any{q.SessionID, q.AfterRev}, ` ORDER BY rev`
+	}
 	if q.PageID > 0 {
 		query += ` AND page_id = ?` // served by the flows_by_page index
 		args = append(args, q.PageID)
 	}
-	query += ` ORDER BY id`
+	query += order
 	if q.Limit > 0 {
 		query += ` LIMIT ?`
 		args = append(args, q.Limit)

@@ -70,7 +70,7 @@ func oldRows() (store.Session, store.Flow, store.Conn, store.Lookup, store.Page)
 	s := store.Session{ID: 7, Started: ns(1700000000000000001), Ended: ns(1700000600000000002), Source: "proxy",
 		Listen: "127.0.0.1:8080 [::1]:8080", Interrupted: true, Flows: 1, Pages: 1}
 	f := store.Flow{SessionID: 7, ID: 1, PageID: 2, ConnID: 3, ConnReused: true, Kind: store.KindHTTP,
-		Initiator: store.Initiator{Type: store.InitParser, FlowID: 1, URL: "https://shop.test/", Heuristic: true}, ResendOf: 1,
+		Initiator: store.Initiator{Type: store.InitParser, FlowID: 1, URL: "https://shop.test/", Heuristic: true}, ResendOf: 1, Rev: 1,
 		ResourceType: "document", ClientAddr: "127.0.0.1:50000", MITM: true, Method: "POST",
 		URL: "https://shop.test/cart?x=1", Proto: "HTTP/1.1", OriginProto: "HTTP/2.0",
 		ReqHeaders: store.Headers{{Name: "Host", Value: "shop.test"}, {Name: "Content-Type", Value: "application/json"}}, ReqHeadersAsSent: true,
@@ -146,7 +146,7 @@ func TestOldDatabases(t *testing.T) {
 			f.Initiator, p.MergedInto = store.Initiator{}, 0 // version 3's columns
 			f.ReqBody.Shed, f.RespBody.Shed, f.ClientTLS, l.TTL, f.ResendOf = false, false, nil, 0, 0
 			f.OriginProto, f.ReqHeadersAsSent, f.RespHeadersAsSent = "", false, false
-			s.Interrupted = false
+			s.Interrupted, f.Rev = false, 0
 
 			ro, err := OpenReadOnly(path) // brings a version 1 file up to date first
 			if err != nil {

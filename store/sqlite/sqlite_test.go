@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -565,4 +566,57 @@ func TestInterruptSession(t *testing.T) {
 	if s, _ := db.Session(ctx, open.ID); s.Length() != "5s, interrupted" {
 		t.Errorf("Length %q", s.Length())
 	}
+}
+
+// Reading by change: a flow written again (in flight, then ended) comes
+// back after the flows written between, with a higher change number; two
+// writers on one session (resend attached to it) never share a number.
+func TestFlowsByChange(t *testing.T) {
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "g.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	s, _ := db.StartSession(ctx, store.Session{})
+	t0 := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	write := func(w *sqlite.Writer, f store.Flow) {
+		t.Helper()
+		w.RecordFlow(&f)
+		if err := w.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	changed := func(after int64) (ids []int64, revs []int64) {
+		t.Helper()
+		err := store.EachFlow(ctx, db, store.FlowQuery{SessionID: s.ID, Changed: true, AfterRev: after, Summary: true}, 2, func(f *store.Flow) error {
+			ids, revs = append(ids, f.ID), append(revs, f.Rev)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ids, revs
+	}
+	w := db.NewWriter(s.ID, sqlite.WriterOptions{Block: true})
+	other := db.NewWriter(s.ID, sqlite.WriterOptions{Block: true})
+	slow := store.Flow{ID: 1, Kind: store.KindHTTP, Method: "GET", URL: "http://a.test/slow", Start: t0}
+	write(w, slow)
+	write(w, store.Flow{ID: 2, Kind: store.KindHTTP, Method: "GET", URL: "http://a.test/fast", Start: t0, End: t0.Add(time.Millisecond), Status: 200})
+	write(other, store.Flow{ID: 3, Kind: store.KindHTTP, Method: "GET", URL: "http://a.test/resent", Start: t0, ResendOf: 2})
+	ids, revs := changed(0)
+	if !slices.Equal(ids, []int64{1, 2, 3}) || !slices.Equal(revs, []int64{1, 2, 3}) {
+		t.Fatalf("by change from 0: flows %v revs %v", ids, revs)
+	}
+	slow.End, slow.Status = t0.Add(3*time.Second), 200
+	write(w, slow)
+	ids, revs = changed(3)
+	if !slices.Equal(ids, []int64{1}) || revs[0] != 4 {
+		t.Errorf("after 3: flows %v revs %v, want the slow flow again at 4", ids, revs)
+	}
+	if f, _ := db.Flow(ctx, s.ID, 1); f.Status != 200 || f.Rev != 4 {
+		t.Errorf("the slow flow as read: status %d rev %d", f.Status, f.Rev)
+	}
+	w.Close(ctx)
+	other.Close(ctx)
 }
