@@ -139,10 +139,10 @@ func (a *app) back(*tcell.EventKey) {
 	switch {
 	case a.overlay != overlayNone:
 		a.overlay = overlayNone
-	case a.zoom:
-		a.zoom = false
-	case a.focus == focusDetail:
-		a.focus = focusList
+	case a.zoom || a.focus == focusDetail:
+		// One Esc is back at the list, zoomed or not (issue 19): a zoomed
+		// detail pane un-zooms and gives the keys to the list at once.
+		a.zoom, a.focus = false, focusList
 	case !a.m.Filter().Empty():
 		a.m.SetFilter(model.Filter{})
 		a.input, a.prevInput = nil, ""

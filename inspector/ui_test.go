@@ -24,7 +24,7 @@ const (
 	lineFont  = 7  // flow 7, initiated by the stylesheet (flow 2)
 	linePost  = 9  // flow 10, POST /cart
 	lineCart  = 15 // flow 14, reached by the redirect of flow 13
-	lineProbe = 18 // flow 12, the browser's own, after the page loads
+	lineProbe = 18 // flow 12, the browser's own, after the page loads, once its group (folded) is opened
 )
 
 func down(n int) string { return strings.Repeat("j", n) }
@@ -286,7 +286,7 @@ func TestLiveNewFlowsKeepTheSelection(t *testing.T) {
 	h := start(t, Options{Reader: fx.db, SessionID: fx.session.ID, Live: true, Listen: []string{"127.0.0.1:8080"},
 		Poll: 5 * time.Millisecond, Stats: func() store.RecorderStats { return stats }, Deleter: fx.db,
 		Logs: func() []string { return []string{"glassbox listening on 127.0.0.1:8080"} }}, 120, 24)
-	h.press(down(lineProbe)) // the list shows 8 lines: page 1's frame is on top
+	h.press(down(lineProbe-1), " ", "j") // the list shows 8 lines: page 1's frame is on top
 	h.contains("flow #12", "live on 127.0.0.1:8080", "⚠ 3 dropped", "glassbox listening on 127.0.0.1:8080")
 	top := strings.Split(h.text(), "\n")[2][:16]
 
