@@ -115,7 +115,14 @@ func newApp(ctx context.Context, opts Options, s tcell.Screen) *app {
 		dirty:    true,
 	}
 	a.detail.reset()
+	a.setMsg(render.Dim, a.exportsNote())
 	return a
+}
+
+// exportsNote says where the export keys write; the first screen and the
+// help show it.
+func (a *app) exportsNote() string {
+	return "exports go to (--export-dir changes it)\n" + a.exportTo
 }
 
 // syncEvent asks the loop to signal once it is idle: every event before it

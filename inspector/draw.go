@@ -27,10 +27,11 @@ const sideBySide = 160
 func (a *app) computeLayout() {
 	w, h := a.screen.Size()
 	l := layout{w: w, h: h}
+	n := max(len(a.statusLines(w)), 1)
 	l.header = render.Rect{W: w, H: 1}
-	l.status = render.Rect{Y: h - 2, W: w, H: 1}
+	l.status = render.Rect{Y: h - 1 - n, W: w, H: n}
 	l.footer = render.Rect{Y: h - 1, W: w, H: 1}
-	b := render.Rect{Y: 1, W: w, H: h - 3}
+	b := render.Rect{Y: 1, W: w, H: h - 2 - n}
 	l.body = b
 	switch {
 	case a.zoom && a.focus == focusList:
@@ -145,11 +146,40 @@ func (a *app) drawStatus() {
 	case a.confirm != nil:
 		line = render.L(render.S(render.WarnText, a.confirm.question+" [y/n]"))
 	case a.msg != "":
-		line = render.L(render.S(a.msgRole, a.msg))
+		for i, line := range a.statusLines(l.w) {
+			render.DrawLine(s, th, 0, l.status.Y+i, l.w, line, render.Normal)
+		}
+		return
 	default:
 		line = a.summaryLine()
 	}
 	render.DrawLine(s, th, 0, l.status.Y, l.w, line, render.Normal)
+}
+
+// maxStatusLines bounds the lines a message takes from the panes.
+const maxStatusLines = 4
+
+// statusLines are the lines of the message on the status line: one when
+// it fits, else wrapped; what follows a newline (an export's path) starts
+// a line and is cut only at the edge, spaces kept, so a file's full path
+// shows at any width (issue 19). None when
+// no message is shown.
+func (a *app) statusLines(w int) []render.Line {
+	if a.editing || a.confirm != nil || a.msg == "" {
+		return nil
+	}
+	if one := strings.ReplaceAll(a.msg, "\n", " "); render.Width(one) <= w {
+		return []render.Line{render.L(render.S(a.msgRole, one))}
+	}
+	head, path, _ := strings.Cut(a.msg, "\n")
+	lines := render.Wrap(head, w, "", "", a.msgRole)
+	if path != "" {
+		lines = append(lines, render.HardWrap(path, w, a.msgRole)...)
+	}
+	if len(lines) > maxStatusLines {
+		lines = lines[len(lines)-maxStatusLines:] // the end names the file
+	}
+	return lines
 }
 
 // summaryLine is the status line at rest: mode, sort, filter, and the

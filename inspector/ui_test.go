@@ -29,15 +29,25 @@ const (
 
 func down(n int) string { return strings.Repeat("j", n) }
 
+// goldenExports is the export folder golden screens show at start: a
+// fixed name (a temporary directory's would change every run), never
+// written, as golden tests export nothing.
+const goldenExports = "/tmp/glassbox-golden/exports"
+
+// fixtureOpts opens the fixture for a golden screen.
+func fixtureOpts(t *testing.T) Options {
+	return Options{Reader: newFixture(t).db, ExportDir: goldenExports}
+}
+
 func TestGoldenList(t *testing.T) {
-	h := start(t, Options{Reader: newFixture(t).db}, 120, 40)
+	h := start(t, fixtureOpts(t), 120, 40)
 	h.golden("list")
 	h.contains("session 2", "15 flows · 3 pages", "INITIATOR", "▾ Shop: Home", "▾ Your cart", "html #1?", "css #2", "▾ frame  https://ads.test/frame.html",
 		"404 image", "ERR script", "#1 · 11 req")
 }
 
 func TestGoldenStory(t *testing.T) {
-	h := start(t, Options{Reader: newFixture(t).db}, 120, 40)
+	h := start(t, fixtureOpts(t), 120, 40)
 	h.press(down(linePost), tcell.KeyEnter, "z")
 	h.golden("story")
 	h.contains("#10 POST https://api.shop.test/cart", "Notes", "This request, step by step", "3. The request",
@@ -45,14 +55,14 @@ func TestGoldenStory(t *testing.T) {
 }
 
 func TestGoldenTiming(t *testing.T) {
-	h := start(t, Options{Reader: newFixture(t).db}, 120, 40)
+	h := start(t, fixtureOpts(t), 120, 40)
 	h.press(down(lineCSS), tcell.KeyEnter, tcell.KeyTab, "z")
 	h.golden("timing")
 	h.contains("Where the time went", "DNS          0.1 ms", "TLS          3.1 ms", "new connection #2")
 }
 
 func TestGoldenWaterfall(t *testing.T) {
-	h := start(t, Options{Reader: newFixture(t).db}, 120, 40)
+	h := start(t, fixtureOpts(t), 120, 40)
 	h.press(down(linePage1), "w")
 	h.golden("waterfall")
 	h.contains("Waterfall of page #1: Shop: Home", "queued", "receive", "api.shop.test/cart", "239 ms")
@@ -63,7 +73,7 @@ func TestGoldenWaterfall(t *testing.T) {
 }
 
 func TestGoldenFilter(t *testing.T) {
-	h := start(t, Options{Reader: newFixture(t).db}, 120, 40)
+	h := start(t, fixtureOpts(t), 120, 40)
 	h.press("/status:4xx")
 	h.golden("filter")
 	h.press(tcell.KeyEnter)
@@ -83,7 +93,7 @@ func TestGoldenFilter(t *testing.T) {
 }
 
 func TestGoldenHelp(t *testing.T) {
-	h := start(t, Options{Reader: newFixture(t).db}, 120, 40)
+	h := start(t, fixtureOpts(t), 120, 40)
 	h.press("?")
 	h.golden("help")
 	h.contains("Tab", "next detail tab", "list, detail, screens, session picker")
@@ -206,7 +216,7 @@ func TestExportAndCurlFromTheList(t *testing.T) {
 	h := start(t, Options{Reader: newFixture(t).db, ExportDir: dir, Version: "test"}, 120, 40)
 	h.press(down(linePost), "c")
 	path := filepath.Join(dir, "glassbox-s2-flow-10.sh")
-	h.contains("curl for #10 written to " + path)
+	h.contains("curl for #10", "written to", path)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -246,6 +256,37 @@ func TestExportAndCurlFromTheList(t *testing.T) {
 	}
 	h.contains("(2 flows, HAR")
 }
+
+// Exports never replace a file: the same key twice writes name-2; at 80
+// and at 40 columns the status line still shows the whole path (issue 19).
+func TestExportsNeverOverwriteAndShowTheirPath(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a folder with a rather long name to show", "exports")
+	h := start(t, Options{Reader: newFixture(t).db, ExportDir: dir}, 80, 24)
+	if !strings.Contains(screenJoined(h), "exports go to") || !strings.Contains(screenJoined(h), dir) { // shown at start
+		t.Errorf("the export folder is not shown at start:\n%s", h.text())
+	}
+	h.press("e")
+	first := filepath.Join(dir, "glassbox-s2-page-1.har")
+	h.press("e")
+	second := filepath.Join(dir, "glassbox-s2-page-1-2.har")
+	for _, p := range []string{first, second} {
+		if _, err := os.Stat(p); err != nil {
+			t.Error(err)
+		}
+	}
+	if !strings.Contains(screenJoined(h), second) {
+		t.Errorf("the screen does not show %s:\n%s", second, h.text())
+	}
+	h.s.SetSize(40, 24)
+	h.press("j", "c")
+	if !strings.Contains(screenJoined(h), filepath.Join(dir, "glassbox-s2-flow-1.sh")) {
+		t.Errorf("at 40 columns the curl file's path is cut:\n%s", h.text())
+	}
+}
+
+// screenJoined is the screen's lines joined with nothing between them, so
+// a path wrapped over lines reads whole.
+func screenJoined(h *harness) string { return strings.ReplaceAll(h.text(), "\n", "") }
 
 func readJSON(t *testing.T, path string, v any) {
 	t.Helper()

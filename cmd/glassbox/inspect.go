@@ -18,8 +18,13 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	dbFlag := fs.String("db", "", dbUsage)
 	sessFlag := fs.String("session", "latest", "session ID (see glassbox sessions), or latest")
 	readOnly := fs.Bool("read-only", false, "never write to the database: the session picker cannot delete")
+	exportDir := fs.String("export-dir", "", exportDirUsage)
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	dir, err := exportDirOrDefault(*exportDir)
+	if err != nil {
+		return fmt.Errorf("--export-dir: %w", err)
 	}
 	sessionID, err := parseSessionID(*sessFlag)
 	if err != nil {
@@ -34,7 +39,7 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if _, err := findSession(ctx, db, path, sessionID); err != nil {
 		return err
 	}
-	opts := inspector.Options{Reader: db, SessionID: sessionID, Version: version}
+	opts := inspector.Options{Reader: db, SessionID: sessionID, Version: version, ExportDir: dir}
 	if !*readOnly {
 		opts.Deleter = lazyDeleter{path: path}
 	}
