@@ -74,6 +74,7 @@ type app struct {
 	bindings []Binding
 	detail   detailState
 	load     loadState
+	scan     bodyScan
 	layout   layout
 
 	results chan func(*app)
@@ -223,7 +224,7 @@ func (a *app) isLive() bool {
 }
 
 func (a *app) busy() bool {
-	return a.load.flows || a.load.detail || a.load.export || a.load.session
+	return a.load.flows || a.load.detail || a.load.export || a.load.session || a.scan.running
 }
 
 func (a *app) setMsg(role render.Role, msg string) {

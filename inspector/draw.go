@@ -94,7 +94,7 @@ func (a *app) headerInfo() render.HeaderInfo {
 	return render.HeaderInfo{
 		Session: a.session, Live: a.isLive(), Listen: a.opts.Listen,
 		Flows: a.m.FlowCount(), Pages: a.m.PageCount(), Shown: a.m.Shown(), Filtered: !a.m.Filter().Empty(),
-		Stats: a.stats, HTTPSSeen: a.m.HTTPSSeen(), Loading: !a.load.first,
+		Stats: a.stats, HTTPSSeen: a.m.HTTPSSeen(), Loading: !a.load.first, Searching: a.scanProgress(),
 	}
 }
 

@@ -145,6 +145,7 @@ func (a *app) back(*tcell.EventKey) {
 		a.zoom, a.focus = false, focusList
 	case !a.m.Filter().Empty():
 		a.m.SetFilter(model.Filter{})
+		a.scanBodies() // stops a scan of the bodies
 		a.input, a.prevInput = nil, ""
 		a.setMsg(render.Dim, "filter cleared")
 	}
@@ -262,6 +263,7 @@ func (a *app) liveFilter() {
 	}
 	a.filterErr = ""
 	a.m.SetFilter(f)
+	a.scanBodies()
 }
 
 func (a *app) applyFilter(*tcell.EventKey) {
@@ -269,12 +271,14 @@ func (a *app) applyFilter(*tcell.EventKey) {
 		return // the error stays on the line until fixed or cancelled
 	}
 	a.editing = false
+	a.scanBodies()
+	if a.scan.running {
+		a.scan.report = true // scanDone says how many once every body is read
+		a.setMsg(render.Dim, "searching the bodies for "+a.m.Filter().String()+"…")
+		return
+	}
 	if n := a.m.Shown(); !a.m.Filter().Empty() {
-		verb := " match "
-		if n == 1 {
-			verb = " matches "
-		}
-		a.setMsg(render.Dim, explain.Plural(n, "flow")+verb+a.m.Filter().String())
+		a.setMsg(render.Dim, explain.Plural(n, "flow")+" "+matchVerb(n)+" "+a.m.Filter().String())
 	}
 }
 
@@ -282,6 +286,7 @@ func (a *app) cancelFilter(*tcell.EventKey) {
 	a.editing, a.filterErr = false, ""
 	f, _ := model.ParseFilter(a.prevInput)
 	a.m.SetFilter(f)
+	a.scanBodies()
 }
 
 // Questions.

@@ -20,6 +20,7 @@ func TestMain(m *testing.M) {
 	time.Local = time.UTC
 	code := m.Run()
 	cleanupBench()
+	cleanupBodied()
 	os.Exit(code)
 }
 

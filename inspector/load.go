@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/glassbox-dev/glassbox/inspector/model"
 	"github.com/glassbox-dev/glassbox/inspector/render"
 	"github.com/glassbox-dev/glassbox/store"
 )
@@ -57,6 +58,10 @@ func (a *app) openSession(id int64) {
 			}
 			a.session = s
 			a.m.Reset()
+			if f := a.m.Filter(); f.HasBody() { // its hits were the last session's flows
+				f, _ = model.ParseFilter(f.String())
+				a.m.SetFilter(f)
+			}
 			a.conns, a.lookups, a.connsAt, a.maxConnID = map[int64]*store.Conn{}, map[int64]*store.Lookup{}, time.Time{}, 0
 			a.m.SetConns(a.conns)
 			a.detail.reset()
@@ -133,6 +138,7 @@ func (a *app) applyFlows(flows []store.Flow, pages []store.Page) {
 		return
 	}
 	a.m.Add(flows)
+	a.scanBodies() // a body filter reads the new flows' bodies too
 	if a.follow && a.focus == focusList {
 		a.m.SelectNewest()
 	}

@@ -389,3 +389,17 @@ func (f *finiCounter) Fini() {
 type panicky struct{ store.Reader }
 
 func (panicky) Flows(context.Context, store.FlowQuery) ([]store.Flow, error) { panic("boom in Flows") }
+
+// body:TEXT searches the decoded bodies in the background: the gzipped
+// home page, a request body, a response body (issue 19, item 3).
+func TestBodyFilter(t *testing.T) {
+	h := start(t, fixtureOpts(t), 120, 40)
+	h.press("/body:database", tcell.KeyEnter)
+	h.contains("1 of 15 flows", "/api/cart.json", "1 flow matches body:database (bodies of 15 flows searched in")
+	h.press("/", tcell.KeyCtrlU, `body~sku\W+A-\d`, tcell.KeyEnter)
+	h.contains("1 of 15 flows", "POST", "/cart")
+	h.press("/", tcell.KeyCtrlU, "body:<title>", tcell.KeyEnter) // inside gzip
+	h.contains("2 of 15 flows", "Shop: Home")
+	h.press(tcell.KeyEsc)
+	h.contains("15 flows · 3 pages")
+}
