@@ -61,7 +61,11 @@ type app struct {
 	ovTop   int // scroll of the overlay
 	ovSel   int // selection in the session picker
 
-	editing   bool // the filter line has the keys
+	editing   bool // the filter line (or the comment line) has the keys
+	editWhat  editKind
+	commentOn store.Annotation // what the comment line edits
+	// commentWhat names it on the line ("#12", "page load #3").
+	commentWhat string
 	input     []rune
 	filterErr string
 	prevInput string
@@ -86,6 +90,14 @@ type app struct {
 	dirty   bool
 	crashed *backgroundPanic
 }
+
+// editKind is what the line being typed is.
+type editKind int
+
+const (
+	editFilter editKind = iota
+	editComment
+)
 
 // confirmation is a yes/no question on the status line.
 type confirmation struct {

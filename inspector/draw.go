@@ -138,8 +138,12 @@ func (a *app) drawStatus() {
 	s.HideCursor()
 	switch {
 	case a.editing:
-		line = render.L(render.S(render.Bold, "/"), render.S(render.Input, string(a.input)))
-		s.ShowCursor(min(1+render.Width(string(a.input)), l.w-1), l.status.Y)
+		prompt := "/"
+		if a.editWhat == editComment {
+			prompt = "comment on " + a.commentWhat + ": "
+		}
+		line = render.L(render.S(render.Bold, prompt), render.S(render.Input, string(a.input)))
+		s.ShowCursor(min(render.Width(prompt)+render.Width(string(a.input)), l.w-1), l.status.Y)
 		if a.filterErr != "" {
 			line = append(line, render.S(render.Normal, "  "), render.S(render.ErrorText, "✗ "+a.filterErr))
 		}

@@ -230,7 +230,7 @@ func (a *app) quitNow(*tcell.EventKey) { a.quit = true }
 // The filter line.
 
 func (a *app) startFilter(*tcell.EventKey) {
-	a.editing = true
+	a.editing, a.editWhat = true, editFilter
 	a.prevInput = a.m.Filter().String()
 	a.input = []rune(a.prevInput)
 	a.filterErr = ""
@@ -256,6 +256,9 @@ func (a *app) filterClear(*tcell.EventKey) {
 // liveFilter applies the line as it is typed whenever it parses, so the
 // list answers each keystroke; an error waits on the line until fixed.
 func (a *app) liveFilter() {
+	if a.editWhat != editFilter {
+		return // the comment line: nothing to apply as it is typed
+	}
 	f, err := model.ParseFilter(string(a.input))
 	if err != nil {
 		a.filterErr = err.Error()

@@ -51,6 +51,10 @@ type Options struct {
 	Logs func() []string
 	// Deleter, when set, enables deleting sessions from the session picker.
 	Deleter store.SessionDeleter
+	// Annotator, when set, enables marking flows, commenting on flows and
+	// page loads, and deleting one flow. Marks and comments are read
+	// through Reader when it is a store.AnnotationReader.
+	Annotator store.Annotator
 	// ExportDir is where exports and curl files are written; "" is the
 	// working directory.
 	ExportDir string

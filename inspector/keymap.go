@@ -18,6 +18,7 @@ const (
 	CtxList     Context = "list"
 	CtxDetail   Context = "detail"
 	CtxFilter   Context = "filter line"
+	CtxComment  Context = "comment line"
 	CtxScreen   Context = "screens" // help, status codes, log, waterfall
 	CtxSessions Context = "session picker"
 	CtxConfirm  Context = "question"
@@ -25,7 +26,10 @@ const (
 
 var browse = []Context{CtxList, CtxDetail}
 var scrolling = []Context{CtxList, CtxDetail, CtxScreen, CtxSessions}
-var everywhere = []Context{CtxList, CtxDetail, CtxFilter, CtxScreen, CtxSessions, CtxConfirm}
+var everywhere = []Context{CtxList, CtxDetail, CtxFilter, CtxComment, CtxScreen, CtxSessions, CtxConfirm}
+
+// lines are the contexts where a line is being typed.
+var lines = []Context{CtxFilter, CtxComment}
 
 // Key is one key: a special key (Code) or a character (Rune).
 type Key struct {
@@ -90,6 +94,9 @@ func keymap() []Binding {
 		{Keys: []Key{r('R')}, Name: "report session", Help: "write the whole session as an HTML report", Handler: (*app).reportSession, Contexts: browse},
 		{Keys: []Key{r('c')}, Name: "curl", Help: "copy the selected flow as a curl command (credentials redacted): written to a file, and to the clipboard where the terminal allows (OSC 52)", Handler: (*app).copyCurl, Contexts: browse, Footer: true},
 		{Keys: []Key{r('C')}, Name: "curl+secrets", Help: "the same with cookies and Authorization kept", Handler: (*app).copyCurlSecrets, Contexts: browse},
+		{Keys: []Key{r('M')}, Name: "mark", Help: "mark or unmark the selected flow (the filter marked lists them; exports keep the mark in the comment)", Handler: (*app).toggleMark, Contexts: browse, Footer: true},
+		{Keys: []Key{r('a')}, Name: "comment", Help: "write a comment on the selected flow or page load: stored, shown in its Story, exported (HAR's comment, the reports)", Handler: (*app).startComment, Contexts: browse},
+		{Keys: []Key{r('d'), k(tcell.KeyDelete, "Delete")}, Name: "delete flow", Help: "delete the selected flow from the database (asks first)", Handler: (*app).deleteFlow, Contexts: browse},
 		{Keys: []Key{r('S')}, Name: "sessions", Help: "pick another recorded session (d there deletes one)", Handler: (*app).openSessions, Contexts: browse, Footer: true},
 		{Keys: []Key{r('s')}, Name: "status codes", Help: "what the status codes mean (1xx to 5xx)", Handler: (*app).openLegend, Contexts: browse},
 		{Keys: []Key{r('L')}, Name: "log", Help: "the proxy's log (live mode)", Handler: (*app).openLog, Contexts: browse},
@@ -99,8 +106,10 @@ func keymap() []Binding {
 
 		{Keys: []Key{k(tcell.KeyEnter, "Enter")}, Name: "apply", Help: "keep this filter", Handler: (*app).applyFilter, Contexts: []Context{CtxFilter}, Footer: true},
 		{Keys: []Key{k(tcell.KeyEsc, "Esc")}, Name: "cancel", Help: "restore the filter that was in force", Handler: (*app).cancelFilter, Contexts: []Context{CtxFilter}, Footer: true},
-		{Keys: []Key{k(tcell.KeyBackspace, "Backspace"), k(tcell.KeyBackspace2, "")}, Name: "delete", Help: "delete the last character", Handler: (*app).filterBackspace, Contexts: []Context{CtxFilter}},
-		{Keys: []Key{k(tcell.KeyCtrlU, "ctrl-u")}, Name: "clear", Help: "clear the line", Handler: (*app).filterClear, Contexts: []Context{CtxFilter}, Footer: true},
+		{Keys: []Key{k(tcell.KeyEnter, "Enter")}, Name: "save", Help: "save the comment (an empty line removes it)", Handler: (*app).saveComment, Contexts: []Context{CtxComment}, Footer: true},
+		{Keys: []Key{k(tcell.KeyEsc, "Esc")}, Name: "cancel", Help: "leave the comment as it was", Handler: (*app).cancelComment, Contexts: []Context{CtxComment}, Footer: true},
+		{Keys: []Key{k(tcell.KeyBackspace, "Backspace"), k(tcell.KeyBackspace2, "")}, Name: "delete", Help: "delete the last character", Handler: (*app).filterBackspace, Contexts: lines},
+		{Keys: []Key{k(tcell.KeyCtrlU, "ctrl-u")}, Name: "clear", Help: "clear the line", Handler: (*app).filterClear, Contexts: lines, Footer: true},
 
 		{Keys: []Key{k(tcell.KeyEnter, "Enter")}, Name: "open", Help: "open the session", Handler: (*app).pickSession, Contexts: []Context{CtxSessions}, Footer: true},
 		{Keys: []Key{r('d')}, Name: "delete", Help: "delete the session (asks first; never the one being recorded)", Handler: (*app).deleteSession, Contexts: []Context{CtxSessions}, Footer: true},
@@ -118,6 +127,8 @@ func (a *app) context() Context {
 	switch {
 	case a.confirm != nil:
 		return CtxConfirm
+	case a.editing && a.editWhat == editComment:
+		return CtxComment
 	case a.editing:
 		return CtxFilter
 	case a.overlay == overlaySessions:
@@ -144,7 +155,7 @@ func (a *app) onKey(ev *tcell.EventKey) {
 			}
 		}
 	}
-	if ctx == CtxFilter && ev.Key() == tcell.KeyRune {
+	if slices.Contains(lines, ctx) && ev.Key() == tcell.KeyRune {
 		a.filterType(ev.Rune())
 	}
 }
@@ -181,6 +192,8 @@ func (a *app) available(b Binding) bool {
 		return a.opts.Deleter != nil
 	case "log":
 		return a.opts.Logs != nil
+	case "mark", "comment", "delete flow":
+		return a.opts.Annotator != nil
 	}
 	return true
 }
@@ -198,7 +211,7 @@ func keyLabels(keys []Key, most int) string {
 // HelpEntries is the keymap as the help screen shows it.
 func helpEntries(bs []Binding) []render.HelpEntry {
 	var out []render.HelpEntry
-	for _, ctx := range []Context{CtxList, CtxDetail, CtxFilter, CtxScreen, CtxSessions, CtxConfirm} {
+	for _, ctx := range []Context{CtxList, CtxDetail, CtxFilter, CtxComment, CtxScreen, CtxSessions, CtxConfirm} {
 		for _, b := range bs {
 			if b.Contexts[0] == ctx {
 				out = append(out, render.HelpEntry{Context: contextTitle(b.Contexts), Keys: keyLabels(b.Keys, 6), Help: b.Help})

@@ -90,11 +90,15 @@ func (a *app) fetchFlows() {
 	a.goBackground(func() func(*app) {
 		flows, err := a.opts.Reader.Flows(a.ctx, store.FlowQuery{SessionID: sid, AfterID: after, Limit: limit, Summary: true})
 		var pages []store.Page
+		var notes []store.Annotation
 		var conns map[int64]*store.Conn
 		var lookups map[int64]*store.Lookup
 		var perr error
 		if err == nil && (len(flows) > 0 || pagesDue) {
 			pages, perr = a.opts.Reader.Pages(a.ctx, sid)
+			if perr == nil {
+				notes, perr = store.Annotations(a.ctx, a.opts.Reader, sid)
+			}
 		}
 		if err == nil && perr == nil && connsDue && opensConnAfter(flows, connsKnown) {
 			// The list draws a new connection's DNS, TCP and TLS time from
@@ -118,6 +122,9 @@ func (a *app) fetchFlows() {
 				a.setConns(conns, lookups)
 			}
 			a.applyFlows(flows, pages)
+			if pages != nil && a.m.SetAnnotations(notes) {
+				a.dirty = true
+			}
 			if len(flows) == limit {
 				a.fetchFlows() // more are waiting: read on now
 			} else {

@@ -403,3 +403,36 @@ func TestBodyFilter(t *testing.T) {
 	h.press(tcell.KeyEsc)
 	h.contains("15 flows · 3 pages")
 }
+
+// M marks, a comments (on a flow and on a page load), d deletes one flow
+// after asking; all stored, shown, and filtered by (issue 19, item 4).
+// Without an Annotator the keys say why they cannot.
+func TestMarkCommentDelete(t *testing.T) {
+	fx := newFixture(t)
+	opts := fixtureOpts(t)
+	opts.Reader, opts.Annotator = fx.db, fx.db
+	h := start(t, opts, 120, 40)
+	h.press(down(lineCSS), "M")
+	h.contains("marked #2", "★ marked")
+	h.press("a", "why so late?", tcell.KeyEnter)
+	h.contains("comment on #2 saved", "✎ your comment: why so late?")
+	h.press("g", "a", "the home page", tcell.KeyEnter) // the page load on line 0
+	h.contains("comment on page load #1 saved", "✎ your comment: the home page")
+	h.press("/marked", tcell.KeyEnter)
+	h.contains("1 of 15 flows", "/app.css")
+	h.press(tcell.KeyEsc, "j", "j", "d")
+	h.contains("Delete #2 GET https://cdn.shop.test/app.css from the database?")
+	h.press("y")
+	h.contains("deleted #2", "14 flows")
+	notes, err := fx.db.Annotations(context.Background(), fx.session.ID)
+	if err != nil || len(notes) != 1 || notes[0].PageID != 1 || notes[0].Comment != "the home page" {
+		t.Errorf("stored annotations after deleting #2: %v %+v", err, notes)
+	}
+	if _, err := fx.db.Flow(context.Background(), fx.session.ID, 2); err == nil {
+		t.Error("flow 2 is still in the database")
+	}
+
+	ro := start(t, fixtureOpts(t), 120, 40)
+	ro.press("j", "M")
+	ro.contains("open read-only: marks, comments and deleting need")
+}

@@ -52,7 +52,7 @@ func runLive(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}()
 	runErr := inspector.Run(uiCtx, inspector.Options{
 		Reader: rp.DB, SessionID: rp.Session.ID, Live: true, Listen: rp.Listen,
-		Stats: rp.Writer.Stats, Logs: logs.Lines, Deleter: rp.DB, Version: version, ExportDir: cfg.exportDir,
+		Stats: rp.Writer.Stats, Logs: logs.Lines, Deleter: rp.DB, Annotator: rp.DB, Version: version, ExportDir: cfg.exportDir,
 	})
 	cancel()
 	logs.tee(stderr)

@@ -24,6 +24,8 @@ package model
 //	body:TEXT       the decoded request or response body contains TEXT (any
 //	                case); body~REGEX matches a Go regular expression;
 //	                body:"two words" (filter_body.go)
+//	marked          flows marked in the inspector (M)
+//	comment:TEXT    flows whose comment contains TEXT; commented: any comment
 //	-term, !term    negation: flows that do NOT match the term
 //
 // Values may list alternatives with commas (type:script,stylesheet).
@@ -76,13 +78,14 @@ var FilterSyntax = [][2]string{
 	{"init:script", "what made the request: navigation (nav), redirect, parser (html), stylesheet (css), script (js), preflight, browser, client, unknown"},
 	{"init:1", "the requests flow 1 caused (its HTML, its stylesheet, its redirect); init:guess the ones glassbox decided by time or origin alone"},
 	{"error", "flows that failed: no response, or one cut short"},
+	{"marked", "flows you marked (M); commented: flows with a comment (a); comment:TEXT, a comment containing TEXT"},
 	{"body:TEXT", "the decoded request or response body contains TEXT (any case); body~REGEX a regular expression; body:\"two words\""},
 	{"-term !term", "flows that do not match the term"},
 	{"a b c", "every term must match (AND)"},
 }
 
 // FilterKeys are the keys the language knows, for help screens.
-var FilterKeys = []string{"status", "type", "host", "method", "dur", "size", "page", "init", "body", "error"}
+var FilterKeys = []string{"status", "type", "host", "method", "dur", "size", "page", "init", "body", "comment", "error", "marked", "commented"}
 
 // ParseFilter reads a filter expression. An empty string gives the
 // Filter that matches everything.
@@ -110,11 +113,16 @@ func (f Filter) Empty() bool { return len(f.terms) == 0 }
 
 // Match reports whether a flow passes every term. Body terms test the
 // flow's bodies, which must have been read with it (HasBody says when).
-func (f Filter) Match(fl *store.Flow) bool {
+func (f Filter) Match(fl *store.Flow) bool { return f.MatchAnnotated(fl, store.Annotation{}) }
+
+// MatchAnnotated is Match for a flow with its annotation (marked,
+// comment:TEXT).
+func (f Filter) MatchAnnotated(fl *store.Flow, note store.Annotation) bool {
 	if f.Empty() {
 		return true
 	}
 	r := NewRow(fl)
+	r.Marked, r.Comment = note.Marked, note.Comment
 	bits := f.ScanFlow(fl)
 	for i := range f.terms {
 		t := &f.terms[i]
@@ -227,10 +235,16 @@ func (f *Filter) parseTerm(w word) (term, error) {
 	switch {
 	case key == "" && strings.EqualFold(w.text, "error"):
 		t.match = func(r *Row) bool { return r.Failed() }
+	case key == "" && strings.EqualFold(w.text, "marked"):
+		t.match = func(r *Row) bool { return r.Marked }
+	case key == "" && strings.EqualFold(w.text, "commented"):
+		t.match = func(r *Row) bool { return r.Comment != "" }
 	case key == "":
 		t.match = textMatcher(w.text)
-	case key == "error":
-		err = fmt.Errorf("error takes no value: write error, or -error for flows that did not fail")
+	case key == "error" || key == "marked" || key == "commented":
+		err = fmt.Errorf("%s takes no value: write %s, or -%s for the others", key, key, key)
+	case key == "comment":
+		t.match, err = commentMatcher(op, val)
 	case key == "status":
 		t.match, err = statusMatcher(op, val)
 	case key == "type":
