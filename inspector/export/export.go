@@ -94,6 +94,9 @@ func Write(ctx context.Context, r store.Reader, w io.Writer, opt Options) (Resul
 		return Result{}, err
 	}
 	j := newJob(ctx, r, opt, sess)
+	if err := j.readNotes(); err != nil {
+		return Result{Session: sess}, err
+	}
 	if opt.Format == FormatHAR {
 		// JSON for tools: store/har escapes what a terminal would act on,
 		// losslessly (textsafe.JSON).
@@ -210,6 +213,44 @@ type job struct {
 	only map[int64]bool // Options.Flows as a set; nil: every flow
 	kept int
 	err  error // the first failure to read a flow's bodies for the filter
+	// notes are what people wrote on flows, pageNotes on page loads
+	// (store.Annotation): in HAR's comment and in the reports.
+	notes     map[int64]store.Annotation
+	pageNotes map[int64]string
+}
+
+// readNotes reads the session's annotations, when the store keeps them.
+func (j *job) readNotes() error {
+	list, err := store.Annotations(j.ctx, j.r, j.sess.ID)
+	if err != nil {
+		return err
+	}
+	j.notes, j.pageNotes = map[int64]store.Annotation{}, map[int64]string{}
+	for _, a := range list {
+		if a.FlowID != 0 {
+			j.notes[a.FlowID] = a
+		} else {
+			j.pageNotes[a.PageID] = a.Comment
+		}
+	}
+	return nil
+}
+
+// comment is what an export says a person wrote on a flow (pageID 0) or a
+// page load (flowID 0): HAR's comment, the reports' notes.
+func (j *job) comment(flowID, pageID int64) string {
+	if flowID == 0 {
+		return textsafe.Line(j.pageNotes[pageID])
+	}
+	n := j.notes[flowID]
+	c := textsafe.Line(n.Comment)
+	if n.Marked {
+		if c == "" {
+			return "marked in glassbox"
+		}
+		return "marked in glassbox: " + c
+	}
+	return c
 }
 
 func newJob(ctx context.Context, r store.Reader, opt Options, sess store.Session) *job {
@@ -239,7 +280,7 @@ func (j *job) keep(f *store.Flow) bool {
 // whole, one at a time, so memory stays bounded.
 func (j *job) match(f *store.Flow) bool {
 	if !j.Filter.HasBody() || bodiesRead(&f.ReqBody) && bodiesRead(&f.RespBody) {
-		return j.Filter.Match(f)
+		return j.Filter.MatchAnnotated(f, j.notes[f.ID])
 	}
 	full, err := j.r.Flow(j.ctx, j.sess.ID, f.ID)
 	if err != nil {
@@ -248,7 +289,7 @@ func (j *job) match(f *store.Flow) bool {
 		}
 		return false
 	}
-	return j.Filter.Match(&full)
+	return j.Filter.MatchAnnotated(&full, j.notes[f.ID])
 }
 
 // bodiesRead reports whether a body's stored copy is in b, or none exists.
