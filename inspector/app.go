@@ -66,9 +66,9 @@ type app struct {
 	commentOn store.Annotation // what the comment line edits
 	// commentWhat names it on the line ("#12", "page load #3").
 	commentWhat string
-	input     []rune
-	filterErr string
-	prevInput string
+	input       []rune
+	filterErr   string
+	prevInput   string
 
 	msg     string
 	msgRole render.Role

@@ -113,7 +113,7 @@ type Model struct {
 	sortKey  SortKey
 	desc     bool
 	filter   Filter
-	fold     bool // redirect chains folded into their final requests
+	fold     bool                       // redirect chains folded into their final requests
 	notes    map[int64]store.Annotation // flows' marks and comments (annotations.go)
 	pageNote map[int64]string           // page loads' comments
 
