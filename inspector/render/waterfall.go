@@ -25,7 +25,9 @@ func Waterfall(th *Theme, d PageDetail, w int) []Line {
 			t1 = end
 		}
 	}
-	labelW := min(max(w/4, 12), 36)
+	// The label holds status, method and target: at 80 columns that is
+	// 24 cells, enough to keep the path's end (FlowLabel).
+	labelW := min(max(w*3/10, 12), 40)
 	const durW = 9
 	barW := max(w-labelW-durW-4, 10)
 	total := t1.Sub(t0)
