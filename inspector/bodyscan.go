@@ -82,10 +82,11 @@ func (a *app) scanBodies() {
 // up to last as scanned.
 func scanChunkOf(ctx context.Context, r store.Reader, f model.Filter, sid, after, last int64) (*model.BodyHits, error) {
 	found := model.NewBodyHits()
+	sc := f.NewScanner()
 	n := 0
 	q := store.FlowQuery{SessionID: sid, AfterID: after, Limit: scanChunk, WithBodies: true}
 	err := store.EachFlow(ctx, r, q, scanBatch, func(fl *store.Flow) error {
-		found.Set(fl.ID, f.ScanFlow(fl))
+		found.Set(fl.ID, sc.Scan(fl))
 		found.Reached(fl.ID)
 		n++
 		return nil

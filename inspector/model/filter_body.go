@@ -87,14 +87,30 @@ func (f Filter) Hits() *BodyHits {
 // ScanFlow tests a flow's bodies (read with the flow, and its headers for
 // Content-Encoding) against every body term: bit i set when term i matched
 // the request's or the response's decoded body.
-func (f Filter) ScanFlow(fl *store.Flow) uint8 {
-	if !f.HasBody() {
+func (f Filter) ScanFlow(fl *store.Flow) uint8 { return f.NewScanner().Scan(fl) }
+
+// BodyScanner is ScanFlow for many flows in a row: it decodes every body
+// into the same two buffers instead of a new one each (at 100,000 flows,
+// allocating and clearing them was half the scan's time). One goroutine
+// uses a scanner.
+type BodyScanner struct {
+	f        Filter
+	req, res []byte
+}
+
+// NewScanner returns a scanner of the filter's body terms.
+func (f Filter) NewScanner() *BodyScanner { return &BodyScanner{f: f} }
+
+// Scan is ScanFlow, reusing the scanner's buffers.
+func (s *BodyScanner) Scan(fl *store.Flow) uint8 {
+	if !s.f.HasBody() {
 		return 0
 	}
-	req := decodedBody(&fl.ReqBody, fl.ReqHeaders)
-	resp := decodedBody(&fl.RespBody, fl.RespHeaders)
+	var req, resp []byte
+	req, s.req = decodedBody(&fl.ReqBody, fl.ReqHeaders, s.req)
+	resp, s.res = decodedBody(&fl.RespBody, fl.RespHeaders, s.res)
 	var bits uint8
-	for i, test := range f.bodies {
+	for i, test := range s.f.bodies {
 		if (len(req) > 0 && test(req)) || (len(resp) > 0 && test(resp)) {
 			bits |= 1 << i
 		}
@@ -102,21 +118,37 @@ func (f Filter) ScanFlow(fl *store.Flow) uint8 {
 	return bits
 }
 
-// decodedBody is a body as its Content-Encoding undoes it, at most
-// BodyScanMax bytes; what cannot be decoded is searched as stored.
-func decodedBody(b *store.Body, h store.Headers) []byte {
+// decodedBody is a body as its Content-Encoding undoes it (store/codec),
+// at most BodyScanMax bytes, decoded into buf (returned grown, for the
+// next body); what cannot be decoded is searched as stored.
+func decodedBody(b *store.Body, h store.Headers, buf []byte) (data, scratch []byte) {
 	if len(b.Data) == 0 {
-		return nil
+		return nil, buf
 	}
 	enc := h.Get("Content-Encoding")
-	if b.Decoded {
-		enc = ""
+	if b.Decoded || len(codec.Codings(enc)) == 0 {
+		return b.Data[:min(len(b.Data), BodyScanMax)], buf
 	}
-	data, _, err := codec.Decode(b.Data, enc, BodyScanMax)
-	if err != nil && len(data) == 0 {
-		data = b.Data[:min(len(b.Data), BodyScanMax)]
+	r, closeAll, err := codec.NewReader(bytes.NewReader(b.Data), enc)
+	if err != nil {
+		return b.Data[:min(len(b.Data), BodyScanMax)], buf
 	}
-	return data
+	defer closeAll()
+	buf = buf[:0]
+	for len(buf) < BodyScanMax {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)] // grow (amortised), never past what is read
+		}
+		n, err := r.Read(buf[len(buf):min(cap(buf), BodyScanMax)])
+		buf = buf[:len(buf)+n]
+		if err != nil {
+			break // the end, or a cut copy: search what came out
+		}
+	}
+	if len(buf) == 0 {
+		return b.Data[:min(len(b.Data), BodyScanMax)], buf
+	}
+	return buf, buf
 }
 
 // bodyTerm parses body:TEXT or body~REGEX into a term whose MatchRow reads
