@@ -169,11 +169,7 @@ func flowLine(th *Theme, m *model.Model, r *model.Row, it model.Item, c columns,
 		l = append(l, S(role, text), S(Normal, " "))
 	}
 	note := noteGlyph(r)
-	if note != "" && indent > 0 {
-		l = append(l, S(WarnText, note), S(Normal, strings.Repeat(" ", indent-1)))
-	} else {
-		l = append(l, S(Normal, strings.Repeat(" ", indent)))
-	}
+	l = append(l, indentSpans(note, indent)...)
 	if !r.Start.IsZero() {
 		add(Dim, r.Start.Local().Format("15:04:05.000"), c.time, false)
 	} else {
@@ -314,6 +310,15 @@ func groupStats(g *model.Group, all bool) Line {
 		l = append(l, S(Dim, " · worst "), S(StatusRole(g.Worst, false), strconv.Itoa(g.Worst)))
 	}
 	return append(l, S(Normal, " "))
+}
+
+// indentSpans is a flow line's indent, its first cell holding the note
+// glyph when there is one.
+func indentSpans(note string, indent int) Line {
+	if note != "" && indent > 0 {
+		return L(S(WarnText, note), S(Normal, strings.Repeat(" ", indent-1)))
+	}
+	return L(S(Normal, strings.Repeat(" ", indent)))
 }
 
 // noteGlyph marks a flow a person annotated: ★ marked, ✎ with a comment.
