@@ -98,19 +98,30 @@ func (a *app) cancelComment(*tcell.EventKey) {
 
 // annotate writes one annotation in the background and applies it.
 func (a *app) annotate(n store.Annotation, done string) {
+	a.change("cannot save it: ", done,
+		func(ctx context.Context, sid int64) error { return a.opts.Annotator.Annotate(ctx, sid, n) },
+		func(a *app) {
+			a.m.Annotate(n)
+			a.detail.version++ // the details show the comment
+		})
+}
+
+// change runs a write through the Annotator in the background (it is not
+// cancelled with the inspector: a change asked for is made); once it is
+// done, apply shows it, if the session it changed is still on screen.
+func (a *app) change(failed, done string, write func(ctx context.Context, sid int64) error, apply func(a *app)) {
 	sid := a.session.ID
 	a.load.export = true
 	a.goBackground(func() func(*app) {
-		err := a.opts.Annotator.Annotate(context.WithoutCancel(a.ctx), sid, n)
+		err := write(context.WithoutCancel(a.ctx), sid)
 		return func(a *app) {
 			a.load.export = false
 			if err != nil {
-				a.setMsg(render.ErrorText, "cannot save it: "+err.Error())
+				a.setMsg(render.ErrorText, failed+err.Error())
 				return
 			}
 			if sid == a.session.ID {
-				a.m.Annotate(n)
-				a.detail.version++ // the details show the comment
+				apply(a)
 			}
 			a.setMsg(render.GoodText, done)
 		}
@@ -128,22 +139,10 @@ func (a *app) deleteFlow(*tcell.EventKey) {
 		a.setMsg(render.WarnText, "select a flow to delete it (S, then d, deletes a whole session)")
 		return
 	}
-	id, sid := r.ID, a.session.ID
+	id := r.ID
 	a.ask(fmt.Sprintf("Delete #%d %s %s from the database? This cannot be undone.", id, r.Method, render.Fit(r.URL, 60)), func(a *app) {
-		a.load.export = true
-		a.goBackground(func() func(*app) {
-			err := a.opts.Annotator.DeleteFlow(context.WithoutCancel(a.ctx), sid, id)
-			return func(a *app) {
-				a.load.export = false
-				if err != nil {
-					a.setMsg(render.ErrorText, "delete failed: "+err.Error())
-					return
-				}
-				if sid == a.session.ID {
-					a.m.Remove(id)
-				}
-				a.setMsg(render.GoodText, fmt.Sprintf("deleted #%d", id))
-			}
-		})
+		a.change("delete failed: ", fmt.Sprintf("deleted #%d", id),
+			func(ctx context.Context, sid int64) error { return a.opts.Annotator.DeleteFlow(ctx, sid, id) },
+			func(a *app) { a.m.Remove(id) })
 	})
 }

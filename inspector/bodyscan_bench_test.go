@@ -6,8 +6,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,12 +22,7 @@ import (
 // body. GLASSBOX_BODY_BENCH_DB keeps the file for measuring other ways
 // (docs/BENCHMARKS.md compares SQLite FTS5 on it).
 
-var bodied struct {
-	once sync.Once
-	dir  string
-	db   *sqlite.DB
-	err  error
-}
+var bodied benchDB
 
 // bodyText is a decoded response body of about n bytes, different for
 // each flow; every 1,000th flow holds the word the benchmark looks for.
@@ -55,35 +48,17 @@ func gzipBytes(data []byte) []byte {
 }
 
 func bodiedDB(b *testing.B) *sqlite.DB {
-	bodied.once.Do(func() {
-		path := os.Getenv("GLASSBOX_BODY_BENCH_DB")
-		if path == "" {
-			bodied.dir, bodied.err = os.MkdirTemp("", "glassbox-body-bench-")
-			if bodied.err != nil {
-				return
-			}
-			path = filepath.Join(bodied.dir, "bodies.db")
-		}
-		bodied.db, bodied.err = fillBodied(path)
-	})
-	if bodied.err != nil {
-		b.Fatal(bodied.err)
-	}
-	return bodied.db
+	return bodied.get(b, os.Getenv("GLASSBOX_BODY_BENCH_DB"), fillBodied)
 }
 
-func fillBodied(path string) (*sqlite.DB, error) {
-	db, err := sqlite.Open(path)
-	if err != nil {
-		return nil, err
-	}
+func fillBodied(db *sqlite.DB) error {
 	ctx := context.Background()
 	if s, err := db.Session(ctx, 0); err == nil && s.Flows == bigFlows {
-		return db, nil // kept from an earlier run (GLASSBOX_BODY_BENCH_DB)
+		return nil // kept from an earlier run (GLASSBOX_BODY_BENCH_DB)
 	}
 	s, err := db.StartSession(ctx, store.Session{Started: t0})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	w := db.NewWriter(s.ID, sqlite.WriterOptions{Block: true})
 	img := pngBytes()
@@ -105,16 +80,7 @@ func fillBodied(path string) (*sqlite.DB, error) {
 		}
 		w.RecordFlow(f)
 	}
-	return db, w.Close(ctx)
-}
-
-func cleanupBodied() {
-	if bodied.db != nil {
-		bodied.db.Close()
-	}
-	if bodied.dir != "" {
-		os.RemoveAll(bodied.dir)
-	}
+	return w.Close(ctx)
 }
 
 // BenchmarkBodyScan100k: every body of the session read, decoded and
@@ -146,23 +112,16 @@ func BenchmarkBodyFilterUI100k(b *testing.B) {
 	db := bodiedDB(b)
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		s := tcell.NewSimulationScreen("UTF-8")
-		s.Init()
-		s.SetSize(200, 60)
-		ctx, cancel := context.WithCancel(context.Background())
-		a := newApp(ctx, Options{Reader: db, Screen: s, Now: time.Now, Poll: time.Hour}, s)
-		h := &harness{t: b, s: s, done: make(chan error, 1)}
-		go func() { h.done <- a.loop() }()
-		h.sync()
+		h := startBench(b, db)
+		h.patience = 5 * time.Minute // a loaded machine takes long to scan
 		h.typeText("/body:needle-in-the")
 		b.StartTimer()
 		h.press(tcell.KeyEnter)
 		b.StopTimer()
-		if n := a.m.Shown(); n != bigFlows/1000 {
+		if n := h.app.m.Shown(); n != bigFlows/1000 {
 			b.Fatalf("%d flows match, want %d", n, bigFlows/1000)
 		}
-		cancel()
-		<-h.done
+		h.stop()
 	}
 }
 

@@ -6,12 +6,18 @@ import (
 	"testing"
 )
 
+// captured is a GLASSBOX_HOME holding recordForInspect's capture.db.
+func captured(t *testing.T) (home, dbPath string) {
+	home = t.TempDir()
+	dbPath = filepath.Join(home, "capture.db")
+	recordForInspect(t, dbPath)
+	return home, dbPath
+}
+
 // The line export ends with counts what the file holds: the page's flows
 // for --page, the filter's for --filter, not the session's (issue 19).
 func TestExportCountsWhatTheFileHolds(t *testing.T) {
-	home := t.TempDir()
-	dbPath := filepath.Join(home, "capture.db")
-	recordForInspect(t, dbPath) // page 1: 4 flows, page 2: 1, session: 5
+	home, dbPath := captured(t) // page 1: 4 flows, page 2: 1, session: 5
 	for _, tt := range []struct {
 		args []string
 		want string

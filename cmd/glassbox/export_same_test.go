@@ -21,9 +21,7 @@ import (
 // simulation screen; the files its keys write are compared with the real
 // binary's exports, for HAR, the HTML report and curl.
 func TestExportSameFromCLIAndInspector(t *testing.T) {
-	home := t.TempDir()
-	dbPath := filepath.Join(home, "capture.db")
-	recordForInspect(t, dbPath)
+	home, dbPath := captured(t)
 	if err := addCredentials(dbPath); err != nil {
 		t.Fatal(err)
 	}

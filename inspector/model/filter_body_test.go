@@ -58,21 +58,9 @@ func TestBodyTerms(t *testing.T) {
 	flows := bodyFlows(t)
 	for _, tt := range tests {
 		t.Run(strings.ReplaceAll(tt.expr, " ", "_"), func(t *testing.T) {
-			f, err := model.ParseFilter(tt.expr)
-			if err != nil {
-				t.Fatalf("parse: %v", err)
-			}
-			if !f.HasBody() {
-				t.Error("HasBody is false")
-			}
-			var ids []string
-			for i := range flows {
-				if f.Match(&flows[i]) {
-					ids = append(ids, itoa(flows[i].ID))
-				}
-			}
-			if got := strings.Join(ids, " "); got != tt.want {
-				t.Errorf("Match: %q matched %q, want %q", tt.expr, got, tt.want)
+			f, got := matching(t, tt.expr, flows)
+			if got != tt.want || !f.HasBody() {
+				t.Errorf("%q matched %q (body terms: %v), want %q", tt.expr, got, f.HasBody(), tt.want)
 			}
 		})
 	}

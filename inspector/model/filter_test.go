@@ -76,21 +76,28 @@ func TestParseFilter(t *testing.T) {
 	flows := filterFlows()
 	for _, tt := range tests {
 		t.Run(strings.ReplaceAll(tt.expr, " ", "_"), func(t *testing.T) {
-			f, err := model.ParseFilter(tt.expr)
-			if err != nil {
-				t.Fatalf("parse: %v", err)
-			}
-			var ids []string
-			for i := range flows {
-				if f.Match(&flows[i]) {
-					ids = append(ids, itoa(flows[i].ID))
-				}
-			}
-			if got := strings.Join(ids, " "); got != tt.want {
+			if _, got := matching(t, tt.expr, flows); got != tt.want {
 				t.Errorf("%q matched %q, want %q", tt.expr, got, tt.want)
 			}
 		})
 	}
+}
+
+// matching parses expr and returns the filter with the IDs of the flows it
+// matches, space separated.
+func matching(t *testing.T, expr string, flows []store.Flow) (model.Filter, string) {
+	t.Helper()
+	f, err := model.ParseFilter(expr)
+	if err != nil {
+		t.Fatalf("parse %q: %v", expr, err)
+	}
+	var ids []string
+	for i := range flows {
+		if f.Match(&flows[i]) {
+			ids = append(ids, itoa(flows[i].ID))
+		}
+	}
+	return f, strings.Join(ids, " ")
 }
 
 func TestParseFilterErrors(t *testing.T) {
