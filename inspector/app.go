@@ -72,6 +72,7 @@ type app struct {
 
 	msg     string
 	msgRole render.Role
+	resent  int64 // a flow the resend key made, selected when it arrives
 	confirm *confirmation
 
 	sessions []store.Session
@@ -222,7 +223,7 @@ func (a *app) readStats() {
 // recorder's counters, and an expired message.
 func (a *app) tick() {
 	a.readStats()
-	if a.isLive() || a.session.Ended.IsZero() {
+	if a.isLive() || a.session.Ended.IsZero() || a.resent != 0 {
 		a.fetchFlows()
 	}
 	if a.opts.Logs != nil && a.isLive() {

@@ -55,6 +55,12 @@ type Options struct {
 	// page loads, and deleting one flow. Marks and comments are read
 	// through Reader when it is a store.AnnotationReader.
 	Annotator store.Annotator
+	// Resend, when set, sends flow id of a session again through glassbox
+	// and records it as a new flow of that session (glassbox resend);
+	// withCreds sends its recorded Cookie and Authorization too. It
+	// returns the new flow's ID (0 when not recorded yet) and a line that
+	// sets the two timings side by side. The x and X keys call it.
+	Resend func(ctx context.Context, session, id int64, withCreds bool) (int64, string, error)
 	// ExportDir is where exports and curl files are written; "" is the
 	// working directory.
 	ExportDir string

@@ -97,6 +97,8 @@ func keymap() []Binding {
 		{Keys: []Key{r('M')}, Name: "mark", Help: "mark or unmark the selected flow (the filter marked lists them; exports keep the mark in the comment)", Handler: (*app).toggleMark, Contexts: browse, Footer: true},
 		{Keys: []Key{r('a')}, Name: "comment", Help: "write a comment on the selected flow or page load: stored, shown in its Story, exported (HAR's comment, the reports)", Handler: (*app).startComment, Contexts: browse},
 		{Keys: []Key{r('d'), k(tcell.KeyDelete, "Delete")}, Name: "delete flow", Help: "delete the selected flow from the database (asks first)", Handler: (*app).deleteFlow, Contexts: browse},
+		{Keys: []Key{r('x')}, Name: "resend", Help: "send the selected request again through glassbox, without its Cookie and Authorization: a new flow of this session, linked to this one, its timings beside these", Handler: (*app).resendFlow, Contexts: browse},
+		{Keys: []Key{r('X')}, Name: "resend+secrets", Help: "the same with its recorded Cookie and Authorization (asks first: the request acts as you again)", Handler: (*app).resendWithCredentials, Contexts: browse},
 		{Keys: []Key{r('S')}, Name: "sessions", Help: "pick another recorded session (d there deletes one)", Handler: (*app).openSessions, Contexts: browse, Footer: true},
 		{Keys: []Key{r('s')}, Name: "status codes", Help: "what the status codes mean (1xx to 5xx)", Handler: (*app).openLegend, Contexts: browse},
 		{Keys: []Key{r('L')}, Name: "log", Help: "the proxy's log (live mode)", Handler: (*app).openLog, Contexts: browse},
@@ -194,6 +196,8 @@ func (a *app) available(b Binding) bool {
 		return a.opts.Logs != nil
 	case "mark", "comment", "delete flow":
 		return a.opts.Annotator != nil
+	case "resend", "resend+secrets":
+		return a.opts.Resend != nil
 	}
 	return true
 }

@@ -33,6 +33,7 @@ const (
 
 type loadState struct {
 	flows, detail, export, session bool
+	resend                         bool // a resend is on its way (one at a time)
 	pagesAt                        time.Time
 	first                          bool // the first read of the session is done
 }
@@ -149,6 +150,7 @@ func (a *app) applyFlows(flows []store.Flow, pages []store.Page) {
 	if a.follow && a.focus == focusList {
 		a.m.SelectNewest()
 	}
+	a.selectResent()
 	a.dirty = true
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptrace"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -68,6 +69,7 @@ func (p *Proxy) openFlow(req *http.Request) *flowState {
 	f.MITM = req.URL.Scheme == "https"
 	f.Method = req.Method
 	f.URL = req.URL.String()
+	f.ResendOf = resendOf(req)
 	f.Proto = req.Proto
 	f.ReqHeaders = store.HeadersFrom(req.Header)
 	f.ReqHeaderSize = headerSize(req.Method+" "+req.URL.RequestURI()+" "+req.Proto, req.Header, req.Host)
@@ -220,6 +222,25 @@ func (st *flowState) streamBody(resp *http.Response) *http.Response {
 	body.expect(resp.ContentLength)
 	resp.Body = body
 	return resp
+}
+
+// ResendHeader marks a request glassbox sends again (glassbox resend):
+// its value is the number of the flow resent. The proxy records it as
+// Flow.ResendOf and takes the header out: the origin never sees it.
+const ResendHeader = "X-Glassbox-Resend-Of"
+
+// resendOf reads and removes ResendHeader; 0 without one.
+func resendOf(req *http.Request) int64 {
+	v := req.Header.Get(ResendHeader)
+	if v == "" {
+		return 0
+	}
+	req.Header.Del(ResendHeader)
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
 }
 
 // readsReferences reports a body the page grouping reads for the URLs it

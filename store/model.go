@@ -177,6 +177,9 @@ type Flow struct {
 
 	// Initiator is what made the request happen (initiator.go).
 	Initiator Initiator
+	// ResendOf is the flow this one sent again (glassbox resend, the
+	// inspector's resend key); 0 for a request a browser made.
+	ResendOf int64
 
 	Kind         string // KindHTTP, KindTunnel, KindWebSocket
 	ResourceType string // document, stylesheet, script, image, font, fetch, media, websocket, other

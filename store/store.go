@@ -106,6 +106,16 @@ func Annotations(ctx context.Context, r Reader, sessionID int64) ([]Annotation, 
 	return nil, nil
 }
 
+// ResendIndex is implemented by stores that can say which flows of a
+// session glassbox resend sent again, without reading the flows: an export
+// names, on the original, the flows that repeat it (Flow.ResendOf is the
+// other direction).
+type ResendIndex interface {
+	// Resends maps a flow ID to the IDs of the flows that resent it, in ID
+	// order; flows never resent are absent.
+	Resends(ctx context.Context, sessionID int64) (map[int64][]int64, error)
+}
+
 // Reader is how viewers (the inspector, exporters, the CLI) read.
 type Reader interface {
 	// Sessions lists every session, newest first.

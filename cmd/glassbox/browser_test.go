@@ -209,6 +209,8 @@ func TestBrowserPageLoads(t *testing.T) {
 		}
 	}
 
+	checkCompare(t, home, db, tops[1], tops[2])
+
 	// The HAR export: one page per top-level page load, every pageref right
 	// (the iframe's entries carry the pageref of the page containing it).
 	raw, errOut, code := glassbox(t, home, "export", "--format", "har")

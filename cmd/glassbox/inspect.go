@@ -15,11 +15,12 @@ import (
 // only if the user confirms deleting a session (lazyDeleter), so looking
 // never writes and never migrates behind the user's back.
 func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("inspect", "inspect [--db PATH] [--session ID|latest]", stderr)
+	fs := newFlagSet("inspect", "inspect [--db PATH] [--session ID|latest] [--read-only] [--dns HOST:PORT]", stderr)
 	dbFlag := fs.String("db", "", dbUsage)
 	sessFlag := fs.String("session", "latest", "session ID (see glassbox sessions), or latest")
-	readOnly := fs.Bool("read-only", false, "never write to the database: the session picker cannot delete")
+	readOnly := fs.Bool("read-only", false, "never write to the database: the session picker cannot delete, x cannot send a request again, no marks, comments or deleting a flow")
 	exportDir := fs.String("export-dir", "", exportDirUsage)
+	dns := fs.String("dns", "", "DNS servers a resend (x) asks when the session no longer records, HOST:PORT[,HOST:PORT...] (default: the nameservers of /etc/resolv.conf)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -44,6 +45,11 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if !*readOnly {
 		opts.Deleter = lazyDeleter{path: path}
 		opts.Annotator = lazyDeleter{path: path}
+		cfg, err := resendProxyConfig(path, *dns)
+		if err != nil {
+			return err
+		}
+		opts.Resend = inspectorResend(cfg)
 	}
 	return inspector.Run(ctx, opts)
 }

@@ -41,8 +41,10 @@ func commands() []command {
 		{"proxy", "run the proxy headless: one log line per flow on stderr", runProxy},
 		{"inspect", "open a recorded database in the terminal inspector", runInspect},
 		{"sessions", "list recorded sessions", runSessions},
-		{"export", "write a session as HAR", runExport},
+		{"export", "write a session as HAR, a Markdown or HTML report, or curl commands", runExport},
 		{"import", "read a HAR file (Chrome, Firefox, mitmproxy, glassbox) as a new session", runImport},
+		{"compare", "put two page loads (or two sessions) side by side: what the cache and open connections saved", runCompare},
+		{"resend", "send a recorded request (or page load) again, recorded as a new flow linked to it", runResend},
 		{"ca", "show the certificate authority and how to trust it", runCA},
 		{"version", "print the version", func(_ context.Context, _ []string, out, _ io.Writer) error {
 			fmt.Fprintln(out, "glassbox", version)
@@ -114,6 +116,25 @@ func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// parseOperands parses flags that may come before, between or after the
+// operands (`compare 1 3 --format html`), and returns the operands.
+func parseOperands(fs *flag.FlagSet, args []string) ([]string, error) {
+	var operands []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, errUsage
+		}
+		if fs.NArg() == 0 {
+			return operands, nil
+		}
+		operands = append(operands, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
 }
 
 // parseFlags parses and maps the flag package's errors to ours.

@@ -34,6 +34,10 @@ type proxyConfig struct {
 
 	connectTimeout, tlsTimeout, responseTimeout time.Duration // to origins; 0 takes the default
 	clientHandshake, clientIdle                 time.Duration // for browsers' connections; 0 takes the default
+
+	// attach, when not 0, records into that existing session instead of a
+	// new one, numbering after what it holds (glassbox resend).
+	attach int64
 }
 
 // config checks every flag and returns the configuration they describe,

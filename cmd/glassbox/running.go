@@ -61,8 +61,12 @@ type runningProxy struct {
 	DB      *sqlite.DB
 	Session store.Session
 	Writer  *sqlite.Writer
-	Listen  []string // the addresses actually listened on
-	DBPath  string
+	// recorder is what the proxy records through: the Writer, or, for a
+	// proxy attached to an older session (glassbox resend), an
+	// offsetRecorder over it.
+	recorder store.Recorder
+	Listen   []string // the addresses actually listened on
+	DBPath   string
 
 	logger    *log.Logger
 	listeners []net.Listener // the proxy's, guarded

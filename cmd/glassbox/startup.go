@@ -52,7 +52,7 @@ func startProxy(ctx context.Context, cfg proxyConfig, logger *log.Logger, onFlow
 		return nil, err
 	}
 	pc := proxyOptions(cfg, logger)
-	pc.Recorder, pc.CA, pc.UpstreamRoots, pc.Resolver = rp.Writer, ca, roots, res
+	pc.Recorder, pc.CA, pc.UpstreamRoots, pc.Resolver = rp.recorder, ca, roots, res
 	pc.ListenAddrs, pc.OnFlow = rp.Listen, onFlow
 	if rp.pprof != nil {
 		pc.OwnAddrs = []string{rp.pprof.Addr().String()}
@@ -196,14 +196,9 @@ func (rp *runningProxy) openStore(ctx context.Context, cfg proxyConfig) error {
 			return err
 		}
 	}
-	if rp.Session, err = db.StartSession(ctx, store.Session{Listen: strings.Join(rp.Listen, " "), Source: "proxy"}); err != nil {
+	if err := rp.session(ctx, cfg); err != nil {
 		return err
 	}
-	rp.teardown.add(func() {
-		if err := db.EndSession(context.Background(), rp.Session.ID, time.Now()); err != nil {
-			rp.logger.Printf("ERROR: %v", err)
-		}
-	})
 	rp.Writer = db.NewWriter(rp.Session.ID, sqlite.WriterOptions{OnError: func(err error) {
 		rp.logger.Printf("ERROR: cannot store flows (%v); glassbox keeps forwarding, unsaved flows are counted", err)
 	}})
@@ -211,6 +206,30 @@ func (rp *runningProxy) openStore(ctx context.Context, cfg proxyConfig) error {
 		drainCtx, cancel := context.WithTimeout(context.Background(), drainTimeout)
 		defer cancel()
 		if err := rp.Writer.Close(drainCtx); err != nil {
+			rp.logger.Printf("ERROR: %v", err)
+		}
+	})
+	rp.recorder = rp.Writer
+	if cfg.attach != 0 {
+		if rp.recorder, err = newOffsetRecorder(ctx, db, cfg.attach, rp.Writer); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// session starts the session the proxy records, or, attached, finds the
+// one it adds to (which is not ended again: it keeps its own end).
+func (rp *runningProxy) session(ctx context.Context, cfg proxyConfig) (err error) {
+	if cfg.attach != 0 {
+		rp.Session, err = rp.DB.Session(ctx, cfg.attach)
+		return err
+	}
+	if rp.Session, err = rp.DB.StartSession(ctx, store.Session{Listen: strings.Join(rp.Listen, " "), Source: "proxy"}); err != nil {
+		return err
+	}
+	rp.teardown.add(func() {
+		if err := rp.DB.EndSession(context.Background(), rp.Session.ID, time.Now()); err != nil {
 			rp.logger.Printf("ERROR: %v", err)
 		}
 	})

@@ -2,6 +2,7 @@ package explain
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -73,6 +74,9 @@ func FlowStory(f *store.Flow, c *store.Conn, l *store.Lookup) []Step {
 		in.Lookups[l.ID] = l
 	}
 	s := &story{in: in, flows: []*store.Flow{f}, t0: f.Start, single: true}
+	if f.ResendOf != 0 {
+		s.add("Sent again by glassbox", resendFacts(f), f.ID, f.ResendOf)
+	}
 	s.add("The URL is split", append(urlFacts(f), urlLesson), f.ID)
 	s.hop(f)
 	return s.steps
@@ -425,4 +429,19 @@ func labelled(label string, lines []string) []string {
 	}
 	out := append([]string{label + ": " + lines[0]}, lines[1:]...)
 	return out
+}
+
+// resendFacts says that no browser made this request: glassbox resend
+// repeated a recorded one, with or without its credentials as the
+// recorded headers show.
+func resendFacts(f *store.Flow) []string {
+	creds := "It went without the recorded Cookie and Authorization (resend leaves them out unless asked: --with-credentials), so a server that needs them may answer differently."
+	if f.ReqHeaders.Get("Cookie") != "" || f.ReqHeaders.Get("Authorization") != "" {
+		creds = "It carried the recorded credentials (Cookie or Authorization) again, as the user asked."
+	}
+	return []string{
+		"No browser made this request: glassbox resend sent flow #" + strconv.FormatInt(f.ResendOf, 10) + " again, through glassbox's own resolver and dialer, and recorded the answer as this new flow.",
+		creds,
+		"Set its timings beside #" + strconv.FormatInt(f.ResendOf, 10) + "'s: a second fetch may find the address in glassbox's DNS cache and the server's own caches warm, so the difference is what was not done again.",
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -392,5 +393,28 @@ func TestFlowStoryStopsAtTheFailure(t *testing.T) {
 	}
 	if !strings.Contains(s, "NXDOMAIN") || !strings.Contains(s, "The story stops here") {
 		t.Errorf("the story does not end at the failed lookup:\n%s", s)
+	}
+}
+
+// A resent flow's story starts by saying no browser made it, which flow it
+// repeats, and whether the credentials went again, from its own headers.
+func TestFlowStoryOfAResend(t *testing.T) {
+	for _, tc := range []struct {
+		headers store.Headers
+		want    string
+	}{
+		{hdrs("Accept", "*/*"), "went without the recorded Cookie"},
+		{hdrs("Accept", "*/*", "Cookie", "sid=1"), "carried the recorded credentials"},
+	} {
+		f := &store.Flow{ID: 9, ResendOf: 4, Kind: store.KindHTTP, Method: "GET", URL: "https://a.example/x", Start: at(0), End: at(3),
+			ReqHeaders: tc.headers, Status: 200}
+		steps := explain.FlowStory(f, nil, nil)
+		if steps[0].Title != "Sent again by glassbox" || !strings.Contains(steps[0].Text, "sent flow #4 again") ||
+			!strings.Contains(steps[0].Text, tc.want) || !slices.Contains(steps[0].Flows, 4) {
+			t.Errorf("first step %+v, want the resend of #4 and %q", steps[0], tc.want)
+		}
+	}
+	if steps := explain.FlowStory(&store.Flow{ID: 1, Kind: store.KindHTTP, Method: "GET", URL: "https://a.example/", Start: at(0)}, nil, nil); steps[0].Title == "Sent again by glassbox" {
+		t.Error("a browser's request told as a resend")
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"github.com/glassbox-dev/glassbox/store"
 )
 
+// A flow's label keeps its method; the host gives way before the path,
+// and the path loses its middle, never its end.
 func TestFlowLabels(t *testing.T) {
 	tests := []struct {
 		method, host, path, page string

@@ -34,6 +34,7 @@ func entry(f *store.Flow, c *store.Conn, lk *store.Lookup, page int64, opt Optio
 		ResourceType:     f.ResourceType,
 		ConnectionReused: f.ConnReused,
 		Kind:             f.Kind,
+		ResendOf:         f.ResendOf,
 		Raw: &RawTiming{FlowID: f.ID, GotConn: unixNano(f.GotConn), WroteRequest: unixNano(f.WroteRequest),
 			FirstByte: unixNano(f.FirstByte), End: unixNano(f.End)},
 	}

@@ -91,6 +91,9 @@ type session struct {
 	top     map[int64]int64
 	conns   map[int64]*store.Conn
 	lookups map[int64]*store.Lookup
+	// resends maps a flow to the flows glassbox resend made of it, when
+	// the store can say (store.ResendIndex).
+	resends map[int64][]int64
 }
 
 func readSession(ctx context.Context, r store.Reader, sessionID int64) (*session, error) {
@@ -106,7 +109,13 @@ func readSession(ctx context.Context, r store.Reader, sessionID int64) (*session
 	if err != nil {
 		return nil, err
 	}
-	return &session{sess: sess, pages: pages, top: topPages(pages), conns: conns, lookups: lookups}, nil
+	s := &session{sess: sess, pages: pages, top: topPages(pages), conns: conns, lookups: lookups}
+	if ri, ok := r.(store.ResendIndex); ok {
+		if s.resends, err = ri.Resends(ctx, sess.ID); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
 }
 
 // writeHead opens the document: creator, the comment that says what was
@@ -203,6 +212,7 @@ func (es *entryStream) emit(next *store.Flow) error {
 	if es.opt.Comment != nil {
 		e.Comment = es.opt.Comment(f.ID, 0)
 	}
+	e.ResentAs = es.s.resends[f.ID]
 	if es.opt.Notes != nil {
 		e.Notes = es.opt.Notes(NoteContext{Flow: f, Conn: c, Lookup: lk, Prev: es.lastInPage[f.PageID], Next: next, Budget: es.budget})
 	}

@@ -62,6 +62,8 @@ type Entry struct {
 	ResourceType     string     `json:"_resourceType,omitempty"`
 	Initiator        *Initiator `json:"_initiator,omitempty"`
 	InitiatorFlow    int64      `json:"_initiatorFlow,omitempty"`
+	ResendOf         int64      `json:"_resendOf,omitempty"`
+	ResentAs         []int64    `json:"_resentAs,omitempty"`
 	ConnectionReused bool       `json:"_connectionReused"`
 	DNS              *DNS       `json:"_dns,omitempty"`
 	TLS              *TLS       `json:"_tls,omitempty"`

@@ -90,6 +90,10 @@ func fixture(t testing.TB) (*sqlite.DB, int64) {
 		{ID: 6, PageID: 1, ConnID: 1, ConnReused: true, Kind: "http", ResourceType: "stylesheet", MITM: true, Method: "GET", URL: "https://shop.test/app.css",
 			Proto: "HTTP/2.0", ReqHeaders: hdr("If-None-Match", `"v1"`), Status: 304, StatusText: "Not Modified", RespProto: "HTTP/2.0",
 			RespHeaders: hdr("Etag", `"v1"`), Start: at(91000), GotConn: at(91005), WroteRequest: at(91010), FirstByte: at(93000), End: at(93000), ReqHeaderSize: 60, RespHeaderSize: 30},
+		// The image again, sent by glassbox resend.
+		{ID: 7, PageID: 1, ConnID: 2, ConnReused: true, Kind: "http", ResourceType: "image", Method: "GET", URL: "http://img.test/a.png", Proto: "HTTP/1.1",
+			ResendOf: 3, ReqHeaders: hdr("Accept", "image/*"), Status: 200, StatusText: "OK", RespProto: "HTTP/1.1", RespHeaders: hdr("Content-Type", "image/png"),
+			ServerAddr: "127.0.0.2:80", Start: at(95000), GotConn: at(95000), WroteRequest: at(95050), FirstByte: at(96000), End: at(96100), ReqHeaderSize: 50, RespHeaderSize: 60},
 	}
 	for _, f := range flows {
 		w.RecordFlow(f)
@@ -210,6 +214,12 @@ func TestExportValidAndRedacted(t *testing.T) {
 		in["url"] != "https://shop.test/" || entries[2].(map[string]any)["_initiatorFlow"] != float64(1) {
 		t.Errorf("entry 3's initiator: %v, flow %v", in, entries[2].(map[string]any)["_initiatorFlow"])
 	}
+	if ent := entries[6].(map[string]any); ent["_resendOf"] != float64(3) {
+		t.Errorf("the resent entry's _resendOf: %v", ent["_resendOf"])
+	}
+	if as, _ := entries[2].(map[string]any)["_resentAs"].([]any); len(as) != 1 || as[0] != float64(7) {
+		t.Errorf("the original's _resentAs: %v", entries[2].(map[string]any)["_resentAs"])
+	}
 	first := entries[0].(map[string]any)
 	tm := first["timings"].(map[string]any)
 	// New connection: dns 0.3, connect 0.1 + ssl 2.0 = 2.1, blocked = 2.6 - 0.3 - 2.1 = 0.2.
@@ -276,7 +286,7 @@ func TestImportRoundTrip(t *testing.T) {
 	if err := w.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if st.Entries != 6 || st.Pages != 1 || st.Skipped != 0 {
+	if st.Entries != 7 || st.Pages != 1 || st.Skipped != 0 {
 		t.Errorf("import stats %+v", st)
 	}
 	second := export(t, db, sess.ID, har.Options{NoRedact: true})

@@ -74,6 +74,7 @@ func (im *importer) entry(n int, e *importing) {
 	im.id++
 	f.ID = im.id
 	im.initiator(f, e)
+	f.ResendOf = im.flowIDs[e.ResendOf] // _resentAs follows from it
 	if im.grouper != nil {
 		im.group(f)
 	} else {

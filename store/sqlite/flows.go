@@ -69,6 +69,7 @@ when conn_reused is 0.`}, []column[store.Flow]{
 	{"req_body_shed", "INTEGER NOT NULL DEFAULT 0", 3, "1 when no copy of the request body was kept because bodies came faster than the database took them (not --max-body)", reqBody(func(b *store.Body) any { return &b.Shed })},
 	{"resp_body_shed", "INTEGER NOT NULL DEFAULT 0", 3, "1 when no copy of the response body was kept because bodies came faster than the database took them (not --max-body)", respBody(func(b *store.Body) any { return &b.Shed })},
 	{"client_tls", "TEXT", 3, "the browser's TLS session with glassbox (intercepted CONNECT); NULL otherwise", of(func(f *store.Flow) any { return &f.ClientTLS })},
+	{"resend_of", "INTEGER NOT NULL DEFAULT 0", 3, "the flow this one sent again (glassbox resend); 0 for a request a browser made", of(func(f *store.Flow) any { return &f.ResendOf })},
 	{"initiator_type", "TEXT NOT NULL DEFAULT ''", 3, "what made the request happen: `navigation`, `redirect`, `parser`, `stylesheet`, `script`, `preflight`, `browser`, `client` or `unknown`; empty in captures from before", initiator(func(i *store.Initiator) any { return &i.Type })},
 	{"initiator_flow", "INTEGER NOT NULL DEFAULT 0", 3, "the flow that caused it (the redirect, the document or stylesheet referencing its URL); 0 when none", initiator(func(i *store.Initiator) any { return &i.FlowID })},
 	{"initiator_url", "TEXT NOT NULL DEFAULT ''", 3, "the initiating document, stylesheet or redirect's URL, when known", initiator(func(i *store.Initiator) any { return &i.URL })},

@@ -66,6 +66,21 @@ func (db *DB) Pages(ctx context.Context, sessionID int64) ([]store.Page, error) 
 	return sessionRows(ctx, db.ro, pageTable, sessionID, "pages")
 }
 
+// Resends implements store.ResendIndex.
+func (db *DB) Resends(ctx context.Context, sessionID int64) (map[int64][]int64, error) {
+	type pair struct{ id, of int64 }
+	rows, err := queryAll(ctx, db.ro, func(p *pair) []any { return []any{&p.id, &p.of} },
+		`SELECT id, resend_of FROM flows WHERE session_id = ? AND resend_of != 0 ORDER BY id`, sessionID)
+	if err != nil {
+		return nil, fmt.Errorf("read resent flows: %w", err)
+	}
+	out := make(map[int64][]int64, len(rows))
+	for _, p := range rows {
+		out[p.of] = append(out[p.of], p.id)
+	}
+	return out, nil
+}
+
 // IntegrityCheck runs PRAGMA integrity_check and returns its findings
 // ("ok" when the file is sound).
 func (db *DB) IntegrityCheck(ctx context.Context) (string, error) {

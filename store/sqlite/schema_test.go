@@ -70,7 +70,7 @@ func oldRows() (store.Session, store.Flow, store.Conn, store.Lookup, store.Page)
 	s := store.Session{ID: 7, Started: ns(1700000000000000001), Ended: ns(1700000600000000002), Source: "proxy",
 		Listen: "127.0.0.1:8080 [::1]:8080", Flows: 1, Pages: 1}
 	f := store.Flow{SessionID: 7, ID: 1, PageID: 2, ConnID: 3, ConnReused: true, Kind: store.KindHTTP,
-		Initiator:    store.Initiator{Type: store.InitParser, FlowID: 1, URL: "https://shop.test/", Heuristic: true},
+		Initiator: store.Initiator{Type: store.InitParser, FlowID: 1, URL: "https://shop.test/", Heuristic: true}, ResendOf: 1,
 		ResourceType: "document", ClientAddr: "127.0.0.1:50000", MITM: true, Method: "POST",
 		URL: "https://shop.test/cart?x=1", Proto: "HTTP/1.1",
 		ReqHeaders: store.Headers{{Name: "Host", Value: "shop.test"}, {Name: "Content-Type", Value: "application/json"}},
@@ -144,7 +144,7 @@ func TestOldDatabases(t *testing.T) {
 			s, f, c, l, p := oldRows()
 			f.RespBody.Decoded = version >= 2                // set by 0002's column only
 			f.Initiator, p.MergedInto = store.Initiator{}, 0 // version 3's columns
-			f.ReqBody.Shed, f.RespBody.Shed, f.ClientTLS, l.TTL = false, false, nil, 0
+			f.ReqBody.Shed, f.RespBody.Shed, f.ClientTLS, l.TTL, f.ResendOf = false, false, nil, 0, 0
 
 			ro, err := OpenReadOnly(path) // brings a version 1 file up to date first
 			if err != nil {
