@@ -7,6 +7,24 @@ import (
 	"github.com/glassbox-dev/glassbox/store"
 )
 
+// The first line of a flow's tabs and the Request tab's request line keep
+// the method and the URL's end at 80 columns (issue 19, item 6).
+func TestFlowLinesAt80Columns(t *testing.T) {
+	f := &store.Flow{ID: 7, Method: "OPTIONS", URL: "https://api2.example:3855/v1/organisations/1234567890/projects/0987654321/deployments/42", Proto: "HTTP/2.0"}
+	title := lineText(flowTitle(f, 80)[0])
+	var request string
+	for _, l := range requestTab(FlowDetail{Flow: f}, 80) {
+		if t := lineText(l); strings.HasSuffix(t, "HTTP/2.0") {
+			request = t
+		}
+	}
+	for _, l := range []string{title, request} {
+		if Width(l) > 80 || !strings.Contains(l, "OPTIONS") || !strings.Contains(l, "deployments/42") {
+			t.Errorf("%q: over 80 cells, or without the method or the path's end", l)
+		}
+	}
+}
+
 // A flow's label keeps its method; the host gives way before the path,
 // and the path loses its middle, never its end.
 func TestFlowLabels(t *testing.T) {
@@ -25,24 +43,6 @@ func TestFlowLabels(t *testing.T) {
 		got := FlowLabel(tt.method, tt.host, tt.path, tt.page, tt.w)
 		if got != tt.want || Width(got) > tt.w {
 			t.Errorf("FlowLabel(%s %s%s, %d) = %q, want %q", tt.method, tt.host, tt.path, tt.w, got, tt.want)
-		}
-	}
-}
-
-// The first line of a flow's tabs and the Request tab's request line keep
-// the method and the URL's end at 80 columns (issue 19, item 6).
-func TestFlowLinesAt80Columns(t *testing.T) {
-	f := &store.Flow{ID: 7, Method: "OPTIONS", URL: "https://api2.example:3855/v1/organisations/1234567890/projects/0987654321/deployments/42", Proto: "HTTP/2.0"}
-	title := lineText(flowTitle(f, 80)[0])
-	var request string
-	for _, l := range requestTab(FlowDetail{Flow: f}, 80) {
-		if t := lineText(l); strings.HasSuffix(t, "HTTP/2.0") {
-			request = t
-		}
-	}
-	for _, l := range []string{title, request} {
-		if Width(l) > 80 || !strings.Contains(l, "OPTIONS") || !strings.Contains(l, "deployments/42") {
-			t.Errorf("%q: over 80 cells, or without the method or the path's end", l)
 		}
 	}
 }
