@@ -197,3 +197,21 @@ func TestHARComments(t *testing.T) {
 		t.Errorf("export --filter marked: %v, %d flows, want the one marked", err, res.Flows)
 	}
 }
+
+// export --filter with a body term: HAR reads the bodies with the flows,
+// the report's lists read them again one flow at a time; both keep the
+// one flow whose request body says "ping".
+func TestExportBodyFilter(t *testing.T) {
+	db, id := recorded(t)
+	f, err := model.ParseFilter("body:PING")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []export.Format{export.FormatHAR, export.FormatMarkdown, export.FormatCurl} {
+		var buf bytes.Buffer
+		res, err := export.Write(context.Background(), db, &buf, export.Options{Format: format, SessionID: id, Filter: f})
+		if err != nil || res.Flows != 1 || !strings.Contains(buf.String(), "telemetry.test/ping") {
+			t.Errorf("%s: %v, %d flows, want the telemetry ping:\n%.400s", format, err, res.Flows, buf.String())
+		}
+	}
+}
