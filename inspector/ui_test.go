@@ -436,3 +436,17 @@ func TestMarkCommentDelete(t *testing.T) {
 	ro.press("j", "M")
 	ro.contains("open read-only: marks, comments and deleting need")
 }
+
+// One Esc from a zoomed detail pane is back in the list, unzoomed (issue
+// 19, item 5: it only unzoomed).
+func TestEscFromZoomReturnsToTheList(t *testing.T) {
+	h := start(t, fixtureOpts(t), 120, 40)
+	h.press(down(lineCSS), tcell.KeyEnter, "z")
+	if strings.Contains(h.text(), "METHOD  ST") {
+		t.Fatal("the zoomed detail pane still shows the list")
+	}
+	h.press(tcell.KeyEsc)
+	h.contains("METHOD  ST", "Enter  details") // the list is back, and has the keys
+	h.press("j")                               // moves the list's selection, not the details' scroll
+	h.contains("flow #3")
+}
