@@ -147,9 +147,7 @@ func (a *app) drawStatus() {
 		if a.filterErr != "" {
 			line = append(line, render.S(render.Normal, "  "), render.S(render.ErrorText, "✗ "+a.filterErr))
 		}
-	case a.confirm != nil:
-		line = render.L(render.S(render.WarnText, a.confirm.question+" [y/n]"))
-	case a.msg != "":
+	case a.confirm != nil || a.msg != "":
 		for i, line := range a.statusLines(l.w) {
 			render.DrawLine(s, th, 0, l.status.Y+i, l.w, line, render.Normal)
 		}
@@ -169,16 +167,20 @@ const maxStatusLines = 4
 // shows at any width (issue 19). None when
 // no message is shown.
 func (a *app) statusLines(w int) []render.Line {
-	if a.editing || a.confirm != nil || a.msg == "" {
+	msg, role := a.msg, a.msgRole
+	if a.confirm != nil {
+		msg, role = a.confirm.question+" [y/n]", render.WarnText // a question is read whole, at any width
+	}
+	if a.editing || msg == "" {
 		return nil
 	}
-	if one := strings.ReplaceAll(a.msg, "\n", " "); render.Width(one) <= w {
-		return []render.Line{render.L(render.S(a.msgRole, one))}
+	if one := strings.ReplaceAll(msg, "\n", " "); render.Width(one) <= w {
+		return []render.Line{render.L(render.S(role, one))}
 	}
-	head, path, _ := strings.Cut(a.msg, "\n")
-	lines := render.Wrap(head, w, "", "", a.msgRole)
+	head, path, _ := strings.Cut(msg, "\n")
+	lines := render.Wrap(head, w, "", "", role)
 	if path != "" {
-		lines = append(lines, render.HardWrap(path, w, a.msgRole)...)
+		lines = append(lines, render.HardWrap(path, w, role)...)
 	}
 	if len(lines) > maxStatusLines {
 		lines = lines[len(lines)-maxStatusLines:] // the end names the file

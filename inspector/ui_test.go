@@ -450,3 +450,15 @@ func TestEscFromZoomReturnsToTheList(t *testing.T) {
 	h.press("j")                               // moves the list's selection, not the details' scroll
 	h.contains("flow #3")
 }
+
+// A question is read whole at 80 columns: it wraps instead of being cut.
+func TestQuestionWrapsAt80(t *testing.T) {
+	fx := newFixture(t)
+	opts := fixtureOpts(t)
+	opts.Reader, opts.Annotator = fx.db, fx.db
+	h := start(t, opts, 80, 24)
+	h.press(down(linePost), "d")
+	h.contains("Delete #10 POST https://api.shop.test/cart from the database?", "undone. [y/n]")
+	h.press("n")
+	h.contains("nothing changed")
+}
