@@ -96,6 +96,7 @@ func (f Filter) ScanFlow(fl *store.Flow) uint8 { return f.NewScanner().Scan(fl) 
 type BodyScanner struct {
 	f        Filter
 	req, res []byte
+	dec      codec.Reuser // one gzip reader for every body
 }
 
 // NewScanner returns a scanner of the filter's body terms.
@@ -107,8 +108,8 @@ func (s *BodyScanner) Scan(fl *store.Flow) uint8 {
 		return 0
 	}
 	var req, resp []byte
-	req, s.req = decodedBody(&fl.ReqBody, fl.ReqHeaders, s.req)
-	resp, s.res = decodedBody(&fl.RespBody, fl.RespHeaders, s.res)
+	req, s.req = decodedBody(&fl.ReqBody, fl.ReqHeaders, s.req, &s.dec)
+	resp, s.res = decodedBody(&fl.RespBody, fl.RespHeaders, s.res, &s.dec)
 	var bits uint8
 	for i, test := range s.f.bodies {
 		if (len(req) > 0 && test(req)) || (len(resp) > 0 && test(resp)) {
@@ -121,7 +122,7 @@ func (s *BodyScanner) Scan(fl *store.Flow) uint8 {
 // decodedBody is a body as its Content-Encoding undoes it (store/codec),
 // at most BodyScanMax bytes, decoded into buf (returned grown, for the
 // next body); what cannot be decoded is searched as stored.
-func decodedBody(b *store.Body, h store.Headers, buf []byte) (data, scratch []byte) {
+func decodedBody(b *store.Body, h store.Headers, buf []byte, dec *codec.Reuser) (data, scratch []byte) {
 	if len(b.Data) == 0 {
 		return nil, buf
 	}
@@ -129,7 +130,7 @@ func decodedBody(b *store.Body, h store.Headers, buf []byte) (data, scratch []by
 	if b.Decoded || len(codec.Codings(enc)) == 0 {
 		return b.Data[:min(len(b.Data), BodyScanMax)], buf
 	}
-	r, closeAll, err := codec.NewReader(bytes.NewReader(b.Data), enc)
+	r, closeAll, err := dec.NewReader(bytes.NewReader(b.Data), enc)
 	if err != nil {
 		return b.Data[:min(len(b.Data), BodyScanMax)], buf
 	}
