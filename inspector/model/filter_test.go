@@ -158,7 +158,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func FuzzParseFilter(f *testing.F) {
 	for _, s := range []string{"status:4xx", "status:304", "type:script", "host:cdn.*", "method:POST", "dur>200ms",
 		"size>1mb", "page:3", "error", "-status:2xx shop", "!type:image", `"a b"`, "status:4xx,5xx", "status>=400",
-		"dur<", "size>abc", "host:[", "::::", ""} {
+		"dur<", "size>abc", "host:[", "::::", "", "body:stock", `body~a.+b`, `body:"two words"`, "body~(", "marked -commented comment:why"} {
 		f.Add(s)
 	}
 	flow := &store.Flow{ID: 1, PageID: 3, Method: "POST", URL: "https://cdn.shop.test/a.js?x=1", Status: 404,
