@@ -408,10 +408,7 @@ func TestBodyFilter(t *testing.T) {
 // after asking; all stored, shown, and filtered by (issue 19, item 4).
 // Without an Annotator the keys say why they cannot.
 func TestMarkCommentDelete(t *testing.T) {
-	fx := newFixture(t)
-	opts := fixtureOpts(t)
-	opts.Reader, opts.Annotator = fx.db, fx.db
-	h := start(t, opts, 120, 40)
+	h, fx := startWritable(t, 120, 40)
 	h.press(down(lineCSS), "M")
 	h.contains("marked #2", "★ marked")
 	h.press("a", "why so late?", tcell.KeyEnter)
@@ -453,12 +450,17 @@ func TestEscFromZoomReturnsToTheList(t *testing.T) {
 
 // A question is read whole at 80 columns: it wraps instead of being cut.
 func TestQuestionWrapsAt80(t *testing.T) {
-	fx := newFixture(t)
-	opts := fixtureOpts(t)
-	opts.Reader, opts.Annotator = fx.db, fx.db
-	h := start(t, opts, 80, 24)
+	h, _ := startWritable(t, 80, 24)
 	h.press(down(linePost), "d")
 	h.contains("Delete #10 POST https://api.shop.test/cart from the database?", "undone. [y/n]")
 	h.press("n")
 	h.contains("nothing changed")
+}
+
+// startWritable opens the fixture with marks, comments and deleting on.
+func startWritable(t *testing.T, w, ht int) (*harness, *fixture) {
+	fx := newFixture(t)
+	opts := fixtureOpts(t)
+	opts.Reader, opts.Annotator = fx.db, fx.db
+	return start(t, opts, w, ht), fx
 }
