@@ -71,6 +71,8 @@ FUZZ_TARGETS := \
 	./store/har/internal/fuzz:FuzzImport \
 	./store:FuzzGrouper \
 	./proxy:FuzzParseHello \
+	./proxy/wire:FuzzH1 \
+	./proxy/wire:FuzzH2 \
 	./proxy/resolver:FuzzAnswerHandling \
 	./inspector/model:FuzzParseFilter \
 	./store/sqlite:FuzzHeadersJSON \

@@ -80,7 +80,7 @@ func (a *app) sessionLines(w int) (string, []render.Line) {
 	a.ovSel = clamp(a.ovSel, 0, max(len(a.sessions)-1, 0))
 	a.ovTop = 0
 	out := []render.Line{render.L(render.S(render.Dim, render.PadRight("  ID", 8)+render.PadRight("STARTED", 20)+
-		render.PadRight("LENGTH", 10)+render.PadLeft("FLOWS", 8)+render.PadLeft("PAGES", 7)+"  SOURCE"))}
+		render.PadRight("LENGTH", 22)+render.PadLeft("FLOWS", 8)+render.PadLeft("PAGES", 7)+"  SOURCE"))}
 	if len(a.sessions) == 0 {
 		out = append(out, render.L(render.S(render.Dim, "  reading…")))
 	}
@@ -91,7 +91,7 @@ func (a *app) sessionLines(w int) (string, []render.Line) {
 			mark = "▶ "
 		}
 		text := mark + render.PadRight(fmt.Sprint(s.ID), 6) + render.PadRight(s.Started.Local().Format("2006-01-02 15:04:05"), 20) +
-			render.PadRight(length, 10) + render.PadLeft(fmt.Sprint(s.Flows), 8) + render.PadLeft(fmt.Sprint(s.Pages), 7) + "  " + s.Source
+			render.PadRight(length, 22) + render.PadLeft(fmt.Sprint(s.Flows), 8) + render.PadLeft(fmt.Sprint(s.Pages), 7) + "  " + s.Source
 		if a.opts.Live && s.ID == a.liveID {
 			text += "  ● recording now"
 		}

@@ -45,8 +45,8 @@ func (p *Proxy) authRequired(r *http.Request) *http.Response {
 	if r.Method == http.MethodConnect {
 		f.Kind, f.URL = store.KindTunnel, r.Host
 	}
-	// The credentials offered are never recorded (HeadersFrom).
-	f.ReqHeaders = store.HeadersFrom(r.Header)
+	// The credentials offered are never recorded (store.Field).
+	f.ReqHeaders, f.ReqHeaderSize, f.ReqHeadersAsSent = requestHead(r)
 	f.End = p.now()
 	p.cfg.Recorder.RecordFlow(f)
 	if p.cfg.OnFlow != nil {

@@ -187,25 +187,10 @@ func TestGarbageTLSAndSlowDrip(t *testing.T) {
 // hostileOrigin is a raw TCP server that answers each connection with fn.
 func hostileOrigin(t *testing.T, fn func(c net.Conn)) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				bufio.NewReader(c).ReadString('\n') // the request line is enough
-				fn(c)
-			}()
-		}
-	}()
-	return ln.Addr().String()
+	return rawOrigin(t, nil, func(c net.Conn) {
+		bufio.NewReader(c).ReadString('\n') // the request line is enough
+		fn(c)
+	})
 }
 
 // Hostile origins: every failure is a recorded, explained flow, and the

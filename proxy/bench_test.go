@@ -27,16 +27,23 @@ func (c *countRecorder) Stats() store.RecorderStats { return store.RecorderStats
 // op include the client and the origin, which run in this process too; the
 // numbers are for comparing changes to the proxy, not for quoting.
 func benchRequests(b *testing.B, tlsOrigin, h2 bool, size int) {
+	benchOrigin(b, tlsOrigin, h2, false, size)
+}
+
+// benchOrigin is benchRequests with the origin's protocol chosen too:
+// h2Origin makes a TLS origin offer HTTP/2.
+func benchOrigin(b *testing.B, tlsOrigin, h2, h2Origin bool, size int) {
 	body := bytes.Repeat([]byte("g"), size)
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		w.Write(body)
 	})
-	var origin *httptest.Server
+	origin := httptest.NewUnstartedServer(handler)
+	origin.EnableHTTP2 = h2Origin
 	if tlsOrigin {
-		origin = httptest.NewTLSServer(handler)
+		origin.StartTLS()
 	} else {
-		origin = httptest.NewServer(handler)
+		origin.Start()
 	}
 	defer origin.Close()
 	rec := &countRecorder{}
@@ -79,3 +86,6 @@ func BenchmarkHTTPRequest(b *testing.B)   { benchRequests(b, false, false, 1024)
 func BenchmarkMITMRequest(b *testing.B)   { benchRequests(b, true, false, 1024) }
 func BenchmarkMITMRequestH2(b *testing.B) { benchRequests(b, true, true, 1024) }
 func BenchmarkMITMRequest1M(b *testing.B) { benchRequests(b, true, false, 1<<20) }
+
+// HTTP/2 on both legs, as a browser and most origins speak.
+func BenchmarkMITMRequestH2Origin(b *testing.B) { benchOrigin(b, true, true, true, 1024) }

@@ -111,6 +111,9 @@ func newHarnessServer(t testing.TB, tweak func(*proxy.Config), server func(*http
 		t.Fatal(err)
 	}
 	h.server = httptest.NewUnstartedServer(h.proxy)
+	// As cmd/glassbox serves it: heads read as the browser sends them.
+	h.server.Listener = proxy.WireListener(h.server.Listener)
+	h.server.Config.ConnContext = proxy.ConnContext
 	if server != nil {
 		server(h.server.Config)
 	}

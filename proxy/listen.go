@@ -69,15 +69,26 @@ func Listen(addrs []string) ([]net.Listener, error) {
 	return out, nil
 }
 
+// The proxy's servers' timeouts, the listener's and those serving
+// intercepted connections alike: how long a client may take to send a
+// request head, and may keep a connection idle between requests.
+const (
+	readHeaderTimeout = 30 * time.Second
+	idleTimeout       = 2 * time.Minute
+)
+
 // NewServer returns the http.Server to serve the proxy on. Its timeouts
 // bound how long a client may take to send a request head; connections
 // hijacked for CONNECT are not covered by them (http.Server forgets a
-// connection once it is hijacked): Guard covers those.
+// connection once it is hijacked): Guard covers those. Served on a
+// WireListener, it records each request's head as the browser sent it
+// (ConnContext).
 func NewServer(h http.Handler) *http.Server {
 	return &http.Server{
 		Handler:           h,
-		ReadHeaderTimeout: 30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		ReadHeaderTimeout: readHeaderTimeout,
+		IdleTimeout:       idleTimeout,
+		ConnContext:       ConnContext,
 		ErrorLog:          nil,
 	}
 }

@@ -2,17 +2,26 @@
 // own CA, dialer and transport, with every request timed and recorded
 // through a store.Recorder.
 //
-// How a request travels: plain HTTP requests and every request inside an
-// intercepted CONNECT reach goproxy's request handlers, where we set
-// ctx.RoundTripper to our recording round-tripper (roundtrip.go). It opens a
-// store.Flow, sends the request through an http.Transport whose dials go
-// through a Dialer (timed DNS, TCP and TLS, see proxy/dialer), tees both
-// bodies while they stream (never buffering them), and records the flow when
-// the response body ends. Every failure becomes a 502 (or 504) page, whose
+// How a request travels: plain HTTP requests, and every request inside an
+// intercepted CONNECT (which glassbox serves itself: mitm.go), reach
+// goproxy's request handlers, where the flow opens (onRequest) and
+// ctx.RoundTripper becomes our recording round-tripper (roundtrip.go). It
+// sends the request through an http.Transport whose dials go through a
+// Dialer (timed DNS, TCP and TLS, see proxy/dialer), tees both bodies
+// while they stream (never buffering them), and records the flow when the
+// response body ends. Every failure becomes a 502 (or 504) page, whose
 // body comes from Config.ErrorPage (errorpage.go), and a recorded flow with
 // its phase and kind (classify.go): the browser never gets a silently
 // closed connection. The package imports nothing of inspector/: the
 // explanations on the page a browser sees are wired in by cmd/glassbox.
+//
+// What a flow records of the wire is read off the connections themselves
+// (proxy/wire), not from net/http's parse: the browser's side by a
+// clientWire (clientwire.go: the request heads as sent, HTTP/2 header
+// blocks decoded beside the server), the origin's side by a tap above TLS
+// (tap.go, upstream.go: the response heads and trailers as they arrived,
+// and the moments each request's last byte left and its response's first
+// and last bytes came, per HTTP/2 stream).
 //
 // Requests to the proxy itself (http://127.0.0.1:8080/) and to the reserved
 // name glassbox.invalid get the setup page (setup.go).
@@ -23,8 +32,6 @@
 package proxy
 
 import (
-	"context"
-	"crypto/tls"
 	"crypto/x509"
 	"fmt"
 	"net"
@@ -36,6 +43,7 @@ import (
 	"time"
 
 	"github.com/elazarl/goproxy"
+	"golang.org/x/net/http2"
 
 	"github.com/glassbox-dev/glassbox/certs"
 	"github.com/glassbox-dev/glassbox/proxy/dialer"
@@ -140,10 +148,12 @@ type Proxy struct {
 	cfg    Config
 	gp     *goproxy.ProxyHttpServer
 	tr     *http.Transport
+	h2pool *h2Pool // the origins' HTTP/2 connections (upstream.go)
 	leaves *certs.LeafCache
 	pages  *store.Grouper
 	dialer *dialer.Dialer
 	setup  http.Handler
+	h2     *http2.Server // serves intercepted HTTP/2 connections (mitm.go)
 	dest   *destinations
 	flows  atomic.Int64 // last flow ID handed out
 	now    func() time.Time
@@ -179,6 +189,7 @@ func New(cfg Config) (*Proxy, error) {
 	}
 	p.tr = p.transport()
 	p.setup = newSetupHandler(cfg.CA, p.leaves)
+	p.h2 = &http2.Server{}
 
 	gp := goproxy.NewProxyHttpServer()
 	gp.Logger = goproxyLogger{p}
@@ -192,9 +203,10 @@ func New(cfg Config) (*Proxy, error) {
 	// Keep Accept-Encoding: otherwise the origin sends identity bodies and the
 	// proxy changes what the browser would have received.
 	gp.KeepAcceptEncoding = true
-	gp.AllowHTTP2 = true
-	gp.CertStore = p.leaves
-	gp.NonproxyHandler = p.setup
+	gp.NonproxyHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		passHead(r)
+		p.setup.ServeHTTP(w, r)
+	})
 	gp.OnRequest().DoFunc(p.onRequest)
 	gp.OnRequest().HandleConnectFunc(p.onConnect)
 	p.gp = gp
@@ -210,78 +222,24 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (p *Proxy) Transport() *http.Transport { return p.tr }
 
 // Close drops idle upstream connections.
-func (p *Proxy) Close() { p.tr.CloseIdleConnections() }
-
-func (p *Proxy) transport() *http.Transport {
-	tlsConf := &tls.Config{
-		RootCAs:            p.cfg.UpstreamRoots,
-		InsecureSkipVerify: p.cfg.InsecureUpstream,
-		MinVersion:         tls.VersionTLS12,
-		// Lets a second connection to an origin resume the TLS session, as
-		// browsers do; the connection record says when it happened.
-		ClientSessionCache: tls.NewLRUClientSessionCache(1024),
-	}
-	res := p.cfg.Resolver
-	if res == nil {
-		res = systemResolver{now: p.now}
-	}
-	rec := p.cfg.Recorder
-	p.dialer = dialer.New(dialer.Config{
-		Resolver:       res,
-		TLSConfig:      tlsConf,
-		ConnectTimeout: p.cfg.ConnectTimeout,
-		TLSTimeout:     p.cfg.TLSTimeout,
-		OnLookup:       rec.RecordLookup,
-		OnConn:         rec.RecordConn,
-		Allow:          p.dest.allow,
-		Now:            p.now,
-	})
-	respTimeout := p.cfg.ResponseTimeout
-	if respTimeout <= 0 {
-		respTimeout = DefaultResponseTimeout
-	}
-	return &http.Transport{
-		Proxy: nil, // never the environment's proxy
-		// Our dialer resolves, connects and does TLS itself, timing each
-		// step on the connection record: the Transport's own DNS hooks do
-		// not fire for a custom dial, its TLS hooks measure about 2 µs
-		// after a DialTLSContext that handshakes, and a connection may
-		// serve another request than the one that dialed it.
-		DialContext:    p.dialer.DialContext,
-		DialTLSContext: p.dialer.DialTLSContext,
-		// h2 to origins that offer it; the dialer offers "h2" in ALPN.
-		ForceAttemptHTTP2: true,
-		// A plain Transport keeps 2 idle connections per host: at 32 client
-		// connections it opened 11,422 upstream connections for 15,733
-		// requests, against 67 for 24,604 with 256. Browsers open at most
-		// 6 per host; benchmarks more.
-		MaxIdleConns:          1024,
-		MaxIdleConnsPerHost:   256,
-		IdleConnTimeout:       90 * time.Second,
-		ResponseHeaderTimeout: respTimeout,
-		// The same limit net/http puts on request heads (1 MB); browsers
-		// refuse far smaller response heads anyway.
-		MaxResponseHeaderBytes: 1 << 20,
-		// Forward exactly what the browser sent: no Accept-Encoding added, no
-		// transparent decompression that would change Content-Length.
-		DisableCompression:    true,
-		ExpectContinueTimeout: time.Second,
-	}
-}
-
-func (p *Proxy) dial(ctx context.Context, network, addr string) (net.Conn, error) {
-	return p.tr.DialContext(ctx, network, addr)
+func (p *Proxy) Close() {
+	p.tr.CloseIdleConnections()
+	p.h2pool.closeIdle()
 }
 
 // onRequest runs for plain HTTP requests and for each request inside an
-// intercepted CONNECT.
+// intercepted CONNECT (mitm.go). The flow opens here, before goproxy
+// takes the proxy's own fields out of the request (RemoveProxyHeaders);
+// roundTrip finds it in ctx.UserData.
 func (p *Proxy) onRequest(r *http.Request, ctx *goproxy.ProxyCtx) (*http.Request, *http.Response) {
-	if _, inTunnel := ctx.UserData.(tunnelled); !inTunnel && !p.authorized(r) {
+	if tunnelOf(r.Context()) == nil && !p.authorized(r) {
 		return r, p.authRequired(r)
 	}
 	if isSetupHost(r.URL.Hostname()) || p.isSelf(r.URL.Host) {
+		passHead(r)
 		return r, serveLocal(p.setup, r)
 	}
+	ctx.UserData = p.openFlow(r)
 	ctx.RoundTripper = goproxy.RoundTripperFunc(p.roundTrip)
 	return r, nil
 }
@@ -292,18 +250,11 @@ func (p *Proxy) onConnect(host string, ctx *goproxy.ProxyCtx) (*goproxy.ConnectA
 	if !p.authorized(ctx.Req) {
 		return rejectConnect(ctx, p.authRequired(ctx.Req)), host
 	}
-	// Requests inside the tunnel inherit UserData: it tells them apart from
-	// plain proxied HTTP.
-	ctx.UserData = tunnelled{host: host}
 	if !isSetupHost(hostname) && !p.isSelf(host) && p.noMITM(hostname) {
 		return &goproxy.ConnectAction{Action: goproxy.ConnectHijack, Hijack: p.tunnel}, host
 	}
-	return &goproxy.ConnectAction{
-		Action: goproxy.ConnectMitm,
-		TLSConfig: func(host string, _ *goproxy.ProxyCtx) (*tls.Config, error) {
-			return p.leaves.TLSConfig(stripPort(host)), nil
-		},
-	}, host
+	// Intercepted: glassbox serves the browser's side itself (mitm.go).
+	return &goproxy.ConnectAction{Action: goproxy.ConnectHijack, Hijack: p.mitm}, host
 }
 
 func (p *Proxy) noMITM(host string) bool {
@@ -336,9 +287,6 @@ func (p *Proxy) isSelf(hostport string) bool {
 }
 
 func (p *Proxy) nextFlowID() int64 { return p.flows.Add(1) }
-
-// tunnelled marks the goproxy contexts of requests inside a CONNECT.
-type tunnelled struct{ host string }
 
 func stripPort(hostport string) string {
 	if h, _, err := net.SplitHostPort(hostport); err == nil {

@@ -1,7 +1,6 @@
 package proxy_test
 
 import (
-	"bufio"
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
@@ -320,45 +319,24 @@ func TestAcceptEncodingKept(t *testing.T) {
 	}
 }
 
-// A websocket-style upgrade passes through: 101, then bytes both ways.
+// A websocket-style upgrade passes through: 101, then bytes both ways,
+// recorded under its ws:// URL.
 func TestUpgradePassesThrough(t *testing.T) {
-	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Upgrade") != "websocket" {
-			http.Error(w, "want upgrade", 400)
-			return
-		}
-		conn, brw, err := w.(http.Hijacker).Hijack()
-		if err != nil {
-			return
-		}
-		defer conn.Close()
-		io.WriteString(conn, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
-		line, _ := brw.ReadString('\n')
-		io.WriteString(conn, "echo:"+line)
-	}))
-	defer origin.Close()
+	origin := wsOrigin(t, false)
 	h := newHarness(t, nil)
 	conn, err := net.Dial("tcp", h.proxyURL.Host)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	fmt.Fprintf(conn, "GET %s/ws HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
-		origin.URL, origin.Listener.Addr())
-	br := bufio.NewReader(conn)
-	resp, err := http.ReadResponse(br, nil)
-	if err != nil || resp.StatusCode != 101 {
-		t.Fatalf("upgrade: %v %v", resp, err)
-	}
-	io.WriteString(conn, "ping\n")
-	line, err := br.ReadString('\n')
-	if err != nil || line != "echo:ping\n" {
-		t.Fatalf("echo %q %v", line, err)
-	}
+	upgrade(t, conn, origin.URL+"/ws", origin.Listener.Addr().String())
 	conn.Close()
 	f := h.rec.waitFlows(t, 1)[0]
 	if f.Kind != store.KindWebSocket || f.Status != 101 || f.BytesUp != 5 || f.BytesDown != 10 {
 		t.Errorf("flow kind %q status %d up %d down %d", f.Kind, f.Status, f.BytesUp, f.BytesDown)
+	}
+	if want := "ws://" + origin.Listener.Addr().String() + "/ws"; f.URL != want {
+		t.Errorf("flow URL %s, want %s", f.URL, want)
 	}
 }
 

@@ -2,11 +2,14 @@ package proxy
 
 import (
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptrace"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/elazarl/goproxy"
@@ -24,13 +27,20 @@ type flowState struct {
 	mu      sync.Mutex
 	flow    store.Flow
 	conn    *store.Conn  // the connection used, as the dialer recorded it
-	wire    *dialer.Conn // that connection itself, for when the request's last bytes left
+	dconn   *dialer.Conn // that connection itself, for when the request's last bytes left
 	reqKeep int64        // what the recording keeps of the request body (kept)
 	// parse is the response body as captured for the page grouping (HTML
 	// and CSS up to refs.MaxInput), which may be more than the flow keeps.
 	parse []byte
 	req   *tee // nil when the request had no body
+	resp  *http.Response
 	once  sync.Once
+
+	h1Only bool                  // the request must go over HTTP/1.1 (an Upgrade)
+	tap    net.Conn              // the tap of the connection this attempt uses (tap.go)
+	h2     atomic.Pointer[h2Tap] // the HTTP/2 tap to queue on, until queued
+	w      wireMarks             // what the tap saw
+	hook   hookMarks             // what httptrace said, for when the tap saw nothing
 }
 
 // roundTrip is our goproxy.RoundTripper. It never returns an error:
@@ -44,15 +54,16 @@ type flowState struct {
 // and stream the body through a tee that records the flow at its end
 // (streamBody).
 func (p *Proxy) roundTrip(req *http.Request, ctx *goproxy.ProxyCtx) (*http.Response, error) {
-	st := p.openFlow(req)
+	st, ok := ctx.UserData.(*flowState) // opened by onRequest
+	if !ok {
+		st = p.openFlow(req)
+	}
 	resp, err := st.send(req)
 	if err != nil {
 		return st.fail(req, err), nil
 	}
 	st.gotResponse(req, resp)
-	if _, inTunnel := ctx.UserData.(tunnelled); !inTunnel {
-		flushPlainStreams(resp)
-	}
+	flushPlainStreams(resp)
 	return st.streamBody(resp), nil
 }
 
@@ -65,14 +76,24 @@ func (p *Proxy) openFlow(req *http.Request) *flowState {
 	f.Kind = store.KindHTTP
 	f.Start = p.now()
 	f.ClientAddr = req.RemoteAddr
-	// https:// requests only reach us through an intercepted CONNECT.
-	f.MITM = req.URL.Scheme == "https"
+	if t := tunnelOf(req.Context()); t != nil {
+		// Intercepted TLS; plain HTTP sent inside a CONNECT counts as
+		// before, as no interception (the views read MITM as HTTPS).
+		f.MITM, f.ClientTLS = t.tls != nil, t.tls
+	}
 	f.Method = req.Method
 	f.URL = req.URL.String()
-	f.ResendOf = resendOf(req)
+	if st.h1Only = isWebSocket(req.Header); st.h1Only {
+		f.URL = webSocketURL(req.URL)
+	}
 	f.Proto = req.Proto
-	f.ReqHeaders = store.HeadersFrom(req.Header)
-	f.ReqHeaderSize = headerSize(req.Method+" "+req.URL.RequestURI()+" "+req.Proto, req.Header, req.Host)
+	// The head as sent, claimed before glassbox's own resend marker is
+	// taken out of the request, and then out of the head: it is not the
+	// request's (resendOf).
+	f.ReqHeaders, f.ReqHeaderSize, f.ReqHeadersAsSent = requestHead(req)
+	if f.ResendOf = resendOf(req); f.ResendOf != 0 {
+		f.ReqHeaders = slices.DeleteFunc(f.ReqHeaders, func(h store.Header) bool { return strings.EqualFold(h.Name, ResendHeader) })
+	}
 	f.RespHeaderSize = -1
 	a := p.pages.Assign(store.PageRequest{FlowID: f.ID, Method: f.Method, URL: f.URL, Headers: f.ReqHeaders, Start: f.Start})
 	f.PageID, f.ResourceType, f.Initiator = a.PageID, a.ResourceType, a.Initiator
@@ -91,7 +112,11 @@ func (p *Proxy) openFlow(req *http.Request) *flowState {
 // send sends req upstream, tracing when it got a connection, finished
 // writing and saw the first byte of the answer.
 func (st *flowState) send(req *http.Request) (*http.Response, error) {
-	out := req.WithContext(httptrace.WithClientTrace(req.Context(), st.trace()))
+	ctx := httptrace.WithClientTrace(req.Context(), st.trace())
+	if st.h1Only {
+		ctx = dialer.WithNextProtos(ctx, h1Only)
+	}
+	out := req.WithContext(ctx)
 	// "Connection: close" from the browser is about its hop to glassbox
 	// (RFC 9110 §7.6.1), not glassbox's to the origin: passed on, it made
 	// the Transport discard a shared upstream connection (HTTP/2 included)
@@ -102,38 +127,33 @@ func (st *flowState) send(req *http.Request) (*http.Response, error) {
 
 // trace records the connection's events on the flow. The connection's own
 // DNS, TCP and TLS times are on its record (the dialer's), found here.
+// The request's own moments come from its tap (flowwire.go); the hooks'
+// times stand in only where a tap saw nothing.
 func (st *flowState) trace() *httptrace.ClientTrace {
-	f, now := &st.flow, st.p.now
+	now := st.p.now
 	return &httptrace.ClientTrace{
-		GotConn: func(info httptrace.GotConnInfo) {
-			st.mu.Lock()
-			defer st.mu.Unlock()
-			f.GotConn = now()
-			f.ConnReused = info.Reused
-			if info.Conn != nil {
-				f.ServerAddr = info.Conn.RemoteAddr().String()
-				if dc := dialer.ConnOf(info.Conn); dc != nil {
-					f.ConnID = dc.Info().ID
-					st.conn, st.wire = dc.Info(), dc
-				}
-			}
+		GotConn: st.gotConn,
+		WroteHeaderField: func(string, []string) {
+			st.queue()
 		},
 		WroteRequest: func(httptrace.WroteRequestInfo) {
 			st.mu.Lock()
-			f.WroteRequest = now()
+			st.hook.wrote = now()
 			// The hook runs after the write, in the Transport's writing
 			// goroutine: under load, after the answer's first byte was
 			// read. When the last write began is the truer mark.
-			if st.wire != nil {
-				if w := st.wire.LastWriteStart(); !w.IsZero() && w.Before(f.WroteRequest) {
-					f.WroteRequest = w
+			if st.dconn != nil {
+				if w := st.dconn.LastWriteStart(); !w.IsZero() && w.Before(st.hook.wrote) {
+					st.hook.wrote = w
 				}
 			}
 			st.mu.Unlock()
 		},
 		GotFirstResponseByte: func() {
 			st.mu.Lock()
-			f.FirstByte = now()
+			if st.hook.first.IsZero() {
+				st.hook.first = now()
+			}
 			st.mu.Unlock()
 		},
 	}
@@ -144,6 +164,7 @@ func (st *flowState) trace() *httptrace.ClientTrace {
 func (st *flowState) fail(req *http.Request, err error) *http.Response {
 	st.mu.Lock()
 	f := &st.flow
+	st.marks()
 	f.Error = classify(req.Context(), err, f)
 	var de *dialer.DialError
 	if errors.As(err, &de) && de.Conn != nil {
@@ -156,25 +177,37 @@ func (st *flowState) fail(req *http.Request, err error) *http.Response {
 	return st.p.errorResponse(req, &failed)
 }
 
-// gotResponse records the response head.
+// gotResponse records the response head: as it arrived when the tap read
+// it (the same status as the Transport's), else as net/http parsed it.
 func (st *flowState) gotResponse(req *http.Request, resp *http.Response) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	f := &st.flow
-	if f.FirstByte.IsZero() {
-		f.FirstByte = st.p.now()
-	}
+	st.resp = resp
 	f.Status = resp.StatusCode
 	f.StatusText = reasonPhrase(resp.Status)
 	f.RespProto = resp.Proto
-	f.RespHeaders = store.HeadersFrom(resp.Header)
-	f.RespHeaderSize = headerSize(resp.Proto+" "+resp.Status, resp.Header, "")
+	if h := st.w.head; !h.at.IsZero() && h.status == resp.StatusCode {
+		f.RespHeaders, f.RespHeadersAsSent = h.fields, true
+		f.RespProto, f.RespHeaderSize = h.proto, h.size
+		if h.size < 0 {
+			f.RespHeaderSize = fieldsSize(h.fields)
+		}
+	} else {
+		f.RespHeaders = store.HeadersFrom(resp.Header)
+		f.RespHeaderSize = headerSize(resp.Proto+" "+resp.Status, resp.Header, "")
+	}
+	if f.OriginProto == "" {
+		f.OriginProto = resp.Proto // no tap: the response's version is the leg's
+	}
 	if resp.TLS != nil && f.ServerAddr == "" {
 		f.ServerAddr = req.URL.Host
 	}
 	if resp.StatusCode == http.StatusSwitchingProtocols {
 		f.Kind = store.KindWebSocket
 		f.ResourceType = "websocket"
+		// The browser's connection carries WebSocket frames from here.
+		wireOf(req.Context()).stop()
 	}
 }
 
@@ -293,6 +326,8 @@ func (p *Proxy) captureLimit(n int64) int64 {
 func (st *flowState) finish(end time.Time) {
 	st.once.Do(func() {
 		st.mu.Lock()
+		st.marks()
+		end = st.ended(end)
 		f := st.flow // a copy: the recorder owns it from here
 		conn, parse := st.conn, st.parse
 		st.mu.Unlock()

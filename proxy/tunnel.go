@@ -23,9 +23,9 @@ func (p *Proxy) tunnel(req *http.Request, client net.Conn, _ *goproxy.ProxyCtx) 
 	defer client.Close()
 	f := &store.Flow{
 		ID: p.nextFlowID(), Kind: store.KindTunnel, Start: p.now(), ClientAddr: req.RemoteAddr,
-		Method: http.MethodConnect, URL: req.Host, Proto: req.Proto,
-		ReqHeaders: store.HeadersFrom(req.Header), ReqHeaderSize: -1, RespHeaderSize: -1,
+		Method: http.MethodConnect, URL: req.Host, Proto: req.Proto, RespHeaderSize: -1,
 	}
+	f.ReqHeaders, f.ReqHeaderSize, f.ReqHeadersAsSent = requestHead(req)
 	var conn *store.Conn
 	defer func() { p.recordTunnel(f, conn) }()
 	upstream, err := p.dial(req.Context(), "tcp", req.Host)

@@ -44,6 +44,11 @@ type Session struct {
 	Source string
 	// Listen is the address the proxy listened on, empty for imports.
 	Listen string
+	// Interrupted says the proxy stopped without closing the session
+	// (killed, crashed, the machine went down): a later start found it
+	// open with nobody recording, and Ended is then the last moment
+	// recorded in it, not when recording stopped.
+	Interrupted bool
 	// Flows and Pages are counted when read; writers leave them zero.
 	Flows int64
 	Pages int64
@@ -54,12 +59,14 @@ type Session struct {
 const SourceImport = "import:"
 
 // Length is how long a session lasted, as lists show it: its duration once
-// it ended; "running" for a proxy session that has no end (recording, or
+// it ended (to the last thing recorded, and saying so, when interrupted); "running" for a proxy session that has no end (recording, or
 // killed); "incomplete" for an import that has none (still reading, or
 // cancelled, failed or killed part way: it holds what its counts say, not
 // the whole file).
 func (s Session) Length() string {
 	switch {
+	case s.Interrupted:
+		return s.Ended.Sub(s.Started).Round(time.Second).String() + ", interrupted"
 	case !s.Ended.IsZero():
 		return s.Ended.Sub(s.Started).Round(time.Second).String()
 	case strings.HasPrefix(s.Source, SourceImport):
@@ -68,13 +75,25 @@ func (s Session) Length() string {
 	return "running"
 }
 
-// Header is one header field. The proxy records what Go's net/http parsed:
-// names canonicalised ("Content-Type", even when HTTP/2 sent them lower
-// case), fields sorted by name (a name's values keep their order), and
-// without Host and the hop-by-hop and framing fields (Connection,
-// Transfer-Encoding...) that net/http and goproxy take out of the header
-// map (HeadersFrom).
-// An imported HAR keeps the order and case its file has.
+// Header is one header field. The proxy records a block as it crossed the
+// wire whenever it could read it there (Flow.ReqHeadersAsSent,
+// Flow.RespHeadersAsSent): every field in the order and case it was sent,
+// Host included, and the hop-by-hop fields (Connection, Keep-Alive,
+// Proxy-Connection, TE, Upgrade: RFC 9110 §7.6.1) and the framing ones
+// (Transfer-Encoding, Content-Length), which concern one leg only:
+// glassbox frames each leg itself, and forwards the hop-by-hop fields
+// only where an upgrade needs them. An HTTP/2 block begins with its
+// pseudo-header fields (":method", ":authority", ":path"..., ":status"),
+// names in lower case and a cookie split over several fields kept split,
+// as HTTP/2 sends them (RFC 9113 §8.2-8.3). A proxy credential's value is
+// NotRecorded (Field).
+//
+// Where the wire could not be read (a connection the proxy lost step
+// with, a capture made before glassbox read it) the block is net/http's
+// parse (HeadersFrom), and the flow says so: names canonicalised
+// ("Content-Type"), fields sorted by name (a name's values in order),
+// without Host and the fields net/http and goproxy take out. An imported
+// HAR keeps the order and case its file has.
 type Header struct {
 	Name  string
 	Value string
@@ -83,9 +102,9 @@ type Header struct {
 // Headers is an ordered header block.
 type Headers []Header
 
-// HeadersFrom converts an http.Header. Go's map loses the wire order, so
-// the fields are sorted by name to keep the result stable. A proxy
-// credential's value is NotRecorded.
+// HeadersFrom converts an http.Header, for a block whose wire form is not
+// known. Go's map loses the wire order, so the fields are sorted by name
+// to keep the result stable. A proxy credential's value is NotRecorded.
 func HeadersFrom(h http.Header) Headers {
 	if len(h) == 0 {
 		return nil
@@ -93,10 +112,7 @@ func HeadersFrom(h http.Header) Headers {
 	out := make(Headers, 0, len(h))
 	for name, values := range h {
 		for _, v := range values {
-			if ProxyCredential(name) {
-				v = NotRecorded
-			}
-			out = append(out, Header{Name: name, Value: v})
+			out = append(out, Field(name, v))
 		}
 	}
 	sortHeaders(out)
@@ -190,19 +206,36 @@ type Flow struct {
 	// browser's offer); nil otherwise. TLS with the origin is the Conn's.
 	ClientTLS *TLSInfo
 
-	Method     string
-	URL        string
-	Proto      string // the client's protocol, e.g. "HTTP/1.1", "HTTP/2.0"
-	ReqHeaders Headers
-	ReqBody    Body
+	Method string
+	URL    string // a WebSocket's is ws:// or wss://
+	// Proto is the protocol of the browser's leg, between the browser and
+	// glassbox: "HTTP/1.1", "HTTP/2.0".
+	Proto string
+	// OriginProto is the protocol of the origin's leg, the one glassbox
+	// spoke to the origin: "HTTP/1.1" or "HTTP/2.0" (ALPN decides, RFC
+	// 7301); empty when no connection served the request, and in captures
+	// from before glassbox recorded it (RespProto then says it).
+	OriginProto string
+	ReqHeaders  Headers
+	// ReqHeadersAsSent is true when ReqHeaders are the block as the
+	// browser sent it, read off the wire (see Header); false when they are
+	// net/http's parse, or an imported file's.
+	ReqHeadersAsSent bool
+	ReqBody          Body
 
-	Status      int    // 0 when no response was received
-	StatusText  string // the reason phrase as sent ("" for HTTP/2)
-	RespProto   string // the protocol spoken to the origin
+	Status     int    // 0 when no response was received
+	StatusText string // the reason phrase as sent ("" for HTTP/2)
+	// RespProto is the version the origin's response carried: its status
+	// line's ("HTTP/1.0" from a server that answers so), "HTTP/2.0".
+	RespProto   string
 	RespHeaders Headers
 	RespBody    Body
 	// RespTrailers holds HTTP trailers, if the origin sent any.
 	RespTrailers Headers
+	// RespHeadersAsSent is true when RespHeaders and RespTrailers are the
+	// origin's blocks as they arrived, read off the wire (see Header);
+	// false when they are net/http's parse, or an imported file's.
+	RespHeadersAsSent bool
 
 	ServerAddr string // IP:port of the origin, empty when never connected
 

@@ -271,6 +271,9 @@ func TestLiveUnderTmux(t *testing.T) {
 	io.ReadAll(resp.Body)
 	resp.Body.Close()
 	p.waitFor("/live-check", "1 flow")
+	p.keys("L") // the request log: one line per flow, as glassbox proxy prints
+	p.waitFor("Proxy log", "#1    GET     "+origin.URL+"/live-check 200")
+	p.keys("q")
 	p.keys("q")
 	p.waitFor("glassbox exited with 0")
 	log, _ := os.ReadFile(filepath.Join(home, "stderr.log"))

@@ -18,7 +18,8 @@ import (
 // runLive is `glassbox` with no command: the proxy, recording, with the
 // live inspector in this terminal. The terminal belongs to the inspector,
 // so the proxy's log goes to a ring of recent lines the inspector shows
-// (the last under the list, all of them with L); once the inspector
+// (the last under the list, all of them with L: the start-up lines and one
+// line per request, as glassbox proxy prints them); once the inspector
 // closes, the log goes to stderr again for the shutdown lines.
 //
 // Without a terminal (piped, CI, `make run` in a non-tty) it says so and
@@ -34,7 +35,8 @@ func runLive(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	logs := &logRing{max: 500}
 	logger := log.New(logs, "", log.Ltime)
-	rp, err := startProxy(ctx, cfg, logger, func(*store.Flow, *store.Conn) {})
+	// One line per flow, as glassbox proxy prints: L shows them.
+	rp, err := startProxy(ctx, cfg, logger, func(f *store.Flow, c *store.Conn) { logger.Print(flowLine(f, c)) })
 	if err != nil {
 		return err
 	}

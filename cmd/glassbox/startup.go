@@ -148,7 +148,8 @@ func (rp *runningProxy) listen(cfg proxyConfig) error {
 	for _, ln := range lns {
 		g := proxy.NewGuard(ln, cfg.clientHandshake, cfg.clientIdle)
 		rp.teardown.add(func() { g.Close() })
-		rp.listeners = append(rp.listeners, g)
+		// Each request's head recorded as the browser sent it.
+		rp.listeners = append(rp.listeners, proxy.WireListener(g))
 		rp.Listen = append(rp.Listen, ln.Addr().String())
 	}
 	if cfg.allowRemote && cfg.auth == "" {
@@ -225,15 +226,45 @@ func (rp *runningProxy) session(ctx context.Context, cfg proxyConfig) (err error
 		rp.Session, err = rp.DB.Session(ctx, cfg.attach)
 		return err
 	}
+	rp.closeInterrupted(ctx)
 	if rp.Session, err = rp.DB.StartSession(ctx, store.Session{Listen: strings.Join(rp.Listen, " "), Source: "proxy"}); err != nil {
 		return err
+	}
+	release, err := holdSessionLock(rp.DBPath, rp.Session.ID)
+	if err != nil {
+		rp.logger.Printf("WARNING: cannot lock %s (%v): if this proxy is killed, its session will show as running until deleted", runningDir(rp.DBPath), err)
+		release = func() {}
 	}
 	rp.teardown.add(func() {
 		if err := rp.DB.EndSession(context.Background(), rp.Session.ID, time.Now()); err != nil {
 			rp.logger.Printf("ERROR: %v", err)
 		}
+		release()
 	})
 	return nil
+}
+
+// closeInterrupted closes the proxy sessions of the database left open by
+// a glassbox that stopped without closing them (killed, crashed): ended
+// at the last thing recorded, marked interrupted, and said in the log.
+func (rp *runningProxy) closeInterrupted(ctx context.Context) {
+	list, err := rp.DB.Sessions(ctx)
+	if err != nil {
+		rp.logger.Printf("WARNING: cannot read the sessions to close interrupted ones: %v", err)
+		return
+	}
+	for _, s := range list {
+		if !s.Ended.IsZero() || s.Source != "proxy" || sessionRecording(rp.DBPath, s.ID) {
+			continue
+		}
+		s, err := rp.DB.InterruptSession(ctx, s.ID)
+		if err != nil {
+			rp.logger.Printf("WARNING: %v", err)
+			continue
+		}
+		rp.logger.Printf("session %d was interrupted (its glassbox stopped without closing it): closed at %s, the last thing recorded, with %s and %s",
+			s.ID, s.Ended.Local().Format("2006-01-02 15:04:05"), explain.Plural(int(s.Flows), "flow"), explain.Plural(int(s.Pages), "page load"))
+	}
 }
 
 // proxyOptions is the part of the proxy's configuration the flags give:

@@ -60,7 +60,7 @@ func responseTab(d FlowDetail, w int) []Line {
 		return out
 	}
 	st := explain.StatusCode(f.Status)
-	out = append(out, L(S(StatusRole(f.Status, false), fmt.Sprintf("  %s %d %s", f.RespProto, f.Status, reason(f)))))
+	out = append(out, L(S(StatusRole(f.Status, false), "  "+statusLine(f))))
 	out = append(out, Wrap(st.Class+": "+explain.Class(f.Status).Meaning, w, "    ", "    ", Dim)...)
 	out = append(out, Wrap(st.Meaning, w, "    ", "    ", Normal)...)
 	if st.Browser != "" {
@@ -84,6 +84,20 @@ func responseTab(d FlowDetail, w int) []Line {
 	out = append(out, section("Body")...)
 	out = append(out, bodySummary(f.RespBody, f.RespHeaders.Get("Content-Type"), "the response")...)
 	return out
+}
+
+// statusLine is the response's first line in the form of the version the
+// origin answered in: HTTP/1's status line ("HTTP/1.1 200 OK"); for
+// HTTP/2 and HTTP/3, which have none, the :status field that stands for
+// it (RFC 9113 §8.3.2), without a reason phrase, which they do not send.
+func statusLine(f *store.Flow) string {
+	switch {
+	case strings.HasPrefix(f.RespProto, "HTTP/2"), strings.HasPrefix(f.RespProto, "HTTP/3"):
+		return fmt.Sprintf(":status %d", f.Status)
+	case f.RespProto == "": // an imported file that gave no version
+		return fmt.Sprintf("%d %s", f.Status, reason(f))
+	}
+	return fmt.Sprintf("%s %d %s", f.RespProto, f.Status, reason(f))
 }
 
 // headerLines writes each field as "Name: value" with its purpose beside

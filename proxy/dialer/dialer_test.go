@@ -429,3 +429,27 @@ func TestInfoOfForeignConn(t *testing.T) {
 		t.Error("InfoOf returned a record for a foreign TLS connection")
 	}
 }
+
+// A context may narrow the ALPN offer of one dial: a WebSocket's must
+// not end up on HTTP/2 (RFC 9113 §8.6).
+func TestNextProtosPerDial(t *testing.T) {
+	srv, pool := tlsServer(t) // offers h2 and http/1.1
+	d := dialer.New(newRecords().config(dialer.Config{TLSConfig: &tls.Config{RootCAs: pool}}))
+	addr := "127.0.0.1:" + port(t, srv.Listener.Addr().String())
+	for _, tc := range []struct {
+		ctx  context.Context
+		want string
+	}{
+		{context.Background(), "h2"},
+		{dialer.WithNextProtos(context.Background(), []string{"http/1.1"}), "http/1.1"},
+	} {
+		c, err := d.DialTLSContext(tc.ctx, "tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.(*tls.Conn).ConnectionState().NegotiatedProtocol; got != tc.want {
+			t.Errorf("negotiated %q, want %q", got, tc.want)
+		}
+		c.Close()
+	}
+}

@@ -109,6 +109,8 @@ func tlsServer(tb testing.TB) (*httptest.Server, *x509.CertPool) {
 		w.Write([]byte("hello " + r.Proto))
 	}))
 	srv.EnableHTTP2 = true
+	// Both, preferring h2, as most servers on the web offer.
+	srv.TLS = &tls.Config{NextProtos: []string{"h2", "http/1.1"}}
 	srv.Config.ErrorLog = quietLog // the handshake failures are the tests' point
 	srv.StartTLS()
 	tb.Cleanup(srv.Close)

@@ -33,6 +33,9 @@ func (d *Dialer) handshake(ctx context.Context, c *Conn, host string, info *stor
 		sni = ""
 	}
 	cfg.NextProtos = d.cfg.NextProtos
+	if protos, ok := ctx.Value(nextProtosKey{}).([]string); ok {
+		cfg.NextProtos = protos
+	}
 
 	tc := tls.Client(c, cfg)
 	hctx, cancel := context.WithTimeout(ctx, d.cfg.TLSTimeout)
@@ -45,6 +48,16 @@ func (d *Dialer) handshake(ctx context.Context, c *Conn, host string, info *stor
 		return nil, err
 	}
 	return tc, nil
+}
+
+type nextProtosKey struct{}
+
+// WithNextProtos returns a context under which DialTLSContext offers protos
+// in ALPN (RFC 7301) instead of Config.NextProtos: a request that must be
+// sent over HTTP/1.1, such as a WebSocket's upgrade (HTTP/2 has no
+// Upgrade, RFC 9113 §8.6), asks for a connection that offers only it.
+func WithNextProtos(ctx context.Context, protos []string) context.Context {
+	return context.WithValue(ctx, nextProtosKey{}, protos)
 }
 
 // tlsInfo describes a session. After a failed verification the chain is

@@ -59,7 +59,13 @@ func entry(f *store.Flow, c *store.Conn, lk *store.Lookup, page int64, opt Optio
 		e.Tunnel = &TunnelIO{BytesUp: f.BytesUp, BytesDown: f.BytesDown}
 	}
 	if c != nil && c.TLS != nil {
-		e.TLS = &TLS{Version: c.TLS.Version, Cipher: c.TLS.Cipher, ALPN: c.TLS.ALPN, SNI: c.TLS.SNI, Resumed: c.TLS.Resumed}
+		e.TLS = tlsOf(c.TLS)
+	}
+	if f.Proto != "" {
+		e.Client = &Client{HTTPVersion: httpVersion(f.Proto)}
+		if f.ClientTLS != nil {
+			e.Client.TLS = tlsOf(f.ClientTLS)
+		}
 	}
 	if lk != nil {
 		e.DNS = dnsOf(lk)
@@ -67,6 +73,10 @@ func entry(f *store.Flow, c *store.Conn, lk *store.Lookup, page int64, opt Optio
 	e.Request = request(f, opt)
 	e.Response = response(f, opt, budget)
 	return e
+}
+
+func tlsOf(t *store.TLSInfo) *TLS {
+	return &TLS{Version: t.Version, Cipher: t.Cipher, ALPN: t.ALPN, SNI: t.SNI, Resumed: t.Resumed}
 }
 
 func unixNano(t time.Time) int64 {
@@ -101,6 +111,18 @@ func dnsOf(l *store.Lookup) *DNS {
 			Rcode: h.Rcode, Time: ms(h.End.Sub(h.Start)), Error: h.Error})
 	}
 	return d
+}
+
+// originLeg is the protocol of a flow's leg to the origin, which HAR's
+// httpVersion describes: the one recorded, else (a capture from before
+// glassbox recorded it, an import) the response's, else the browser's.
+func originLeg(f *store.Flow) string {
+	for _, p := range []string{f.OriginProto, f.RespProto} {
+		if p != "" {
+			return p
+		}
+	}
+	return f.Proto
 }
 
 func httpVersion(proto string) string {

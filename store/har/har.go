@@ -67,6 +67,7 @@ type Entry struct {
 	ConnectionReused bool       `json:"_connectionReused"`
 	DNS              *DNS       `json:"_dns,omitempty"`
 	TLS              *TLS       `json:"_tls,omitempty"`
+	Client           *Client    `json:"_client,omitempty"`
 	Error            *Error     `json:"_error,omitempty"`
 	Notes            []string   `json:"_notes,omitempty"`
 	Kind             string     `json:"_kind,omitempty"`
@@ -195,6 +196,13 @@ type TLS struct {
 	ALPN    string `json:"alpn"`
 	SNI     string `json:"sni"`
 	Resumed bool   `json:"resumed,omitempty"`
+}
+
+// Client is the browser's leg, between the browser and glassbox; the
+// entry's httpVersion fields and _tls describe the origin's leg.
+type Client struct {
+	HTTPVersion string `json:"httpVersion"`
+	TLS         *TLS   `json:"tls,omitempty"` // the browser's TLS session with glassbox (an intercepted CONNECT)
 }
 
 type Error struct {

@@ -64,9 +64,12 @@ func fixture(t testing.TB) (*sqlite.DB, int64) {
 	w.RecordPage(&store.Page{ID: 2, FlowID: 9, URL: "https://shop.test/report.pdf", Start: at(1), MergedInto: 1})
 
 	flows := []*store.Flow{
+		// A browser speaking HTTP/1.1 to glassbox, glassbox HTTP/2 to the origin.
 		{ID: 1, PageID: 1, ConnID: 1, Kind: "http", ResourceType: "document", MITM: true, Method: "GET", URL: "https://shop.test/",
-			Proto: "HTTP/2.0", ReqHeaders: hdr("Accept", "text/html", "Cookie", "sid=s3cret; theme=dark", "Authorization", "Bearer hunter2"),
-			Status: 200, StatusText: "OK", RespProto: "HTTP/2.0",
+			Proto: "HTTP/1.1", OriginProto: "HTTP/2.0",
+			ClientTLS:  &store.TLSInfo{Version: "TLS 1.3", Cipher: "TLS_AES_128_GCM_SHA256", ALPN: "http/1.1", SNI: "shop.test"},
+			ReqHeaders: hdr("Accept", "text/html", "Cookie", "sid=s3cret; theme=dark", "Authorization", "Bearer hunter2"),
+			Status:     200, StatusText: "OK", RespProto: "HTTP/2.0",
 			RespHeaders: hdr("Content-Type", "text/html; charset=utf-8", "Set-Cookie", "sid=s3cret; Path=/; HttpOnly; Secure; SameSite=Lax"),
 			RespBody:    store.Body{Data: []byte("<title>Shop</title>hello"), Size: 24}, ServerAddr: "127.0.0.1:443",
 			Start: at(0), GotConn: at(2600), WroteRequest: at(2700), FirstByte: at(9700), End: at(10700), ReqHeaderSize: 120, RespHeaderSize: 140},
@@ -234,6 +237,14 @@ func TestExportValidAndRedacted(t *testing.T) {
 	}
 	if tl := first["_tls"].(map[string]any); tl["alpn"] != "h2" || tl["version"] != "TLS 1.3" {
 		t.Errorf("_tls = %v", tl)
+	}
+	// httpVersion is the origin's leg; _client the browser's.
+	req, resp := first["request"].(map[string]any), first["response"].(map[string]any)
+	client, _ := first["_client"].(map[string]any)
+	ctls, _ := client["tls"].(map[string]any)
+	if req["httpVersion"] != "HTTP/2" || resp["httpVersion"] != "HTTP/2" || client["httpVersion"] != "HTTP/1.1" ||
+		ctls["alpn"] != "http/1.1" || ctls["sni"] != "shop.test" {
+		t.Errorf("legs: request %v, response %v, _client %v", req["httpVersion"], resp["httpVersion"], client)
 	}
 	// A reused connection: dns, connect, ssl are -1.
 	second := entries[1].(map[string]any)

@@ -275,6 +275,13 @@ func (e *importing) flow(maxBody int64) (*store.Flow, error) {
 		MITM:           strings.HasPrefix(e.Request.URL, "https:"),
 		ConnReused:     e.ConnectionReused,
 	}
+	if c := e.Client; c != nil {
+		// glassbox's own: httpVersion is the origin's leg, _client the browser's.
+		f.OriginProto, f.Proto = f.Proto, protoOf(c.HTTPVersion)
+		if c.TLS != nil {
+			f.ClientTLS = c.TLS.info()
+		}
+	}
 	if e.Kind != "" {
 		f.Kind = e.Kind
 	}
@@ -404,7 +411,7 @@ func (e *importing) conn(id int64, f *store.Flow) *store.Conn {
 		c.RemoteAddr = net.JoinHostPort(e.ServerIPAddress, port)
 	}
 	if e.TLS != nil {
-		c.TLS = &store.TLSInfo{Version: e.TLS.Version, Cipher: e.TLS.Cipher, ALPN: e.TLS.ALPN, SNI: e.TLS.SNI, Resumed: e.TLS.Resumed}
+		c.TLS = e.TLS.info()
 	}
 	return c
 }
@@ -455,6 +462,11 @@ func importHeaders(h []NV) store.Headers {
 		out = append(out, store.Header{Name: nv.Name, Value: nv.Value})
 	}
 	return out
+}
+
+// info is an imported TLS session as the store holds it.
+func (t *TLS) info() *store.TLSInfo {
+	return &store.TLSInfo{Version: t.Version, Cipher: t.Cipher, ALPN: t.ALPN, SNI: t.SNI, Resumed: t.Resumed}
 }
 
 func protoOf(v string) string {

@@ -15,7 +15,7 @@ func request(f *store.Flow, opt Options) Request {
 	r := Request{
 		Method:      f.Method,
 		URL:         redactURL(f.URL, opt.RedactParams, opt.NoRedact),
-		HTTPVersion: httpVersion(f.Proto),
+		HTTPVersion: httpVersion(originLeg(f)),
 		Headers:     headers(f.ReqHeaders, opt),
 		Cookies:     requestCookies(f.ReqHeaders, opt.NoRedact),
 		QueryString: []NV{},

@@ -68,19 +68,19 @@ func oldRows() (store.Session, store.Flow, store.Conn, store.Lookup, store.Page)
 		return t
 	}
 	s := store.Session{ID: 7, Started: ns(1700000000000000001), Ended: ns(1700000600000000002), Source: "proxy",
-		Listen: "127.0.0.1:8080 [::1]:8080", Flows: 1, Pages: 1}
+		Listen: "127.0.0.1:8080 [::1]:8080", Interrupted: true, Flows: 1, Pages: 1}
 	f := store.Flow{SessionID: 7, ID: 1, PageID: 2, ConnID: 3, ConnReused: true, Kind: store.KindHTTP,
 		Initiator: store.Initiator{Type: store.InitParser, FlowID: 1, URL: "https://shop.test/", Heuristic: true}, ResendOf: 1,
 		ResourceType: "document", ClientAddr: "127.0.0.1:50000", MITM: true, Method: "POST",
-		URL: "https://shop.test/cart?x=1", Proto: "HTTP/1.1",
-		ReqHeaders: store.Headers{{Name: "Host", Value: "shop.test"}, {Name: "Content-Type", Value: "application/json"}},
-		ReqBody:    store.Body{Data: []byte(`{"a":1}`), Size: 9, Truncated: true, Shed: true},
+		URL: "https://shop.test/cart?x=1", Proto: "HTTP/1.1", OriginProto: "HTTP/2.0",
+		ReqHeaders: store.Headers{{Name: "Host", Value: "shop.test"}, {Name: "Content-Type", Value: "application/json"}}, ReqHeadersAsSent: true,
+		ReqBody: store.Body{Data: []byte(`{"a":1}`), Size: 9, Truncated: true, Shed: true},
 		ClientTLS: &store.TLSInfo{Version: "TLS 1.3", Cipher: "TLS_AES_256_GCM_SHA384", ALPN: "h2", SNI: "shop.test", Resumed: true,
 			Chain: []store.CertSummary{{Subject: "CN=shop.test", Issuer: "CN=glassbox CA", DNSNames: []string{"shop.test"}, NotBefore: utc("2023-01-01T00:00:00Z"), NotAfter: utc("2024-01-01T00:00:00Z")}}},
 		Status: 200, StatusText: "OK", RespProto: "HTTP/2.0",
 		RespHeaders:  store.Headers{{Name: "Content-Type", Value: "text/html"}, {Name: "Set-Cookie", Value: "a=1"}, {Name: "Set-Cookie", Value: "b=2"}},
 		RespBody:     store.Body{Data: []byte("<html>"), Size: 4096, Truncated: true, Shed: true},
-		RespTrailers: store.Headers{{Name: "Grpc-Status", Value: "0"}}, ServerAddr: "127.0.0.1:443",
+		RespTrailers: store.Headers{{Name: "Grpc-Status", Value: "0"}}, RespHeadersAsSent: true, ServerAddr: "127.0.0.1:443",
 		Start: ns(1700000001000000000), GotConn: ns(1700000001001000000), WroteRequest: ns(1700000001002000000),
 		FirstByte: ns(1700000001010000000), End: ns(1700000001012000000),
 		ReqHeaderSize: 81, RespHeaderSize: 120, BytesUp: 11, BytesDown: 22,
@@ -145,6 +145,8 @@ func TestOldDatabases(t *testing.T) {
 			f.RespBody.Decoded = version >= 2                // set by 0002's column only
 			f.Initiator, p.MergedInto = store.Initiator{}, 0 // version 3's columns
 			f.ReqBody.Shed, f.RespBody.Shed, f.ClientTLS, l.TTL, f.ResendOf = false, false, nil, 0, 0
+			f.OriginProto, f.ReqHeadersAsSent, f.RespHeadersAsSent = "", false, false
+			s.Interrupted = false
 
 			ro, err := OpenReadOnly(path) // brings a version 1 file up to date first
 			if err != nil {
@@ -193,7 +195,7 @@ func TestEveryFieldRoundTrips(t *testing.T) {
 	}
 	defer db.Close()
 	ctx := context.Background()
-	sess, err := db.StartSession(ctx, store.Session{Started: s.Started, Source: s.Source, Listen: s.Listen})
+	sess, err := db.StartSession(ctx, store.Session{Started: s.Started, Source: s.Source, Listen: s.Listen, Interrupted: s.Interrupted})
 	if err != nil {
 		t.Fatal(err)
 	}

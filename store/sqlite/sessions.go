@@ -18,6 +18,7 @@ recorded inside a session; deleting a session deletes all of it.`}, []column[sto
 	{"ended", "INTEGER", 1, "when recording stopped; NULL while it runs, or when glassbox was killed", of(func(s *store.Session) any { return &s.Ended })},
 	{"source", "TEXT NOT NULL DEFAULT 'proxy'", 1, "`proxy`, or `import:FILE` for an imported HAR file", of(func(s *store.Session) any { return &s.Source })},
 	{"listen", "TEXT NOT NULL DEFAULT ''", 1, "the addresses the proxy listened on, space separated; empty for imports", of(func(s *store.Session) any { return &s.Listen })},
+	{"interrupted", "INTEGER NOT NULL DEFAULT 0", 3, "1 when the proxy stopped without closing the session (killed, crashed) and a later start closed it: `ended` is then the last moment recorded", of(func(s *store.Session) any { return &s.Interrupted })},
 })
 
 // sessionCounts are read with every session (store.Session's Flows and Pages).
@@ -47,6 +48,23 @@ func (db *DB) StartSession(ctx context.Context, s store.Session) (store.Session,
 	}
 	s.ID, err = res.LastInsertId()
 	return s, err
+}
+
+// InterruptSession closes a session whose proxy stopped without closing
+// it: ended becomes the last moment recorded in it (a flow's start or
+// end, else the session's start), and interrupted 1. It returns the
+// session as it now is.
+func (db *DB) InterruptSession(ctx context.Context, id int64) (store.Session, error) {
+	if db.rw == nil {
+		return store.Session{}, errors.New("database opened read-only")
+	}
+	_, err := db.rw.ExecContext(ctx, `UPDATE sessions SET interrupted = 1, ended = max(started,
+		coalesce((SELECT max(max(coalesce(t_start, 0), coalesce(t_end, 0))) FROM flows WHERE session_id = sessions.id), 0))
+		WHERE id = ? AND ended IS NULL`, id)
+	if err != nil {
+		return store.Session{}, fmt.Errorf("close interrupted session %d: %w", id, err)
+	}
+	return db.Session(ctx, id)
 }
 
 // EndSession marks a session as finished.

@@ -529,3 +529,40 @@ func BenchmarkReadFlows(b *testing.B) {
 		})
 	}
 }
+
+// A session its proxy left open is closed at the last moment recorded in
+// it (its flows' starts and ends), or at its start when it holds none; a
+// session that ended is left as it was.
+func TestInterruptSession(t *testing.T) {
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "g.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	t0 := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	open, _ := db.StartSession(ctx, store.Session{Started: t0})
+	w := db.NewWriter(open.ID, sqlite.WriterOptions{Block: true})
+	w.RecordFlow(&store.Flow{ID: 1, Kind: store.KindHTTP, Method: "GET", URL: "http://a.test/", Start: t0.Add(time.Second), End: t0.Add(3 * time.Second)})
+	w.RecordFlow(&store.Flow{ID: 2, Kind: store.KindHTTP, Method: "GET", URL: "http://a.test/hung", Start: t0.Add(5 * time.Second)})
+	if err := w.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	empty, _ := db.StartSession(ctx, store.Session{Started: t0.Add(time.Minute)})
+	ended, _ := db.StartSession(ctx, store.Session{Started: t0})
+	db.EndSession(ctx, ended.ID, t0.Add(time.Hour))
+
+	for _, tc := range []struct {
+		id          int64
+		end         time.Time
+		interrupted bool
+	}{{open.ID, t0.Add(5 * time.Second), true}, {empty.ID, t0.Add(time.Minute), true}, {ended.ID, t0.Add(time.Hour), false}} {
+		s, err := db.InterruptSession(ctx, tc.id)
+		if err != nil || !s.Ended.Equal(tc.end) || s.Interrupted != tc.interrupted {
+			t.Errorf("session %d: ended %v interrupted %v (%v), want %v %v", tc.id, s.Ended, s.Interrupted, err, tc.end, tc.interrupted)
+		}
+	}
+	if s, _ := db.Session(ctx, open.ID); s.Length() != "5s, interrupted" {
+		t.Errorf("Length %q", s.Length())
+	}
+}
