@@ -3,7 +3,6 @@ package inspector
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 
 	"github.com/gdamore/tcell/v2"
@@ -88,7 +87,7 @@ func (a *app) export(sc scope, format export.Format) {
 		return
 	}
 	a.load.export = true
-	path := filepath.Join(a.exportTo, sc.file+"."+string(format))
+	dir, name := a.exportTo, sc.file
 	opt := export.Options{Format: format, SessionID: a.session.ID, PageID: sc.pageID, Flows: sc.flows,
 		Filter: a.m.Filter(), Version: a.opts.Version}
 	what := sc.what
@@ -97,7 +96,7 @@ func (a *app) export(sc scope, format export.Format) {
 	}
 	a.setMsg(render.Dim, "exporting "+what+"…")
 	a.goBackground(func() func(*app) {
-		res, err := export.WriteFile(a.ctx, a.opts.Reader, path, opt)
+		path, res, err := export.WriteNew(a.ctx, a.opts.Reader, dir, name, string(format), opt)
 		return func(a *app) {
 			a.load.export = false
 			if err != nil {
@@ -108,7 +107,7 @@ func (a *app) export(sc scope, format export.Format) {
 			if format == export.FormatHTML {
 				kind = "HTML report"
 			}
-			a.setMsg(render.GoodText, fmt.Sprintf("wrote %s (%s, %s) to %s", what, explain.Plural(res.Flows, "flow"), kind, path))
+			a.setMsg(render.GoodText, fmt.Sprintf("wrote %s (%s, %s) to\n%s", what, explain.Plural(res.Flows, "flow"), kind, path))
 		}
 	})
 }
@@ -136,18 +135,18 @@ func (a *app) curl(redact bool) {
 		return
 	}
 	sid, id := a.session.ID, r.ID
-	path := filepath.Join(a.exportTo, fmt.Sprintf("glassbox-s%d-flow-%d.sh", sid, id))
+	dir, name := a.exportTo, fmt.Sprintf("glassbox-s%d-flow-%d", sid, id)
 	opt := export.Options{Format: export.FormatCurl, SessionID: sid, Flows: []int64{id}, NoRedact: !redact, Version: a.opts.Version}
 	a.load.export = true
 	a.goBackground(func() func(*app) {
 		f, err := a.opts.Reader.Flow(a.ctx, sid, id)
-		var cmd string
+		var cmd, path string
 		if err == nil && f.Kind == store.KindTunnel {
 			err = fmt.Errorf("#%d is a tunnel: glassbox never saw a request inside it to repeat", id)
 		}
 		if err == nil {
 			cmd = export.Curl(&f, redact)
-			_, err = export.WriteFile(a.ctx, a.opts.Reader, path, opt)
+			path, _, err = export.WriteNew(a.ctx, a.opts.Reader, dir, name, "sh", opt)
 		}
 		return func(a *app) {
 			a.load.export = false
@@ -160,7 +159,7 @@ func (a *app) curl(redact bool) {
 			if !redact {
 				note = "with credentials: keep the file private"
 			}
-			a.setMsg(render.GoodText, fmt.Sprintf("curl for #%d written to %s (%s); sent to the clipboard if the terminal allows", id, path, note))
+			a.setMsg(render.GoodText, fmt.Sprintf("curl for #%d (%s; sent to the clipboard if the terminal allows) written to\n%s", id, note, path))
 		}
 	})
 }

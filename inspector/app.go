@@ -61,10 +61,14 @@ type app struct {
 	ovTop   int // scroll of the overlay
 	ovSel   int // selection in the session picker
 
-	editing   bool // the filter line has the keys
-	input     []rune
-	filterErr string
-	prevInput string
+	editing   bool // the filter line (or the comment line) has the keys
+	editWhat  editKind
+	commentOn store.Annotation // what the comment line edits
+	// commentWhat names it on the line ("#12", "page load #3").
+	commentWhat string
+	input       []rune
+	filterErr   string
+	prevInput   string
 
 	msg     string
 	msgRole render.Role
@@ -75,6 +79,7 @@ type app struct {
 	bindings []Binding
 	detail   detailState
 	load     loadState
+	scan     bodyScan
 	layout   layout
 
 	results chan func(*app)
@@ -86,6 +91,14 @@ type app struct {
 	dirty   bool
 	crashed *backgroundPanic
 }
+
+// editKind is what the line being typed is.
+type editKind int
+
+const (
+	editFilter editKind = iota
+	editComment
+)
 
 // confirmation is a yes/no question on the status line.
 type confirmation struct {
@@ -116,7 +129,14 @@ func newApp(ctx context.Context, opts Options, s tcell.Screen) *app {
 		dirty:    true,
 	}
 	a.detail.reset()
+	a.setMsg(render.Dim, a.exportsNote())
 	return a
+}
+
+// exportsNote says where the export keys write; the first screen and the
+// help show it.
+func (a *app) exportsNote() string {
+	return "exports go to (--export-dir changes it)\n" + a.exportTo
 }
 
 // syncEvent asks the loop to signal once it is idle: every event before it
@@ -217,7 +237,7 @@ func (a *app) isLive() bool {
 }
 
 func (a *app) busy() bool {
-	return a.load.flows || a.load.detail || a.load.export || a.load.session
+	return a.load.flows || a.load.detail || a.load.export || a.load.session || a.scan.running
 }
 
 func (a *app) setMsg(role render.Role, msg string) {

@@ -20,62 +20,75 @@ import (
 // 100,000 flows opens and scrolls without lag").
 const bigFlows = 100_000
 
-var big struct {
+// benchDB is a database the benchmarks record once per test binary.
+type benchDB struct {
 	once sync.Once
-	dir  string
+	dir  string // the temporary directory holding it, removed at the end
 	db   *sqlite.DB
 	err  error
 }
 
+// get opens the database at path (a temporary file when "") and, the
+// first time, has fill record into it.
+func (d *benchDB) get(b *testing.B, path string, fill func(db *sqlite.DB) error) *sqlite.DB {
+	d.once.Do(func() {
+		if path == "" {
+			if d.dir, d.err = os.MkdirTemp("", "glassbox-bench-"); d.err != nil {
+				return
+			}
+			path = filepath.Join(d.dir, "bench.db")
+		}
+		if d.db, d.err = sqlite.Open(path); d.err == nil {
+			d.err = fill(d.db)
+		}
+	})
+	if d.err != nil {
+		b.Fatal(d.err)
+	}
+	return d.db
+}
+
+func (d *benchDB) cleanup() {
+	if d.db != nil {
+		d.db.Close()
+	}
+	if d.dir != "" {
+		os.RemoveAll(d.dir)
+	}
+}
+
+var big benchDB
+
 // bigDB records a session of 100,000 flows once per test binary: 2,000
 // page loads of 50 flows over 50 hosts and connections.
-func bigDB(b *testing.B) *sqlite.DB {
-	big.once.Do(func() {
-		big.dir, big.err = os.MkdirTemp("", "glassbox-bench-")
-		if big.err != nil {
-			return
-		}
-		db, err := sqlite.Open(filepath.Join(big.dir, "big.db"))
-		if err != nil {
-			big.err = err
-			return
-		}
-		ctx := context.Background()
-		s, err := db.StartSession(ctx, store.Session{Started: t0})
-		if err != nil {
-			big.err = err
-			return
-		}
-		w := db.NewWriter(s.ID, sqlite.WriterOptions{Block: true})
-		for c := int64(1); c <= 50; c++ {
-			w.RecordConn(conn(c, 0, fmt.Sprintf("host%d.test", c), "443", "10.0.1.1", 0, 1, 1, 2))
-		}
-		for i := int64(1); i <= bigFlows; i++ {
-			pid := (i-1)/50 + 1
-			if (i-1)%50 == 0 {
-				w.RecordPage(&store.Page{ID: pid, FlowID: i, URL: fmt.Sprintf("https://host1.test/page/%d", pid), Title: fmt.Sprintf("Page %d", pid), Start: at(float64(i))})
-			}
-			f := get(i, pid, i%50+1, fmt.Sprintf("https://host%d.test/static/%d.js", i%50+1, i), 200, float64(i), float64(i)+20)
-			f.ResourceType = store.TypeScript
-			f.RespBody.Size = 1000 + i%5000
-			w.RecordFlow(f)
-		}
-		big.err = w.Close(ctx)
-		big.db = db
-	})
-	if big.err != nil {
-		b.Fatal(big.err)
+func bigDB(b *testing.B) *sqlite.DB { return big.get(b, "", fillBig) }
+
+func fillBig(db *sqlite.DB) error {
+	ctx := context.Background()
+	s, err := db.StartSession(ctx, store.Session{Started: t0})
+	if err != nil {
+		return err
 	}
-	return big.db
+	w := db.NewWriter(s.ID, sqlite.WriterOptions{Block: true})
+	for c := int64(1); c <= 50; c++ {
+		w.RecordConn(conn(c, 0, fmt.Sprintf("host%d.test", c), "443", "10.0.1.1", 0, 1, 1, 2))
+	}
+	for i := int64(1); i <= bigFlows; i++ {
+		pid := (i-1)/50 + 1
+		if (i-1)%50 == 0 {
+			w.RecordPage(&store.Page{ID: pid, FlowID: i, URL: fmt.Sprintf("https://host1.test/page/%d", pid), Title: fmt.Sprintf("Page %d", pid), Start: at(float64(i))})
+		}
+		f := get(i, pid, i%50+1, fmt.Sprintf("https://host%d.test/static/%d.js", i%50+1, i), 200, float64(i), float64(i)+20)
+		f.ResourceType = store.TypeScript
+		f.RespBody.Size = 1000 + i%5000
+		w.RecordFlow(f)
+	}
+	return w.Close(ctx)
 }
 
 func cleanupBench() {
-	if big.db != nil {
-		big.db.Close()
-	}
-	if big.dir != "" {
-		os.RemoveAll(big.dir)
-	}
+	big.cleanup()
+	bodied.cleanup()
 }
 
 // BenchmarkOpen100k: from Run to the whole session read, grouped and

@@ -218,8 +218,34 @@ func (a *app) detailLines(w int) []render.Line {
 	default:
 		lines = a.flowLines(tab, w)
 	}
+	if tab == 0 && a.m.Len() > 0 {
+		lines = append(a.noteLines(w), lines...)
+	}
 	a.detail.lines, a.detail.linesKey = lines, key
 	return lines
+}
+
+// noteLines open the Story tab with what the user wrote on the selected
+// flow or page load: the mark and the comment.
+func (a *app) noteLines(w int) []render.Line {
+	var n store.Annotation
+	i := a.m.Selected()
+	if r := a.m.RowAt(i); r != nil {
+		n = a.m.FlowNote(r.ID)
+	} else if g := a.m.GroupAt(i); g != nil && g.PageID != 0 {
+		n.Comment = a.m.PageComment(g.PageID)
+	}
+	var out []render.Line
+	if n.Marked {
+		out = append(out, render.L(render.S(render.WarnText, "★ marked"), render.S(render.Dim, " (M unmarks it)")))
+	}
+	if n.Comment != "" {
+		out = append(out, render.Wrap(render.Sanitize(n.Comment), w, "✎ your comment: ", "  ", render.WarnText)...)
+	}
+	if len(out) > 0 {
+		out = append(out, render.Blank)
+	}
+	return out
 }
 
 func (a *app) flowLines(tab, w int) []render.Line {

@@ -27,10 +27,11 @@ const sideBySide = 160
 func (a *app) computeLayout() {
 	w, h := a.screen.Size()
 	l := layout{w: w, h: h}
+	n := max(len(a.statusLines(w)), 1)
 	l.header = render.Rect{W: w, H: 1}
-	l.status = render.Rect{Y: h - 2, W: w, H: 1}
+	l.status = render.Rect{Y: h - 1 - n, W: w, H: n}
 	l.footer = render.Rect{Y: h - 1, W: w, H: 1}
-	b := render.Rect{Y: 1, W: w, H: h - 3}
+	b := render.Rect{Y: 1, W: w, H: h - 2 - n}
 	l.body = b
 	switch {
 	case a.zoom && a.focus == focusList:
@@ -93,7 +94,7 @@ func (a *app) headerInfo() render.HeaderInfo {
 	return render.HeaderInfo{
 		Session: a.session, Live: a.isLive(), Listen: a.opts.Listen,
 		Flows: a.m.FlowCount(), Pages: a.m.PageCount(), Shown: a.m.Shown(), Filtered: !a.m.Filter().Empty(),
-		Stats: a.stats, HTTPSSeen: a.m.HTTPSSeen(), Loading: !a.load.first,
+		Stats: a.stats, HTTPSSeen: a.m.HTTPSSeen(), Loading: !a.load.first, Searching: a.scanProgress(),
 	}
 }
 
@@ -137,19 +138,54 @@ func (a *app) drawStatus() {
 	s.HideCursor()
 	switch {
 	case a.editing:
-		line = render.L(render.S(render.Bold, "/"), render.S(render.Input, string(a.input)))
-		s.ShowCursor(min(1+render.Width(string(a.input)), l.w-1), l.status.Y)
+		prompt := "/"
+		if a.editWhat == editComment {
+			prompt = "comment on " + a.commentWhat + ": "
+		}
+		line = render.L(render.S(render.Bold, prompt), render.S(render.Input, string(a.input)))
+		s.ShowCursor(min(render.Width(prompt)+render.Width(string(a.input)), l.w-1), l.status.Y)
 		if a.filterErr != "" {
 			line = append(line, render.S(render.Normal, "  "), render.S(render.ErrorText, "✗ "+a.filterErr))
 		}
-	case a.confirm != nil:
-		line = render.L(render.S(render.WarnText, a.confirm.question+" [y/n]"))
-	case a.msg != "":
-		line = render.L(render.S(a.msgRole, a.msg))
+	case a.confirm != nil || a.msg != "":
+		for i, line := range a.statusLines(l.w) {
+			render.DrawLine(s, th, 0, l.status.Y+i, l.w, line, render.Normal)
+		}
+		return
 	default:
 		line = a.summaryLine()
 	}
 	render.DrawLine(s, th, 0, l.status.Y, l.w, line, render.Normal)
+}
+
+// maxStatusLines bounds the lines a message takes from the panes.
+const maxStatusLines = 4
+
+// statusLines are the lines of the message on the status line: one when
+// it fits, else wrapped; what follows a newline (an export's path) starts
+// a line and is cut only at the edge, spaces kept, so a file's full path
+// shows at any width (issue 19). None when
+// no message is shown.
+func (a *app) statusLines(w int) []render.Line {
+	msg, role := a.msg, a.msgRole
+	if a.confirm != nil {
+		msg, role = a.confirm.question+" [y/n]", render.WarnText // a question is read whole, at any width
+	}
+	if a.editing || msg == "" {
+		return nil
+	}
+	if one := strings.ReplaceAll(msg, "\n", " "); render.Width(one) <= w {
+		return []render.Line{render.L(render.S(role, one))}
+	}
+	head, path, _ := strings.Cut(msg, "\n")
+	lines := render.Wrap(head, w, "", "", role)
+	if path != "" {
+		lines = append(lines, render.HardWrap(path, w, role)...)
+	}
+	if len(lines) > maxStatusLines {
+		lines = lines[len(lines)-maxStatusLines:] // the end names the file
+	}
+	return lines
 }
 
 // summaryLine is the status line at rest: mode, sort, filter, and the

@@ -139,12 +139,13 @@ func (a *app) back(*tcell.EventKey) {
 	switch {
 	case a.overlay != overlayNone:
 		a.overlay = overlayNone
-	case a.zoom:
-		a.zoom = false
-	case a.focus == focusDetail:
-		a.focus = focusList
+	case a.zoom || a.focus == focusDetail:
+		// One Esc is back at the list, zoomed or not (issue 19): a zoomed
+		// detail pane un-zooms and gives the keys to the list at once.
+		a.zoom, a.focus = false, focusList
 	case !a.m.Filter().Empty():
 		a.m.SetFilter(model.Filter{})
+		a.scanBodies() // stops a scan of the bodies
 		a.input, a.prevInput = nil, ""
 		a.setMsg(render.Dim, "filter cleared")
 	}
@@ -229,7 +230,7 @@ func (a *app) quitNow(*tcell.EventKey) { a.quit = true }
 // The filter line.
 
 func (a *app) startFilter(*tcell.EventKey) {
-	a.editing = true
+	a.editing, a.editWhat = true, editFilter
 	a.prevInput = a.m.Filter().String()
 	a.input = []rune(a.prevInput)
 	a.filterErr = ""
@@ -255,6 +256,9 @@ func (a *app) filterClear(*tcell.EventKey) {
 // liveFilter applies the line as it is typed whenever it parses, so the
 // list answers each keystroke; an error waits on the line until fixed.
 func (a *app) liveFilter() {
+	if a.editWhat != editFilter {
+		return // the comment line: nothing to apply as it is typed
+	}
 	f, err := model.ParseFilter(string(a.input))
 	if err != nil {
 		a.filterErr = err.Error()
@@ -262,6 +266,7 @@ func (a *app) liveFilter() {
 	}
 	a.filterErr = ""
 	a.m.SetFilter(f)
+	a.scanBodies()
 }
 
 func (a *app) applyFilter(*tcell.EventKey) {
@@ -269,12 +274,14 @@ func (a *app) applyFilter(*tcell.EventKey) {
 		return // the error stays on the line until fixed or cancelled
 	}
 	a.editing = false
+	a.scanBodies()
+	if a.scan.running {
+		a.scan.report = true // scanDone says how many once every body is read
+		a.setMsg(render.Dim, "searching the bodies for "+a.m.Filter().String()+"…")
+		return
+	}
 	if n := a.m.Shown(); !a.m.Filter().Empty() {
-		verb := " match "
-		if n == 1 {
-			verb = " matches "
-		}
-		a.setMsg(render.Dim, explain.Plural(n, "flow")+verb+a.m.Filter().String())
+		a.setMsg(render.Dim, explain.Plural(n, "flow")+" "+matchVerb(n)+" "+a.m.Filter().String())
 	}
 }
 
@@ -282,6 +289,7 @@ func (a *app) cancelFilter(*tcell.EventKey) {
 	a.editing, a.filterErr = false, ""
 	f, _ := model.ParseFilter(a.prevInput)
 	a.m.SetFilter(f)
+	a.scanBodies()
 }
 
 // Questions.

@@ -51,6 +51,10 @@ type Options struct {
 	Logs func() []string
 	// Deleter, when set, enables deleting sessions from the session picker.
 	Deleter store.SessionDeleter
+	// Annotator, when set, enables marking flows, commenting on flows and
+	// page loads, and deleting one flow. Marks and comments are read
+	// through Reader when it is a store.AnnotationReader.
+	Annotator store.Annotator
 	// Resend, when set, sends flow id of a session again through glassbox
 	// and records it as a new flow of that session (glassbox resend);
 	// withCreds sends its recorded Cookie and Authorization too. It

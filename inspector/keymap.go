@@ -18,6 +18,7 @@ const (
 	CtxList     Context = "list"
 	CtxDetail   Context = "detail"
 	CtxFilter   Context = "filter line"
+	CtxComment  Context = "comment line"
 	CtxScreen   Context = "screens" // help, status codes, log, waterfall
 	CtxSessions Context = "session picker"
 	CtxConfirm  Context = "question"
@@ -25,7 +26,10 @@ const (
 
 var browse = []Context{CtxList, CtxDetail}
 var scrolling = []Context{CtxList, CtxDetail, CtxScreen, CtxSessions}
-var everywhere = []Context{CtxList, CtxDetail, CtxFilter, CtxScreen, CtxSessions, CtxConfirm}
+var everywhere = []Context{CtxList, CtxDetail, CtxFilter, CtxComment, CtxScreen, CtxSessions, CtxConfirm}
+
+// lines are the contexts where a line is being typed.
+var lines = []Context{CtxFilter, CtxComment}
 
 // Key is one key: a special key (Code) or a character (Rune).
 type Key struct {
@@ -74,7 +78,7 @@ func keymap() []Binding {
 		{Keys: []Key{k(tcell.KeyTab, "Tab")}, Name: "next tab", Help: "next detail tab (Story, Timing, Request, Response, Body, Connection; for a page: Story, Waterfall)", Handler: (*app).nextTab, Contexts: browse, Footer: true},
 		{Keys: []Key{k(tcell.KeyBacktab, "shift-Tab")}, Name: "prev tab", Help: "previous detail tab", Handler: (*app).prevTab, Contexts: browse},
 		{Keys: []Key{r('1'), r('2'), r('3'), r('4'), r('5'), r('6')}, Name: "tab N", Help: "go to detail tab N", Handler: (*app).tabN, Contexts: browse},
-		{Keys: []Key{k(tcell.KeyEsc, "Esc")}, Name: "back", Help: "back: from the details to the list; in the list, clear the filter; close a screen", Handler: (*app).back, Contexts: []Context{CtxList, CtxDetail, CtxScreen, CtxSessions}, Footer: true},
+		{Keys: []Key{k(tcell.KeyEsc, "Esc")}, Name: "back", Help: "back to the list: from the details, zoomed or not, in one press; in the list, clear the filter; close a screen", Handler: (*app).back, Contexts: []Context{CtxList, CtxDetail, CtxScreen, CtxSessions}, Footer: true},
 		{Keys: []Key{r('/')}, Name: "filter", Help: "filter the flows (the language is below); Enter keeps it, Esc restores the last one", Handler: (*app).startFilter, Contexts: browse, Footer: true},
 		{Keys: []Key{r('w')}, Name: "waterfall", Help: "the waterfall of the selected page load, full screen", Handler: (*app).waterfall, Contexts: browse, Footer: true},
 		{Keys: []Key{r('m')}, Name: "mode", Help: "list mode: page loads, flat and chronological, host/path tree", Handler: (*app).cycleMode, Contexts: browse, Footer: true},
@@ -90,6 +94,9 @@ func keymap() []Binding {
 		{Keys: []Key{r('R')}, Name: "report session", Help: "write the whole session as an HTML report", Handler: (*app).reportSession, Contexts: browse},
 		{Keys: []Key{r('c')}, Name: "curl", Help: "copy the selected flow as a curl command (credentials redacted): written to a file, and to the clipboard where the terminal allows (OSC 52)", Handler: (*app).copyCurl, Contexts: browse, Footer: true},
 		{Keys: []Key{r('C')}, Name: "curl+secrets", Help: "the same with cookies and Authorization kept", Handler: (*app).copyCurlSecrets, Contexts: browse},
+		{Keys: []Key{r('M')}, Name: "mark", Help: "mark or unmark the selected flow (the filter marked lists them; exports keep the mark in the comment)", Handler: (*app).toggleMark, Contexts: browse, Footer: true},
+		{Keys: []Key{r('a')}, Name: "comment", Help: "write a comment on the selected flow or page load: stored, shown in its Story, exported (HAR's comment, the reports)", Handler: (*app).startComment, Contexts: browse},
+		{Keys: []Key{r('d'), k(tcell.KeyDelete, "Delete")}, Name: "delete flow", Help: "delete the selected flow from the database (asks first)", Handler: (*app).deleteFlow, Contexts: browse},
 		{Keys: []Key{r('x')}, Name: "resend", Help: "send the selected request again through glassbox, without its Cookie and Authorization: a new flow of this session, linked to this one, its timings beside these", Handler: (*app).resendFlow, Contexts: browse},
 		{Keys: []Key{r('X')}, Name: "resend+secrets", Help: "the same with its recorded Cookie and Authorization (asks first: the request acts as you again)", Handler: (*app).resendWithCredentials, Contexts: browse},
 		{Keys: []Key{r('S')}, Name: "sessions", Help: "pick another recorded session (d there deletes one)", Handler: (*app).openSessions, Contexts: browse, Footer: true},
@@ -101,8 +108,10 @@ func keymap() []Binding {
 
 		{Keys: []Key{k(tcell.KeyEnter, "Enter")}, Name: "apply", Help: "keep this filter", Handler: (*app).applyFilter, Contexts: []Context{CtxFilter}, Footer: true},
 		{Keys: []Key{k(tcell.KeyEsc, "Esc")}, Name: "cancel", Help: "restore the filter that was in force", Handler: (*app).cancelFilter, Contexts: []Context{CtxFilter}, Footer: true},
-		{Keys: []Key{k(tcell.KeyBackspace, "Backspace"), k(tcell.KeyBackspace2, "")}, Name: "delete", Help: "delete the last character", Handler: (*app).filterBackspace, Contexts: []Context{CtxFilter}},
-		{Keys: []Key{k(tcell.KeyCtrlU, "ctrl-u")}, Name: "clear", Help: "clear the line", Handler: (*app).filterClear, Contexts: []Context{CtxFilter}, Footer: true},
+		{Keys: []Key{k(tcell.KeyEnter, "Enter")}, Name: "save", Help: "save the comment (an empty line removes it)", Handler: (*app).saveComment, Contexts: []Context{CtxComment}, Footer: true},
+		{Keys: []Key{k(tcell.KeyEsc, "Esc")}, Name: "cancel", Help: "leave the comment as it was", Handler: (*app).cancelComment, Contexts: []Context{CtxComment}, Footer: true},
+		{Keys: []Key{k(tcell.KeyBackspace, "Backspace"), k(tcell.KeyBackspace2, "")}, Name: "delete", Help: "delete the last character", Handler: (*app).filterBackspace, Contexts: lines},
+		{Keys: []Key{k(tcell.KeyCtrlU, "ctrl-u")}, Name: "clear", Help: "clear the line", Handler: (*app).filterClear, Contexts: lines, Footer: true},
 
 		{Keys: []Key{k(tcell.KeyEnter, "Enter")}, Name: "open", Help: "open the session", Handler: (*app).pickSession, Contexts: []Context{CtxSessions}, Footer: true},
 		{Keys: []Key{r('d')}, Name: "delete", Help: "delete the session (asks first; never the one being recorded)", Handler: (*app).deleteSession, Contexts: []Context{CtxSessions}, Footer: true},
@@ -120,6 +129,8 @@ func (a *app) context() Context {
 	switch {
 	case a.confirm != nil:
 		return CtxConfirm
+	case a.editing && a.editWhat == editComment:
+		return CtxComment
 	case a.editing:
 		return CtxFilter
 	case a.overlay == overlaySessions:
@@ -146,7 +157,7 @@ func (a *app) onKey(ev *tcell.EventKey) {
 			}
 		}
 	}
-	if ctx == CtxFilter && ev.Key() == tcell.KeyRune {
+	if slices.Contains(lines, ctx) && ev.Key() == tcell.KeyRune {
 		a.filterType(ev.Rune())
 	}
 }
@@ -183,6 +194,8 @@ func (a *app) available(b Binding) bool {
 		return a.opts.Deleter != nil
 	case "log":
 		return a.opts.Logs != nil
+	case "mark", "comment", "delete flow":
+		return a.opts.Annotator != nil
 	case "resend", "resend+secrets":
 		return a.opts.Resend != nil
 	}
@@ -202,7 +215,7 @@ func keyLabels(keys []Key, most int) string {
 // HelpEntries is the keymap as the help screen shows it.
 func helpEntries(bs []Binding) []render.HelpEntry {
 	var out []render.HelpEntry
-	for _, ctx := range []Context{CtxList, CtxDetail, CtxFilter, CtxScreen, CtxSessions, CtxConfirm} {
+	for _, ctx := range []Context{CtxList, CtxDetail, CtxFilter, CtxComment, CtxScreen, CtxSessions, CtxConfirm} {
 		for _, b := range bs {
 			if b.Contexts[0] == ctx {
 				out = append(out, render.HelpEntry{Context: contextTitle(b.Contexts), Keys: keyLabels(b.Keys, 6), Help: b.Help})

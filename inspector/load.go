@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/glassbox-dev/glassbox/inspector/model"
 	"github.com/glassbox-dev/glassbox/inspector/render"
 	"github.com/glassbox-dev/glassbox/store"
 )
@@ -58,6 +59,10 @@ func (a *app) openSession(id int64) {
 			}
 			a.session = s
 			a.m.Reset()
+			if f := a.m.Filter(); f.HasBody() { // its hits were the last session's flows
+				f, _ = model.ParseFilter(f.String())
+				a.m.SetFilter(f)
+			}
 			a.conns, a.lookups, a.connsAt, a.maxConnID = map[int64]*store.Conn{}, map[int64]*store.Lookup{}, time.Time{}, 0
 			a.m.SetConns(a.conns)
 			a.detail.reset()
@@ -86,11 +91,15 @@ func (a *app) fetchFlows() {
 	a.goBackground(func() func(*app) {
 		flows, err := a.opts.Reader.Flows(a.ctx, store.FlowQuery{SessionID: sid, AfterID: after, Limit: limit, Summary: true})
 		var pages []store.Page
+		var notes []store.Annotation
 		var conns map[int64]*store.Conn
 		var lookups map[int64]*store.Lookup
 		var perr error
 		if err == nil && (len(flows) > 0 || pagesDue) {
 			pages, perr = a.opts.Reader.Pages(a.ctx, sid)
+			if perr == nil {
+				notes, perr = store.Annotations(a.ctx, a.opts.Reader, sid)
+			}
 		}
 		if err == nil && perr == nil && connsDue && opensConnAfter(flows, connsKnown) {
 			// The list draws a new connection's DNS, TCP and TLS time from
@@ -114,6 +123,9 @@ func (a *app) fetchFlows() {
 				a.setConns(conns, lookups)
 			}
 			a.applyFlows(flows, pages)
+			if pages != nil && a.m.SetAnnotations(notes) {
+				a.dirty = true
+			}
 			if len(flows) == limit {
 				a.fetchFlows() // more are waiting: read on now
 			} else {
@@ -134,6 +146,7 @@ func (a *app) applyFlows(flows []store.Flow, pages []store.Page) {
 		return
 	}
 	a.m.Add(flows)
+	a.scanBodies() // a body filter reads the new flows' bodies too
 	if a.follow && a.focus == focusList {
 		a.m.SelectNewest()
 	}

@@ -21,6 +21,9 @@ func (a *app) drawOverlay() {
 	case overlayHelp:
 		title = "Help"
 		lines = render.HelpLines(th, helpEntries(a.keys()), model.FilterSyntax, w)
+		note := append(render.Wrap("e E r R c C write into this folder (--export-dir changes it); a name in use gets -2, -3...", w, "", "", render.Dim),
+			render.HardWrap(a.exportTo, w, render.Dim)...)
+		lines = append(lines[:2:2], append(note, lines[2:]...)...)
 	case overlayLegend:
 		title = "Status codes"
 		lines = render.StatusLegend(w)

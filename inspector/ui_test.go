@@ -24,20 +24,30 @@ const (
 	lineFont  = 7  // flow 7, initiated by the stylesheet (flow 2)
 	linePost  = 9  // flow 10, POST /cart
 	lineCart  = 15 // flow 14, reached by the redirect of flow 13
-	lineProbe = 18 // flow 12, the browser's own, after the page loads
+	lineProbe = 18 // flow 12, the browser's own, after the page loads, once its group (folded) is opened
 )
 
 func down(n int) string { return strings.Repeat("j", n) }
 
+// goldenExports is the export folder golden screens show at start: a
+// fixed name (a temporary directory's would change every run), never
+// written, as golden tests export nothing.
+const goldenExports = "/tmp/glassbox-golden/exports"
+
+// fixtureOpts opens the fixture for a golden screen.
+func fixtureOpts(t *testing.T) Options {
+	return Options{Reader: newFixture(t).db, ExportDir: goldenExports}
+}
+
 func TestGoldenList(t *testing.T) {
-	h := start(t, Options{Reader: newFixture(t).db}, 120, 40)
+	h := start(t, fixtureOpts(t), 120, 40)
 	h.golden("list")
 	h.contains("session 2", "15 flows · 3 pages", "INITIATOR", "▾ Shop: Home", "▾ Your cart", "html #1?", "css #2", "▾ frame  https://ads.test/frame.html",
 		"404 image", "ERR script", "#1 · 11 req")
 }
 
 func TestGoldenStory(t *testing.T) {
-	h := start(t, Options{Reader: newFixture(t).db}, 120, 40)
+	h := start(t, fixtureOpts(t), 120, 40)
 	h.press(down(linePost), tcell.KeyEnter, "z")
 	h.golden("story")
 	h.contains("#10 POST https://api.shop.test/cart", "Notes", "This request, step by step", "3. The request",
@@ -45,14 +55,14 @@ func TestGoldenStory(t *testing.T) {
 }
 
 func TestGoldenTiming(t *testing.T) {
-	h := start(t, Options{Reader: newFixture(t).db}, 120, 40)
+	h := start(t, fixtureOpts(t), 120, 40)
 	h.press(down(lineCSS), tcell.KeyEnter, tcell.KeyTab, "z")
 	h.golden("timing")
 	h.contains("Where the time went", "DNS          0.1 ms", "TLS          3.1 ms", "new connection #2")
 }
 
 func TestGoldenWaterfall(t *testing.T) {
-	h := start(t, Options{Reader: newFixture(t).db}, 120, 40)
+	h := start(t, fixtureOpts(t), 120, 40)
 	h.press(down(linePage1), "w")
 	h.golden("waterfall")
 	h.contains("Waterfall of page #1: Shop: Home", "queued", "receive", "api.shop.test/cart", "239 ms")
@@ -63,7 +73,7 @@ func TestGoldenWaterfall(t *testing.T) {
 }
 
 func TestGoldenFilter(t *testing.T) {
-	h := start(t, Options{Reader: newFixture(t).db}, 120, 40)
+	h := start(t, fixtureOpts(t), 120, 40)
 	h.press("/status:4xx")
 	h.golden("filter")
 	h.press(tcell.KeyEnter)
@@ -83,7 +93,7 @@ func TestGoldenFilter(t *testing.T) {
 }
 
 func TestGoldenHelp(t *testing.T) {
-	h := start(t, Options{Reader: newFixture(t).db}, 120, 40)
+	h := start(t, fixtureOpts(t), 120, 40)
 	h.press("?")
 	h.golden("help")
 	h.contains("Tab", "next detail tab", "list, detail, screens, session picker")
@@ -206,7 +216,7 @@ func TestExportAndCurlFromTheList(t *testing.T) {
 	h := start(t, Options{Reader: newFixture(t).db, ExportDir: dir, Version: "test"}, 120, 40)
 	h.press(down(linePost), "c")
 	path := filepath.Join(dir, "glassbox-s2-flow-10.sh")
-	h.contains("curl for #10 written to " + path)
+	h.contains("curl for #10", "written to", path)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -247,6 +257,37 @@ func TestExportAndCurlFromTheList(t *testing.T) {
 	h.contains("(2 flows, HAR")
 }
 
+// Exports never replace a file: the same key twice writes name-2; at 80
+// and at 40 columns the status line still shows the whole path (issue 19).
+func TestExportsNeverOverwriteAndShowTheirPath(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a folder with a rather long name to show", "exports")
+	h := start(t, Options{Reader: newFixture(t).db, ExportDir: dir}, 80, 24)
+	if !strings.Contains(screenJoined(h), "exports go to") || !strings.Contains(screenJoined(h), dir) { // shown at start
+		t.Errorf("the export folder is not shown at start:\n%s", h.text())
+	}
+	h.press("e")
+	first := filepath.Join(dir, "glassbox-s2-page-1.har")
+	h.press("e")
+	second := filepath.Join(dir, "glassbox-s2-page-1-2.har")
+	for _, p := range []string{first, second} {
+		if _, err := os.Stat(p); err != nil {
+			t.Error(err)
+		}
+	}
+	if !strings.Contains(screenJoined(h), second) {
+		t.Errorf("the screen does not show %s:\n%s", second, h.text())
+	}
+	h.s.SetSize(40, 24)
+	h.press("j", "c")
+	if !strings.Contains(screenJoined(h), filepath.Join(dir, "glassbox-s2-flow-1.sh")) {
+		t.Errorf("at 40 columns the curl file's path is cut:\n%s", h.text())
+	}
+}
+
+// screenJoined is the screen's lines joined with nothing between them, so
+// a path wrapped over lines reads whole.
+func screenJoined(h *harness) string { return strings.ReplaceAll(h.text(), "\n", "") }
+
 func readJSON(t *testing.T, path string, v any) {
 	t.Helper()
 	data, err := os.ReadFile(path)
@@ -286,7 +327,7 @@ func TestLiveNewFlowsKeepTheSelection(t *testing.T) {
 	h := start(t, Options{Reader: fx.db, SessionID: fx.session.ID, Live: true, Listen: []string{"127.0.0.1:8080"},
 		Poll: 5 * time.Millisecond, Stats: func() store.RecorderStats { return stats }, Deleter: fx.db,
 		Logs: func() []string { return []string{"glassbox listening on 127.0.0.1:8080"} }}, 120, 24)
-	h.press(down(lineProbe)) // the list shows 8 lines: page 1's frame is on top
+	h.press(down(lineProbe-1), " ", "j") // the list shows 8 lines: page 1's frame is on top
 	h.contains("flow #12", "live on 127.0.0.1:8080", "⚠ 3 dropped", "glassbox listening on 127.0.0.1:8080")
 	top := strings.Split(h.text(), "\n")[2][:16]
 
@@ -348,3 +389,78 @@ func (f *finiCounter) Fini() {
 type panicky struct{ store.Reader }
 
 func (panicky) Flows(context.Context, store.FlowQuery) ([]store.Flow, error) { panic("boom in Flows") }
+
+// body:TEXT searches the decoded bodies in the background: the gzipped
+// home page, a request body, a response body (issue 19, item 3).
+func TestBodyFilter(t *testing.T) {
+	h := start(t, fixtureOpts(t), 120, 40)
+	h.press("/body:database", tcell.KeyEnter)
+	h.contains("1 of 15 flows", "/api/cart.json", "1 flow matches body:database (bodies of 15 flows searched in")
+	h.press("/", tcell.KeyCtrlU, `body~sku\W+A-\d`, tcell.KeyEnter)
+	h.contains("1 of 15 flows", "POST", "/cart")
+	h.press("/", tcell.KeyCtrlU, "body:<title>", tcell.KeyEnter) // inside gzip
+	h.contains("2 of 15 flows", "Shop: Home")
+	h.press(tcell.KeyEsc)
+	h.contains("15 flows · 3 pages")
+}
+
+// M marks, a comments (on a flow and on a page load), d deletes one flow
+// after asking; all stored, shown, and filtered by (issue 19, item 4).
+// Without an Annotator the keys say why they cannot.
+func TestMarkCommentDelete(t *testing.T) {
+	h, fx := startWritable(t, 120, 40)
+	h.press(down(lineCSS), "M")
+	h.contains("marked #2", "★ marked")
+	h.press("a", "why so late?", tcell.KeyEnter)
+	h.contains("comment on #2 saved", "✎ your comment: why so late?")
+	h.press("g", "a", "the home page", tcell.KeyEnter) // the page load on line 0
+	h.contains("comment on page load #1 saved", "✎ your comment: the home page")
+	h.press("/marked", tcell.KeyEnter)
+	h.contains("1 of 15 flows", "/app.css")
+	h.press(tcell.KeyEsc, "j", "j", "d")
+	h.contains("Delete #2 GET https://cdn.shop.test/app.css from the database?")
+	h.press("y")
+	h.contains("deleted #2", "14 flows")
+	notes, err := fx.db.Annotations(context.Background(), fx.session.ID)
+	if err != nil || len(notes) != 1 || notes[0].PageID != 1 || notes[0].Comment != "the home page" {
+		t.Errorf("stored annotations after deleting #2: %v %+v", err, notes)
+	}
+	if _, err := fx.db.Flow(context.Background(), fx.session.ID, 2); err == nil {
+		t.Error("flow 2 is still in the database")
+	}
+
+	ro := start(t, fixtureOpts(t), 120, 40)
+	ro.press("j", "M")
+	ro.contains("open read-only: marks, comments and deleting need")
+}
+
+// One Esc from a zoomed detail pane is back in the list, unzoomed (issue
+// 19, item 5: it only unzoomed).
+func TestEscFromZoomReturnsToTheList(t *testing.T) {
+	h := start(t, fixtureOpts(t), 120, 40)
+	h.press(down(lineCSS), tcell.KeyEnter, "z")
+	if strings.Contains(h.text(), "METHOD  ST") {
+		t.Fatal("the zoomed detail pane still shows the list")
+	}
+	h.press(tcell.KeyEsc)
+	h.contains("METHOD  ST", "Enter  details") // the list is back, and has the keys
+	h.press("j")                               // moves the list's selection, not the details' scroll
+	h.contains("flow #3")
+}
+
+// A question is read whole at 80 columns: it wraps instead of being cut.
+func TestQuestionWrapsAt80(t *testing.T) {
+	h, _ := startWritable(t, 80, 24)
+	h.press(down(linePost), "d")
+	h.contains("Delete #10 POST https://api.shop.test/cart from the database?", "undone. [y/n]")
+	h.press("n")
+	h.contains("nothing changed")
+}
+
+// startWritable opens the fixture with marks, comments and deleting on.
+func startWritable(t *testing.T, w, ht int) (*harness, *fixture) {
+	fx := newFixture(t)
+	opts := fixtureOpts(t)
+	opts.Reader, opts.Annotator = fx.db, fx.db
+	return start(t, opts, w, ht), fx
+}

@@ -113,7 +113,10 @@ var setupPage = template.Must(template.New("setup").Funcs(template.FuncMap{
 <html lang="en"><head><meta charset="utf-8"><title>glassbox setup</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
-body{font:16px/1.5 system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem;color:#222}
+*{box-sizing:border-box}
+body{font:16px/1.5 system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem;color:#222;overflow-wrap:anywhere}
+pre{white-space:pre-wrap;overflow-wrap:anywhere;max-width:100%;background:#f3f3f3;padding:.5rem .7rem;border-radius:4px}
+pre code{padding:0;background:none}
 h1{margin-bottom:0} .sub{color:#666;margin-top:.2rem}
 .check{display:flex;gap:.6rem;align-items:center;margin:.4rem 0}
 .dot{width:.9rem;height:.9rem;border-radius:50%;background:#bbb;flex:none}

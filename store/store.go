@@ -76,6 +76,44 @@ type SessionDeleter interface {
 	DeleteSession(ctx context.Context, id int64) error
 }
 
+// Annotation is what a person wrote on a flow or on a page load: a mark
+// (flows) and a comment. It is kept apart from the recording, which never
+// changes it, and goes out with every export (HAR's comment, the reports).
+type Annotation struct {
+	FlowID  int64 // the flow annotated; 0 for a page load's annotation
+	PageID  int64 // the page load annotated, when FlowID is 0
+	Marked  bool
+	Comment string
+}
+
+// Empty reports whether the annotation says nothing (storing it removes it).
+func (a Annotation) Empty() bool { return !a.Marked && strings.TrimSpace(a.Comment) == "" }
+
+// Annotator is implemented by stores that keep marks and comments and can
+// delete one flow; the inspector offers those keys when its store has it.
+type Annotator interface {
+	// Annotate stores a flow's or a page load's annotation, replacing the
+	// one it had; an Empty one removes it.
+	Annotate(ctx context.Context, sessionID int64, a Annotation) error
+	// DeleteFlow removes one flow, its bodies and its annotation.
+	DeleteFlow(ctx context.Context, sessionID, id int64) error
+}
+
+// AnnotationReader is implemented by stores that keep annotations: viewers
+// and exports read them when their Reader has it.
+type AnnotationReader interface {
+	// Annotations returns every annotation of a session, flows' first.
+	Annotations(ctx context.Context, sessionID int64) ([]Annotation, error)
+}
+
+// Annotations reads a session's annotations when r keeps them, else none.
+func Annotations(ctx context.Context, r Reader, sessionID int64) ([]Annotation, error) {
+	if ar, ok := r.(AnnotationReader); ok {
+		return ar.Annotations(ctx, sessionID)
+	}
+	return nil, nil
+}
+
 // ResendIndex is implemented by stores that can say which flows of a
 // session glassbox resend sent again, without reading the flows: an export
 // names, on the original, the flows that repeat it (Flow.ResendOf is the

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/glassbox-dev/glassbox/inspector/explain"
 	"github.com/glassbox-dev/glassbox/inspector/export"
 	"github.com/glassbox-dev/glassbox/inspector/model"
 	"github.com/glassbox-dev/glassbox/store"
@@ -39,9 +40,27 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if out != "-" {
-		fmt.Fprintf(stderr, "\rwrote session %d (%d flows) to %s\n", res.Session.ID, res.Session.Flows, out)
+		fmt.Fprintf(stderr, "\rwrote %s (%s) to %s\n", exportScope(opt, res), explain.Plural(res.Flows, "flow"), out)
 	}
 	return nil
+}
+
+// exportScope names what an export covered, for its closing line; the
+// count beside it is what the file holds (Result.Flows), not the session's.
+func exportScope(opt export.Options, res export.Result) string {
+	what := fmt.Sprintf("session %d", res.Session.ID)
+	switch {
+	case opt.PageID > 0:
+		what = fmt.Sprintf("page load %d of %s", opt.PageID, what)
+	case len(opt.Flows) == 1:
+		what = fmt.Sprintf("flow %d of %s", opt.Flows[0], what)
+	case opt.Flows != nil:
+		what = fmt.Sprintf("%s of %s", explain.Plural(len(opt.Flows), "chosen flow"), what)
+	}
+	if !opt.Filter.Empty() {
+		what += ", filter " + opt.Filter.String()
+	}
+	return what
 }
 
 // exportFlags reads export's flags: the export's options, the --db flag

@@ -21,9 +21,7 @@ import (
 // simulation screen; the files its keys write are compared with the real
 // binary's exports, for HAR, the HTML report and curl.
 func TestExportSameFromCLIAndInspector(t *testing.T) {
-	home := t.TempDir()
-	dbPath := filepath.Join(home, "capture.db")
-	recordForInspect(t, dbPath)
+	home, dbPath := captured(t)
 	if err := addCredentials(dbPath); err != nil {
 		t.Fatal(err)
 	}
@@ -45,12 +43,12 @@ func TestExportSameFromCLIAndInspector(t *testing.T) {
 	}{
 		{"E", "wrote session 1 (6 flows, HAR", "glassbox-s1.har", []string{"--format", "har"}},
 		{"R", "wrote session 1 (6 flows, HTML report)", "glassbox-s1.html", []string{"--format", "html", "--session", "1"}},
-		{"c", "curl for #6 written", "glassbox-s1-flow-6.sh", []string{"--format", "curl", "--flow", "6"}},
-		{"C", "(with credentials", "glassbox-s1-flow-6.sh", []string{"--format", "curl", "--flow", "6", "--no-redact"}},
+		{"c", "curl for #6 (credentials redacted", "glassbox-s1-flow-6.sh", []string{"--format", "curl", "--flow", "6"}},
+		{"C", "(with credentials", "glassbox-s1-flow-6-2.sh", []string{"--format", "curl", "--flow", "6", "--no-redact"}}, // never over the first
 		{"e", "wrote page load #2 (2 flows, HAR", "glassbox-s1-page-2.har", []string{"--format", "har", "--page", "2"}},
 		{"r", "wrote page load #2 (2 flows, HTML", "glassbox-s1-page-2.html", []string{"--format", "html", "--page", "2"}},
-		{"/status>=400\rE", "wrote session 1 (filter: status>=400) (1 flow, HAR", "glassbox-s1.har", []string{"--format", "har", "--filter", "status>=400"}},
-		{"R", "wrote session 1 (filter: status>=400) (1 flow, HTML", "glassbox-s1.html", []string{"--format", "html", "--filter", "status>=400"}},
+		{"/status>=400\rE", "wrote session 1 (filter: status>=400) (1 flow, HAR", "glassbox-s1-2.har", []string{"--format", "har", "--filter", "status>=400"}},
+		{"R", "wrote session 1 (filter: status>=400) (1 flow, HTML", "glassbox-s1-2.html", []string{"--format", "html", "--filter", "status>=400"}},
 	}
 	scr.click(t, "/cart/items")
 	scr.waitFor(t, "flow #6")

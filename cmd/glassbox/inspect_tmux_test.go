@@ -169,6 +169,74 @@ func TestInspectUnderTmux(t *testing.T) {
 	}
 }
 
+// At 80x24, e exports the selected page load into the export folder (not
+// the working directory), says where at full length, and a second e
+// writes a second file beside the first: the test reads the path off the
+// screen and opens it (issue 19).
+func TestInspectExportUnderTmux(t *testing.T) {
+	tmux, err := exec.LookPath("tmux")
+	if err != nil {
+		t.Skip("SKIPPED: tmux is not installed, so the end-to-end test of the export key did not run (apt-get install tmux)")
+	}
+	home, cwd := t.TempDir(), t.TempDir()
+	dbPath := filepath.Join(home, "capture.db")
+	recordForInspect(t, dbPath)
+	p := &tmuxPane{t: t, tmux: tmux, socket: fmt.Sprintf("glassbox-export-%d-%d", os.Getpid(), time.Now().UnixNano())}
+	t.Cleanup(func() { exec.Command(tmux, "-L", p.socket, "kill-server").Run() })
+	script := fmt.Sprintf("cd %s && GLASSBOX_HOME=%s %s inspect --db %s; echo \"inspect exited with $?\"; sleep 60", cwd, home, binary, dbPath)
+	p.run("new-session", "-d", "-s", "inspect", "-x", "80", "-y", "24", "sh", "-c", script)
+
+	dir := filepath.Join(home, "exports")
+	screen := p.waitFor("exports go to", "▾ Shop: Home")
+	if !strings.Contains(strings.ReplaceAll(screen, "\n", ""), dir) {
+		t.Errorf("the first screen does not name the export folder %s:\n%s", dir, screen)
+	}
+	var paths []string
+	for i, want := range []string{"glassbox-s1-page-1.har", "glassbox-s1-page-1-2.har"} {
+		p.keys("e")
+		screen = p.waitFor("wrote page load #1", want)
+		path := shownPath(screen, "wrote page load #1")
+		if filepath.Base(path) != want || filepath.Dir(path) != dir {
+			t.Errorf("export %d: the screen shows %q, want %s in %s:\n%s", i+1, path, want, dir, screen)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil || !bytes.Contains(data, []byte("Shop: Home")) {
+			t.Errorf("export %d at the path shown: %v\n%.300s", i+1, err, data)
+		}
+		paths = append(paths, path)
+		p.keys("j") // a key clears the message, so the next one is new
+	}
+	if len(paths) == 2 && paths[0] == paths[1] {
+		t.Error("the second export replaced the first")
+	}
+	if left, _ := os.ReadDir(cwd); len(left) > 0 {
+		t.Errorf("the export wrote into the working directory: %v", left)
+	}
+	p.keys("q")
+	p.waitFor("inspect exited with 0")
+}
+
+// shownPath is the file path the status line shows after the line that
+// begins with head: it starts on a line of its own and runs over as many
+// lines as it needs, up to the footer.
+func shownPath(screen, head string) string {
+	lines := strings.Split(screen, "\n")
+	var path strings.Builder
+	for i, l := range lines {
+		if !strings.HasPrefix(l, head) {
+			continue
+		}
+		for _, next := range lines[i+1:] {
+			if strings.HasPrefix(strings.TrimSpace(next), "?  help") || next == "" {
+				break
+			}
+			path.WriteString(next)
+		}
+		break
+	}
+	return path.String()
+}
+
 // `glassbox` alone in a terminal: the proxy and the live inspector. A
 // request sent through the proxy shows up in the list while it runs; q
 // stops the proxy cleanly.

@@ -54,7 +54,7 @@ func runLive(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}()
 	runErr := inspector.Run(uiCtx, inspector.Options{
 		Reader: rp.DB, SessionID: rp.Session.ID, Live: true, Listen: rp.Listen,
-		Stats: rp.Writer.Stats, Logs: logs.Lines, Deleter: rp.DB, Version: version,
+		Stats: rp.Writer.Stats, Logs: logs.Lines, Deleter: rp.DB, Annotator: rp.DB, Version: version, ExportDir: cfg.exportDir,
 		Resend: inspectorResend(resendVia(cfg, rp.DBPath)),
 	})
 	cancel()

@@ -23,6 +23,7 @@ type proxyConfig struct {
 	maxDBSize    int64    // bytes; 0 for no limit
 	pprof        string   // a loopback HOST:PORT for net/http/pprof, or "" for none
 	verbose      bool     // log goproxy's own warnings
+	exportDir    string   // where the live inspector's exports go (--export-dir, absolute)
 
 	upstreamCA       string   // a PEM file of extra CAs for origins, or ""
 	insecureUpstream bool     // do not verify origins' certificates
@@ -58,6 +59,9 @@ func (pf *proxyFlags) config() (proxyConfig, error) {
 	}
 	if pf.auth != "" && !strings.Contains(pf.auth, ":") {
 		return cfg, fmt.Errorf("--auth %q: want USER:PASS", pf.auth)
+	}
+	if cfg.exportDir, err = exportDirOrDefault(pf.exportDir); err != nil {
+		return cfg, fmt.Errorf("--export-dir: %w", err)
 	}
 	if pf.pprof != "" {
 		if err := checkPprof(pf.pprof); err != nil {

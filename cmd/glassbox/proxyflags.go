@@ -26,6 +26,7 @@ type proxyFlags struct {
 	auth             string
 	verbose          bool
 	pprof            string
+	exportDir        string
 
 	dns          string
 	hosts        string
@@ -54,6 +55,7 @@ func (pf *proxyFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&pf.auth, "auth", "", "require proxy credentials USER:PASS (Basic) from clients; use with --allow-remote")
 	fs.BoolVar(&pf.verbose, "v", false, "log goproxy's own warnings too")
 	fs.StringVar(&pf.pprof, "pprof", "", "serve Go's profiler (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060")
+	fs.StringVar(&pf.exportDir, "export-dir", "", exportDirUsage)
 
 	fs.StringVar(&pf.dns, "dns", "", "DNS servers to ask, HOST:PORT[,HOST:PORT...] (default: the nameservers of /etc/resolv.conf)")
 	fs.StringVar(&pf.hosts, "hosts", resolver.DefaultHostsFile, "hosts file consulted before DNS; \"none\" to skip it")

@@ -236,6 +236,9 @@ func (s *story) connLine(fs []*store.Flow) []string {
 	if len(parts) == 0 {
 		return nil
 	}
+	if len(details) == 0 {
+		return []string{strings.Join(parts, "; ") + "."} // a colon would lend it the list that follows
+	}
 	return append([]string{strings.Join(parts, "; ") + ":"}, details...)
 }
 

@@ -17,8 +17,10 @@ package export
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -91,12 +93,15 @@ func Write(ctx context.Context, r store.Reader, w io.Writer, opt Options) (Resul
 	if err != nil {
 		return Result{}, err
 	}
-	j := newJob(opt, sess)
+	j := newJob(ctx, r, opt, sess)
+	if err := j.readNotes(); err != nil {
+		return Result{Session: sess}, err
+	}
 	if opt.Format == FormatHAR {
 		// JSON for tools: store/har escapes what a terminal would act on,
 		// losslessly (textsafe.JSON).
 		err = writeHAR(ctx, r, w, j)
-		return Result{Session: sess, Flows: j.kept}, err
+		return j.result(err)
 	}
 	// Reports and scripts are read in terminals as often as in files:
 	// nothing captured reaches either as a control character. Each writer
@@ -114,31 +119,87 @@ func Write(ctx context.Context, r store.Reader, w io.Writer, opt Options) (Resul
 	if cerr := tw.Close(); err == nil {
 		err = cerr
 	}
-	return Result{Session: sess, Flows: j.kept}, err
+	return j.result(err)
 }
 
 // WriteFile writes one export to path: next to it first, then renamed, so
 // a failed export never leaves half a file under the name asked for. The
 // file is 0600: captures hold cookies and tokens.
 func WriteFile(ctx context.Context, r store.Reader, path string, opt Options) (Result, error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".glassbox-export-*")
+	tmp, res, err := writeTemp(ctx, r, filepath.Dir(path), opt)
 	if err != nil {
-		return Result{}, fmt.Errorf("cannot write %s: %w", path, err)
+		return res, err
 	}
-	defer os.Remove(tmp.Name())
+	defer os.Remove(tmp)
+	if err := os.Rename(tmp, path); err != nil {
+		return res, fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	return res, nil
+}
+
+// maxNameTries bounds the names WriteNew tries: name.ext, name-2.ext, ...
+const maxNameTries = 10000
+
+// WriteNew writes one export into dir as name.ext, or name-2.ext,
+// name-3.ext... when that exists: it never replaces a file (the
+// inspector's keys write the same names again and again). The directory
+// is created (0700) when missing. It returns the path written.
+func WriteNew(ctx context.Context, r store.Reader, dir, name, ext string, opt Options) (string, Result, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", Result{}, fmt.Errorf("cannot create the export folder: %w", err)
+	}
+	tmp, res, err := writeTemp(ctx, r, dir, opt)
+	if err != nil {
+		return "", res, err
+	}
+	defer os.Remove(tmp)
+	for n := 1; n <= maxNameTries; n++ {
+		path := filepath.Join(dir, name+"."+ext)
+		if n > 1 {
+			path = filepath.Join(dir, fmt.Sprintf("%s-%d.%s", name, n, ext))
+		}
+		// A hard link fails when the name exists: no other writer can
+		// slip in between a check and the rename.
+		err := os.Link(tmp, path)
+		if err == nil {
+			return path, res, nil
+		}
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		// No hard links here (some file systems): check, then rename.
+		if _, serr := os.Lstat(path); serr == nil {
+			continue
+		}
+		if rerr := os.Rename(tmp, path); rerr != nil {
+			return "", res, fmt.Errorf("cannot write %s: %w", path, rerr)
+		}
+		return path, res, nil
+	}
+	return "", res, fmt.Errorf("%s holds %d files named %s: move some away", dir, maxNameTries, name)
+}
+
+// writeTemp writes one export to a new hidden file in dir (0600) and
+// returns its name; the caller renames or links it, and removes it.
+func writeTemp(ctx context.Context, r store.Reader, dir string, opt Options) (string, Result, error) {
+	tmp, err := os.CreateTemp(dir, ".glassbox-export-*")
+	if err != nil {
+		return "", Result{}, fmt.Errorf("cannot write in %s: %w", dir, err)
+	}
 	res, err := Write(ctx, r, tmp, opt)
 	if err == nil {
-		err = tmp.Chmod(0o600)
-	}
-	if cerr := tmp.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("cannot write %s: %w", path, cerr)
-	}
-	if err == nil {
-		if rerr := os.Rename(tmp.Name(), path); rerr != nil {
-			err = fmt.Errorf("cannot write %s: %w", path, rerr)
+		if err = tmp.Chmod(0o600); err != nil {
+			err = fmt.Errorf("cannot write in %s: %w", dir, err)
 		}
 	}
-	return res, err
+	if cerr := tmp.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("cannot write in %s: %w", dir, cerr)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return "", res, err
+	}
+	return tmp.Name(), res, nil
 }
 
 // job is one Write: its options, the session, and the scope (flows and
@@ -146,13 +207,54 @@ func WriteFile(ctx context.Context, r store.Reader, path string, opt Options) (R
 // running Write calls keep.
 type job struct {
 	Options
+	ctx  context.Context
+	r    store.Reader
 	sess store.Session
 	only map[int64]bool // Options.Flows as a set; nil: every flow
 	kept int
+	err  error // the first failure to read a flow's bodies for the filter
+	// notes are what people wrote on flows, pageNotes on page loads
+	// (store.Annotation): in HAR's comment and in the reports.
+	notes     map[int64]store.Annotation
+	pageNotes map[int64]string
 }
 
-func newJob(opt Options, sess store.Session) *job {
-	j := &job{Options: opt, sess: sess}
+// readNotes reads the session's annotations, when the store keeps them.
+func (j *job) readNotes() error {
+	list, err := store.Annotations(j.ctx, j.r, j.sess.ID)
+	if err != nil {
+		return err
+	}
+	j.notes, j.pageNotes = map[int64]store.Annotation{}, map[int64]string{}
+	for _, a := range list {
+		if a.FlowID != 0 {
+			j.notes[a.FlowID] = a
+		} else {
+			j.pageNotes[a.PageID] = a.Comment
+		}
+	}
+	return nil
+}
+
+// comment is what an export says a person wrote on a flow (pageID 0) or a
+// page load (flowID 0): HAR's comment, the reports' notes.
+func (j *job) comment(flowID, pageID int64) string {
+	if flowID == 0 {
+		return textsafe.Line(j.pageNotes[pageID])
+	}
+	n := j.notes[flowID]
+	c := textsafe.Line(n.Comment)
+	if n.Marked {
+		if c == "" {
+			return "marked in glassbox"
+		}
+		return "marked in glassbox: " + c
+	}
+	return c
+}
+
+func newJob(ctx context.Context, r store.Reader, opt Options, sess store.Session) *job {
+	j := &job{Options: opt, ctx: ctx, r: r, sess: sess}
 	if opt.Flows != nil {
 		j.only = make(map[int64]bool, len(opt.Flows))
 		for _, id := range opt.Flows {
@@ -162,13 +264,43 @@ func newJob(opt Options, sess store.Session) *job {
 	return j
 }
 
-// keep reports whether a flow is in the export, and counts it if so.
+// keep reports whether a flow is in the export, and counts it if so:
+// every writer calls it once for each flow it writes, and only for those,
+// so Result.Flows is what the file holds.
 func (j *job) keep(f *store.Flow) bool {
-	if (j.only != nil && !j.only[f.ID]) || !j.Filter.Match(f) {
+	if (j.only != nil && !j.only[f.ID]) || !j.match(f) {
 		return false
 	}
 	j.kept++
 	return true
+}
+
+// match is the filter on f. Body terms (body:TEXT) need the flow's
+// bodies: a flow read without them (the report's lists) is read again
+// whole, one at a time, so memory stays bounded.
+func (j *job) match(f *store.Flow) bool {
+	if !j.Filter.HasBody() || bodiesRead(&f.ReqBody) && bodiesRead(&f.RespBody) {
+		return j.Filter.MatchAnnotated(f, j.notes[f.ID])
+	}
+	full, err := j.r.Flow(j.ctx, j.sess.ID, f.ID)
+	if err != nil {
+		if j.err == nil {
+			j.err = fmt.Errorf("read the bodies of flow %d for the filter: %w", f.ID, err)
+		}
+		return false
+	}
+	return j.Filter.MatchAnnotated(&full, j.notes[f.ID])
+}
+
+// bodiesRead reports whether a body's stored copy is in b, or none exists.
+func bodiesRead(b *store.Body) bool { return b.Size == 0 || b.Shed || len(b.Data) > 0 }
+
+// result is what Write returns: the flows kept, and the first error.
+func (j *job) result(err error) (Result, error) {
+	if err == nil {
+		err = j.err
+	}
+	return Result{Session: j.sess, Flows: j.kept}, err
 }
 
 // version is glassbox's version as the files say it.

@@ -19,6 +19,7 @@ func writeHAR(ctx context.Context, r store.Reader, w io.Writer, j *job) error {
 		PageID:       j.PageID,
 		Filter:       j.keep,
 		Notes:        notes,
+		Comment:      j.comment,
 		Progress:     j.Progress,
 	})
 }

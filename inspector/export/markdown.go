@@ -26,7 +26,7 @@ func writeMarkdown(ctx context.Context, r store.Reader, w io.Writer, j *job) err
 	fmt.Fprintf(bw, "# What happened when the browser loaded these pages\n\n")
 	fmt.Fprintf(bw, "%s\n\n", intro(s))
 	for i := range s.Pages {
-		writePageMarkdown(bw, i+1, &s.Pages[i])
+		writePageMarkdown(bw, i+1, &s.Pages[i], j)
 	}
 	if s.Skipped > 0 {
 		fmt.Fprintf(bw, "_%d more page loads are not told here; the HAR export has them all._\n\n", s.Skipped)
@@ -37,7 +37,11 @@ func writeMarkdown(ctx context.Context, r store.Reader, w io.Writer, j *job) err
 			"background checks of the browser, beacons, or pages loaded before glassbox started.\n\n")
 		fmt.Fprintf(bw, "| # | method | URL | status | time |\n|---|---|---|---|---|\n")
 		for _, f := range s.Unattributed {
-			fmt.Fprintf(bw, "| %d | %s | %s | %s | %s |\n", f.ID, mdEscape(f.Method), mdEscape(f.URL), mdEscape(statusText(&f)), explain.FormatDuration(f.Duration()))
+			url := mdEscape(f.URL)
+			if c := j.comment(f.ID, 0); c != "" {
+				url += " (comment: " + mdEscape(c) + ")" // a cell past the header's would be dropped
+			}
+			fmt.Fprintf(bw, "| %d | %s | %s | %s | %s |\n", f.ID, mdEscape(f.Method), url, mdEscape(statusText(&f)), explain.FormatDuration(f.Duration()))
 		}
 		fmt.Fprintln(bw)
 	}
@@ -64,9 +68,19 @@ func footer(version string) string {
 	return fmt.Sprintf("Made with glassbox %s. Times are what glassbox measured between the browser and the servers.", version)
 }
 
-func writePageMarkdown(w *bufio.Writer, n int, pr *pageReport) {
+func writePageMarkdown(w *bufio.Writer, n int, pr *pageReport, j *job) {
 	fmt.Fprintf(w, "## %d. %s\n\n", n, mdEscape(pr.title()))
 	fmt.Fprintf(w, "%s\n\n", pageSummary(pr))
+	if c := j.comment(0, pr.Page.ID); c != "" {
+		fmt.Fprintf(w, "> **Comment:** %s\n\n", mdEscape(c))
+	}
+	if notes := flowNotes(j, pr.Flows); len(notes) > 0 {
+		fmt.Fprintf(w, "### Marked and commented requests\n\n")
+		for _, n := range notes {
+			fmt.Fprintf(w, "- %s\n", mdEscape(n))
+		}
+		fmt.Fprintln(w)
+	}
 	bars, span := pr.bars()
 	if len(bars) > 0 {
 		fmt.Fprintf(w, "### Waterfall\n\n```text\n")

@@ -76,7 +76,8 @@ func loadReport(ctx context.Context, r store.Reader, j *job) (*report, error) {
 	}
 	if j.PageID == 0 {
 		err = store.EachFlow(ctx, r, store.FlowQuery{SessionID: j.sess.ID, Summary: true}, 1000, func(f *store.Flow) error {
-			if f.PageID == 0 && j.keep(f) && len(s.Unattributed) < reportMaxUnattributed {
+			// Past the bound a flow is not listed, so not counted (keep).
+			if f.PageID == 0 && len(s.Unattributed) < reportMaxUnattributed && j.keep(f) {
 				s.Unattributed = append(s.Unattributed, *f)
 			}
 			return nil

@@ -21,6 +21,11 @@ package model
 //	                caused; init:guess the ones glassbox decided by time or
 //	                origin alone
 //	error           flows that failed (no response, or one cut short)
+//	body:TEXT       the decoded request or response body contains TEXT (any
+//	                case); body~REGEX matches a Go regular expression;
+//	                body:"two words" (filter_body.go)
+//	marked          flows marked in the inspector (M)
+//	comment:TEXT    flows whose comment contains TEXT; commented: any comment
 //	-term, !term    negation: flows that do NOT match the term
 //
 // Values may list alternatives with commas (type:script,stylesheet).
@@ -36,8 +41,10 @@ import (
 
 // Filter is a parsed filter expression. The zero Filter matches every flow.
 type Filter struct {
-	text  string
-	terms []term
+	text   string
+	terms  []term
+	bodies []bodyTest // the body terms' tests, in order (filter_body.go)
+	hits   *BodyHits  // what a scan of the bodies found, for MatchRow
 }
 
 // term is one condition; match is what it tests, negate flips it.
@@ -45,6 +52,7 @@ type term struct {
 	text   string
 	negate bool
 	match  func(r *Row) bool
+	bit    uint8 // a body term's bit in BodyHits and ScanFlow; 0 for others
 }
 
 // FilterError explains why a term cannot be read.
@@ -70,12 +78,14 @@ var FilterSyntax = [][2]string{
 	{"init:script", "what made the request: navigation (nav), redirect, parser (html), stylesheet (css), script (js), preflight, browser, client, unknown"},
 	{"init:1", "the requests flow 1 caused (its HTML, its stylesheet, its redirect); init:guess the ones glassbox decided by time or origin alone"},
 	{"error", "flows that failed: no response, or one cut short"},
+	{"marked", "flows you marked (M); commented: flows with a comment (a); comment:TEXT, a comment containing TEXT"},
+	{"body:TEXT", "the decoded request or response body contains TEXT (any case); body~REGEX a regular expression; body:\"two words\""},
 	{"-term !term", "flows that do not match the term"},
 	{"a b c", "every term must match (AND)"},
 }
 
 // FilterKeys are the keys the language knows, for help screens.
-var FilterKeys = []string{"status", "type", "host", "method", "dur", "size", "page", "init", "error"}
+var FilterKeys = []string{"status", "type", "host", "method", "dur", "size", "page", "init", "body", "comment", "error", "marked", "commented"}
 
 // ParseFilter reads a filter expression. An empty string gives the
 // Filter that matches everything.
@@ -86,7 +96,7 @@ func ParseFilter(s string) (Filter, error) {
 		return Filter{}, err
 	}
 	for _, w := range words {
-		t, err := parseTerm(w)
+		t, err := f.parseTerm(w)
 		if err != nil {
 			return Filter{}, err
 		}
@@ -101,19 +111,43 @@ func (f Filter) String() string { return f.text }
 // Empty reports whether the filter matches everything.
 func (f Filter) Empty() bool { return len(f.terms) == 0 }
 
-// Match reports whether a flow passes every term.
-func (f Filter) Match(fl *store.Flow) bool {
+// Match reports whether a flow passes every term. Body terms test the
+// flow's bodies, which must have been read with it (HasBody says when).
+func (f Filter) Match(fl *store.Flow) bool { return f.MatchAnnotated(fl, store.Annotation{}) }
+
+// MatchAnnotated is Match for a flow with its annotation (marked,
+// comment:TEXT).
+func (f Filter) MatchAnnotated(fl *store.Flow, note store.Annotation) bool {
 	if f.Empty() {
 		return true
 	}
 	r := NewRow(fl)
-	return f.MatchRow(&r)
+	r.Marked, r.Comment = note.Marked, note.Comment
+	bits := f.ScanFlow(fl)
+	for i := range f.terms {
+		t := &f.terms[i]
+		ok := false
+		if t.bit != 0 {
+			ok = bits&t.bit != 0
+		} else {
+			ok = t.match(&r)
+		}
+		if ok == t.negate {
+			return false
+		}
+	}
+	return true
 }
 
-// MatchRow is Match on a flow's summary.
+// MatchRow is Match on a flow's summary. Body terms read the hits of the
+// scan so far: a flow not scanned yet matches none of them, negated or not.
 func (f Filter) MatchRow(r *Row) bool {
 	for i := range f.terms {
-		if f.terms[i].match(r) == f.terms[i].negate {
+		t := &f.terms[i]
+		if t.bit != 0 && f.bodyPending(r) {
+			return false
+		}
+		if t.match(r) == t.negate {
 			return false
 		}
 	}
@@ -151,11 +185,24 @@ func splitTerms(s string) ([]word, error) {
 			w.text, w.quoted = string(rs[i+1:end]), true
 			i = end + 1
 		} else {
-			start := i
+			var text []rune
 			for i < len(rs) && rs[i] != ' ' && rs[i] != '\t' {
-				i++
+				if rs[i] != '"' {
+					text = append(text, rs[i])
+					i++
+					continue
+				}
+				end := i + 1 // key:"a value with spaces"
+				for end < len(rs) && rs[end] != '"' {
+					end++
+				}
+				if end == len(rs) {
+					return nil, &FilterError{Term: string(rs[i:]), Msg: "a quote is not closed"}
+				}
+				text = append(text, rs[i+1:end]...)
+				i = end + 1
 			}
-			w.text = string(rs[start:i])
+			w.text = string(text)
 		}
 		if w.text == "" && !w.quoted {
 			return nil, &FilterError{Term: "-", Msg: "negate what? write -term or !term with no space"}
@@ -165,7 +212,7 @@ func splitTerms(s string) ([]word, error) {
 	return out, nil
 }
 
-func parseTerm(w word) (term, error) {
+func (f *Filter) parseTerm(w word) (term, error) {
 	t := term{text: w.text, negate: w.negate}
 	full := w.text
 	if w.negate {
@@ -188,10 +235,16 @@ func parseTerm(w word) (term, error) {
 	switch {
 	case key == "" && strings.EqualFold(w.text, "error"):
 		t.match = func(r *Row) bool { return r.Failed() }
+	case key == "" && strings.EqualFold(w.text, "marked"):
+		t.match = func(r *Row) bool { return r.Marked }
+	case key == "" && strings.EqualFold(w.text, "commented"):
+		t.match = func(r *Row) bool { return r.Comment != "" }
 	case key == "":
 		t.match = textMatcher(w.text)
-	case key == "error":
-		err = fmt.Errorf("error takes no value: write error, or -error for flows that did not fail")
+	case key == "error" || key == "marked" || key == "commented":
+		err = fmt.Errorf("%s takes no value: write %s, or -%s for the others", key, key, key)
+	case key == "comment":
+		t.match, err = commentMatcher(op, val)
 	case key == "status":
 		t.match, err = statusMatcher(op, val)
 	case key == "type":
@@ -204,6 +257,10 @@ func parseTerm(w word) (term, error) {
 		t.match, err = eqOnly(op, key, val, pageMatcher)
 	case key == "init":
 		t.match, err = eqOnly(op, key, val, initMatcher)
+	case key == "body":
+		if t.match, err = f.bodyTerm(op, val); err == nil {
+			t.bit = uint8(1) << (len(f.bodies) - 1)
+		}
 	case key == "dur":
 		t.match, err = durMatcher(op, val)
 	case key == "size":
@@ -221,6 +278,9 @@ func parseTerm(w word) (term, error) {
 // Words with no operator, or that look like URLs ("https://..."), have
 // no key: they are free text.
 func splitKey(s string) (key, op, val string) {
+	if len(s) > 5 && strings.EqualFold(s[:5], "body~") {
+		return "body", "~", s[5:] // ~ is an operator of body only: "~user" is text
+	}
 	i := strings.IndexAny(s, ":<>=")
 	if i <= 0 || strings.Contains(s, "://") || strings.HasPrefix(s[i:], ":/") {
 		return "", "", s

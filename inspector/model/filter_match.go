@@ -78,6 +78,14 @@ func hostMatcher(v string) (func(*Row) bool, error) {
 	}, nil
 }
 
+func commentMatcher(op, val string) (func(*Row) bool, error) {
+	if op != ":" || val == "" {
+		return nil, fmt.Errorf("comment takes comment:TEXT (or commented for any comment)")
+	}
+	needle := strings.ToLower(val)
+	return func(r *Row) bool { return containsFold(r.Comment, needle) }, nil
+}
+
 func methodMatcher(v string) (func(*Row) bool, error) {
 	m := strings.ToUpper(v)
 	return func(r *Row) bool { return strings.EqualFold(r.Method, m) }, nil

@@ -76,21 +76,28 @@ func TestParseFilter(t *testing.T) {
 	flows := filterFlows()
 	for _, tt := range tests {
 		t.Run(strings.ReplaceAll(tt.expr, " ", "_"), func(t *testing.T) {
-			f, err := model.ParseFilter(tt.expr)
-			if err != nil {
-				t.Fatalf("parse: %v", err)
-			}
-			var ids []string
-			for i := range flows {
-				if f.Match(&flows[i]) {
-					ids = append(ids, itoa(flows[i].ID))
-				}
-			}
-			if got := strings.Join(ids, " "); got != tt.want {
+			if _, got := matching(t, tt.expr, flows); got != tt.want {
 				t.Errorf("%q matched %q, want %q", tt.expr, got, tt.want)
 			}
 		})
 	}
+}
+
+// matching parses expr and returns the filter with the IDs of the flows it
+// matches, space separated.
+func matching(t *testing.T, expr string, flows []store.Flow) (model.Filter, string) {
+	t.Helper()
+	f, err := model.ParseFilter(expr)
+	if err != nil {
+		t.Fatalf("parse %q: %v", expr, err)
+	}
+	var ids []string
+	for i := range flows {
+		if f.Match(&flows[i]) {
+			ids = append(ids, itoa(flows[i].ID))
+		}
+	}
+	return f, strings.Join(ids, " ")
 }
 
 func TestParseFilterErrors(t *testing.T) {
@@ -151,7 +158,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func FuzzParseFilter(f *testing.F) {
 	for _, s := range []string{"status:4xx", "status:304", "type:script", "host:cdn.*", "method:POST", "dur>200ms",
 		"size>1mb", "page:3", "error", "-status:2xx shop", "!type:image", `"a b"`, "status:4xx,5xx", "status>=400",
-		"dur<", "size>abc", "host:[", "::::", ""} {
+		"dur<", "size>abc", "host:[", "::::", "", "body:stock", `body~a.+b`, `body:"two words"`, "body~(", "marked -commented comment:why"} {
 		f.Add(s)
 	}
 	flow := &store.Flow{ID: 1, PageID: 3, Method: "POST", URL: "https://cdn.shop.test/a.js?x=1", Status: 404,

@@ -113,7 +113,9 @@ type Model struct {
 	sortKey  SortKey
 	desc     bool
 	filter   Filter
-	fold     bool // redirect chains folded into their final requests
+	fold     bool                       // redirect chains folded into their final requests
+	notes    map[int64]store.Annotation // flows' marks and comments (annotations.go)
+	pageNote map[int64]string           // page loads' comments
 
 	// collapsed holds the folding chosen for a group, by key: by the user,
 	// or by default for a large background group (background.go).
@@ -166,6 +168,9 @@ func (m *Model) AddRows(rows []Row) int {
 			added++
 		}
 		m.link(&r)
+		if n, ok := m.notes[r.ID]; ok {
+			m.rows[m.byID[r.ID]].Marked, m.rows[m.byID[r.ID]].Comment = n.Marked, n.Comment
+		}
 		if r.ID > m.lastID {
 			m.lastID = r.ID
 		}
@@ -232,6 +237,7 @@ func (m *Model) Reset() {
 	m.merged, m.next, m.hidden, m.hops = map[int64]int64{}, map[int64]int64{}, nil, nil
 	m.lastID, m.https = 0, false
 	m.collapsed = map[string]bool{}
+	m.notes, m.pageNote = map[int64]store.Annotation{}, map[int64]string{}
 	m.sel, m.top, m.selKey, m.topKey = 0, 0, itemKey{}, itemKey{}
 	m.dirty = true
 }

@@ -98,8 +98,7 @@ func TestPagesModeGroupsFramesAndUnattributed(t *testing.T) {
 		"  F 7",
 		"G page:9 1/1", // no page record yet: a placeholder group
 		"  F 9",
-		"G unattributed 1/1", // after the page loads
-		"  F 4",
+		"G unattributed 1/1 (collapsed)", // after the page loads, folded
 	)
 	g := m.GroupAt(0)
 	if g.Page.Title != "Shop" || g.Bytes != 5000+2000+100+800+10 || g.Worst != 404 {
@@ -130,8 +129,7 @@ func TestCollapseKeepsNumbersAndSelectsTheGroup(t *testing.T) {
 		"  F 7",
 		"G page:9 1/1",
 		"  F 9",
-		"G unattributed 1/1",
-		"  F 4",
+		"G unattributed 1/1 (collapsed)",
 	)
 	if m.Selected() != 0 {
 		t.Errorf("selected line %d, want the collapsed group (0)", m.Selected())

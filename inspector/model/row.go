@@ -42,6 +42,10 @@ type Row struct {
 	Init          string
 	InitFlow      int64
 	InitHeuristic bool
+	// Marked and Comment are what a person wrote on the flow
+	// (store.Annotation), kept by the model across new readings of it.
+	Marked  bool
+	Comment string
 }
 
 // NewRow summarises a flow. It keeps substrings of f.URL, so the URL's

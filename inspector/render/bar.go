@@ -1,6 +1,7 @@
 package render
 
 import (
+	"math"
 	"time"
 
 	"github.com/gdamore/tcell/v2"
@@ -70,7 +71,11 @@ func barSpans(th *Theme, phases []store.PhaseSpan, t0 time.Time, scale time.Dura
 	return out
 }
 
-// selectStyle marks a style as selected while keeping its colour.
+// selectStyle marks a style as selected while keeping its colour where
+// it reads on the selection's background; a colour that does not (grey
+// text on the unfocused pane's grey, blue on navy: issue 19) turns white.
+// The unfocused pane's selection is a dark slate, darker than grey text
+// and lighter than the terminal's black.
 func (t *Theme) selectStyle(st tcell.Style, focused bool) tcell.Style {
 	if t.Mono {
 		if focused {
@@ -78,11 +83,44 @@ func (t *Theme) selectStyle(st tcell.Style, focused bool) tcell.Style {
 		}
 		return st.Underline(true)
 	}
-	if fg, _, _ := st.Decompose(); fg == tcell.ColorDefault {
+	bg := SelectionBackground(focused)
+	if fg, _, _ := st.Decompose(); fg == tcell.ColorDefault || Contrast(fg, bg) < minContrast {
 		st = st.Foreground(tcell.ColorWhite)
 	}
+	return st.Background(bg)
+}
+
+// minContrast is the least contrast ratio a selected line's text keeps
+// against its background: WCAG 2's 3:1 for large or bold text, which is
+// what a terminal cell is closest to.
+const minContrast = 3
+
+// SelectionBackground is the background of the selected list line: navy
+// in the pane with the keys, a dark slate in the other.
+func SelectionBackground(focused bool) tcell.Color {
 	if focused {
-		return st.Background(tcell.ColorNavy)
+		return tcell.ColorNavy
 	}
-	return st.Background(tcell.ColorDimGray)
+	return tcell.NewRGBColor(0x3a, 0x44, 0x4e)
+}
+
+// Contrast is the WCAG 2 contrast ratio of two colours, from 1 to 21.
+func Contrast(a, b tcell.Color) float64 {
+	la, lb := luminance(a), luminance(b)
+	if la < lb {
+		la, lb = lb, la
+	}
+	return (la + 0.05) / (lb + 0.05)
+}
+
+func luminance(c tcell.Color) float64 {
+	r, g, b := c.RGB()
+	lin := func(v int32) float64 {
+		s := float64(v) / 255
+		if s <= 0.03928 {
+			return s / 12.92
+		}
+		return math.Pow((s+0.055)/1.055, 2.4)
+	}
+	return 0.2126*lin(r) + 0.7152*lin(g) + 0.0722*lin(b)
 }

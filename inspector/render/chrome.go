@@ -20,6 +20,7 @@ type HeaderInfo struct {
 	Stats     *store.RecorderStats
 	HTTPSSeen bool
 	Loading   bool
+	Searching string // a scan of the bodies for the filter, as far as it got
 }
 
 type headerPart struct {
@@ -47,6 +48,9 @@ func HeaderLine(h HeaderInfo, w int) Line {
 	parts = append(parts, headerPart{7, S(Bar, counts)})
 	if h.Loading {
 		parts = append(parts, headerPart{6, S(Bar, "loading…")})
+	}
+	if h.Searching != "" {
+		parts = append(parts, headerPart{6, S(Bar, h.Searching)})
 	}
 	if s := h.Stats; s != nil && (s.Dropped > 0 || s.Failed > 0) {
 		parts = append(parts, headerPart{10, S(Bar, fmt.Sprintf("⚠ %d dropped, %d not written", s.Dropped, s.Failed))})

@@ -59,7 +59,7 @@ func FlowTab(th *Theme, tab int, d FlowDetail, w int) []Line {
 
 // flowTitle is the first line of every flow tab.
 func flowTitle(f *store.Flow, w int) []Line {
-	head := L(S(Bold, fmt.Sprintf("#%d ", f.ID)), S(Bold, f.Method+" "), S(Normal, Fit(f.URL, w-len(f.Method)-8)))
+	head := L(S(Bold, fmt.Sprintf("#%d ", f.ID)), S(Bold, f.Method+" "), S(Normal, FitMiddle(f.URL, w-len(f.Method)-8))) // the URL's end tells flows apart
 	var parts []Span
 	if f.Status > 0 {
 		parts = append(parts, S(StatusRole(f.Status, false), fmt.Sprintf("%d %s", f.Status, reason(f))))

@@ -18,7 +18,7 @@ func requestTab(d FlowDetail, w int) []Line {
 	out := flowTitle(f, w)
 	out = append(out, causeLines(d, w)...)
 	out = append(out, L(S(Title, "Request line")))
-	out = append(out, L(S(Bold, "  "+Fit(f.Method+" "+pathQuery(f.URL)+" "+f.Proto, w-2))))
+	out = append(out, L(S(Bold, "  "+f.Method+" "+FitMiddle(pathQuery(f.URL), w-5-len(f.Method)-len(f.Proto))+" "+f.Proto)))
 	out = append(out, Wrap(methodDoc(f.Method), w, "    ", "    ", Dim)...)
 	out = append(out, section(fmt.Sprintf("Headers (%d)", len(f.ReqHeaders)))...)
 	out = append(out, headerLines(f.ReqHeaders, true, w)...)

@@ -34,6 +34,9 @@ func listColumns(w int) columns {
 	if w < 70 {
 		c.bar, c.host, c.typ = 0, 12, 0
 	}
+	if w < 56 { // the path keeps its room: it tells flows apart, the host less so
+		c.host, c.size, c.dur = 0, 0, 7
+	}
 	return c
 }
 
@@ -135,7 +138,13 @@ func listHeader(c columns, w int, indent int) Line {
 }
 
 func tailWidth(c columns) int {
-	t := c.size + 1 + c.dur + 1
+	t := 0
+	if c.size > 0 {
+		t += c.size + 1
+	}
+	if c.dur > 0 {
+		t += c.dur + 1
+	}
 	if c.bar > 0 {
 		t += c.bar
 	}
@@ -159,7 +168,8 @@ func flowLine(th *Theme, m *model.Model, r *model.Row, it model.Item, c columns,
 		}
 		l = append(l, S(role, text), S(Normal, " "))
 	}
-	l = append(l, S(Normal, strings.Repeat(" ", indent)))
+	note := noteGlyph(r)
+	l = append(l, indentSpans(note, indent)...)
 	if !r.Start.IsZero() {
 		add(Dim, r.Start.Local().Format("15:04:05.000"), c.time, false)
 	} else {
@@ -179,10 +189,13 @@ func flowLine(th *Theme, m *model.Model, r *model.Row, it model.Item, c columns,
 		used += Width(s.Text)
 	}
 	path := r.Path
+	if note != "" && indent == 0 {
+		path = note + " " + path // no indent to hold the mark
+	}
 	if c.init == 0 && it.Hops > 0 {
 		path = foldedLabel(it.Hops, 0) + " " + path // no initiator column to say it
 	}
-	add(Normal, path, w-used-tailWidth(c), false)
+	add(Normal, FitMiddle(path, w-used-tailWidth(c)), w-used-tailWidth(c), false)
 	size := Bytes(r.Size)
 	if r.Status == 0 && r.Size == 0 {
 		size = "-"
@@ -297,4 +310,24 @@ func groupStats(g *model.Group, all bool) Line {
 		l = append(l, S(Dim, " · worst "), S(StatusRole(g.Worst, false), strconv.Itoa(g.Worst)))
 	}
 	return append(l, S(Normal, " "))
+}
+
+// indentSpans is a flow line's indent, its first cell holding the note
+// glyph when there is one.
+func indentSpans(note string, indent int) Line {
+	if note != "" && indent > 0 {
+		return L(S(WarnText, note), S(Normal, strings.Repeat(" ", indent-1)))
+	}
+	return L(S(Normal, strings.Repeat(" ", indent)))
+}
+
+// noteGlyph marks a flow a person annotated: ★ marked, ✎ with a comment.
+func noteGlyph(r *model.Row) string {
+	switch {
+	case r.Marked:
+		return "★"
+	case r.Comment != "":
+		return "✎"
+	}
+	return ""
 }

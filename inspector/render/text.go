@@ -224,3 +224,18 @@ func Sanitize(s string) string {
 	}
 	return b.String()
 }
+
+// HardWrap cuts text into lines of w cells, keeping every character
+// (spaces too): for a path, which word wrapping would change.
+func HardWrap(text string, w int, role Role) []Line {
+	var out []Line
+	for w > 0 && Width(text) > w {
+		head, tail := cutWidth(text, w)
+		if head == "" {
+			break // a character wider than the line
+		}
+		out = append(out, Line{{Text: head, Role: role}})
+		text = tail
+	}
+	return append(out, Line{{Text: text, Role: role}})
+}

@@ -84,8 +84,8 @@ func colorTheme() *Theme {
 	s[Bar] = d.Background(tcell.ColorNavy).Foreground(tcell.ColorWhite)
 	s[FooterKey] = d.Background(tcell.ColorTeal).Foreground(tcell.ColorBlack)
 	s[FooterText] = d
-	s[Selected] = d.Background(tcell.ColorNavy).Foreground(tcell.ColorWhite).Bold(true)
-	s[SelectedBlur] = d.Background(tcell.ColorDimGray).Foreground(tcell.ColorWhite)
+	s[Selected] = d.Background(SelectionBackground(true)).Foreground(tcell.ColorWhite).Bold(true)
+	s[SelectedBlur] = d.Background(SelectionBackground(false)).Foreground(tcell.ColorWhite)
 	s[GroupLine] = d.Bold(true)
 	s[TabActive] = d.Background(tcell.ColorTeal).Foreground(tcell.ColorBlack).Bold(true)
 	s[TabInactive] = d.Foreground(tcell.ColorGray)

@@ -4,7 +4,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/glassbox-dev/glassbox/inspector/model"
 	"github.com/glassbox-dev/glassbox/store"
 )
 
@@ -26,7 +25,9 @@ func Waterfall(th *Theme, d PageDetail, w int) []Line {
 			t1 = end
 		}
 	}
-	labelW := min(max(w/4, 12), 36)
+	// The label holds status, method and target: at 80 columns that is
+	// 24 cells, enough to keep the path's end (FlowLabel).
+	labelW := min(max(w*3/10, 12), 40)
 	const durW = 9
 	barW := max(w-labelW-durW-4, 10)
 	total := t1.Sub(t0)
@@ -48,7 +49,7 @@ func Waterfall(th *Theme, d PageDetail, w int) []Line {
 			mark, role = "▶ ", Bold
 		}
 		l := L(S(role, mark), S(StatusRole(r.Status, r.Failed()), PadRight(statusText(r), 4)),
-			S(role, PadRight(wfLabel(r, pageHost), labelW-4)), S(Normal, " "))
+			S(role, PadRight(FlowLabel(r.Method, r.Host, r.Path, pageHost, labelW-4), labelW-4)), S(Normal, " "))
 		l = append(l, barSpans(th, rowPhases(r, c), t0, scale, barW)...)
 		dur := "…"
 		if !r.End.IsZero() {
@@ -57,14 +58,6 @@ func Waterfall(th *Theme, d PageDetail, w int) []Line {
 		out = append(out, append(l, S(Dim, " "+PadLeft(dur, durW))))
 	}
 	return out
-}
-
-// wfLabel is the path, with the host when it is not the page's.
-func wfLabel(r *model.Row, pageHost string) string {
-	if r.Host != pageHost {
-		return r.Host + r.Path
-	}
-	return r.Path
 }
 
 // Legend names the phases in their colours or characters.

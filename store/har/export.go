@@ -33,6 +33,9 @@ type Options struct {
 	// This package explains nothing itself: inspector/export wires the
 	// explanations in.
 	Notes func(NoteContext) []string
+	// Comment, when set, returns the comment of a flow's entry (pageID 0)
+	// or of a page (flowID 0): what a person wrote on it in the inspector.
+	Comment func(flowID, pageID int64) string
 	// Progress, when set, is called every 1,000 entries with the count.
 	Progress func(done int)
 }
@@ -58,7 +61,7 @@ func Export(ctx context.Context, r store.Reader, sessionID int64, w io.Writer, o
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	writeHead(bw, s.sess, opt)
-	s.writePages(bw, opt.PageID)
+	s.writePages(bw, opt)
 	bw.WriteString("\n    ],\n    \"entries\": [")
 	es := &entryStream{s: s, w: bw, opt: opt, first: true, lastInPage: map[int64]*store.Flow{}, budget: codec.NewBudget()}
 	err = store.EachFlow(ctx, r, store.FlowQuery{SessionID: s.sess.ID, WithBodies: true}, 200, func(f *store.Flow) error {
@@ -137,7 +140,8 @@ func writeHead(bw *bufio.Writer, sess store.Session, opt Options) {
 
 // writePages writes top-level page loads only; entries of an iframe carry
 // the pageref of the page that contains it (DESIGN.md, as Chrome does).
-func (s *session) writePages(bw *bufio.Writer, only int64) {
+func (s *session) writePages(bw *bufio.Writer, opt Options) {
+	only := opt.PageID
 	first := true
 	for _, p := range s.pages {
 		if p.ParentID != 0 || p.MergedInto != 0 || (only > 0 && p.ID != only) {
@@ -149,6 +153,9 @@ func (s *session) writePages(bw *bufio.Writer, only int64) {
 		}
 		hp := Page{StartedDateTime: isoTime(p.Start), ID: pageRef(p.ID), Title: title,
 			PageTimings: PageTimings{OnContentLoad: -1, OnLoad: -1}}
+		if opt.Comment != nil {
+			hp.Comment = opt.Comment(0, p.ID)
+		}
 		writeItem(bw, &first, hp)
 	}
 }
@@ -202,6 +209,9 @@ func (es *entryStream) emit(next *store.Flow) error {
 	c := store.FlowConn(f, es.s.conns)
 	lk := store.FlowLookup(f, c, es.s.lookups)
 	e := entry(f, c, lk, es.s.top[f.PageID], es.opt, es.budget)
+	if es.opt.Comment != nil {
+		e.Comment = es.opt.Comment(f.ID, 0)
+	}
 	e.ResentAs = es.s.resends[f.ID]
 	if es.opt.Notes != nil {
 		e.Notes = es.opt.Notes(NoteContext{Flow: f, Conn: c, Lookup: lk, Prev: es.lastInPage[f.PageID], Next: next, Budget: es.budget})

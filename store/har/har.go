@@ -38,6 +38,7 @@ type Page struct {
 	ID              string      `json:"id"`
 	Title           string      `json:"title"`
 	PageTimings     PageTimings `json:"pageTimings"`
+	Comment         string      `json:"comment,omitempty"`
 }
 
 type PageTimings struct {

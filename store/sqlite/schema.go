@@ -6,7 +6,7 @@ import (
 )
 
 // The schema is declared by entity: each table's file (sessions.go,
-// flows.go, bodies.go, conns.go, lookups.go, pages.go) holds its column
+// flows.go, bodies.go, conns.go, lookups.go, pages.go, annotations.go) holds its column
 // table, and everything else is derived from those once, when the package
 // is initialised: the INSERT statements the writer prepares, the SELECT
 // lists and Scan destinations the reader uses, the migrations (migrate.go)
@@ -159,4 +159,5 @@ var tables = []*table{
 	&connTable.table,
 	&lookupTable.table,
 	&pageTable.table,
+	&annotationTable.table,
 }
