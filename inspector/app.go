@@ -30,6 +30,7 @@ const (
 	overlayWaterfall
 	overlayLog
 	overlaySessions
+	overlayCompare
 )
 
 // app is the inspector's state. Only the UI goroutine touches it; loaders
@@ -73,6 +74,10 @@ type app struct {
 	msg     string
 	msgRole render.Role
 	resent  int64 // a flow the resend key made, selected when it arrives
+	// compareA is the page load v marked to compare (0: none); compared
+	// is the comparison on screen (compareview.go).
+	compareA int64
+	compared *comparison
 	confirm *confirmation
 
 	sessions []store.Session

@@ -99,12 +99,15 @@ func keymap() []Binding {
 		{Keys: []Key{r('d'), k(tcell.KeyDelete, "Delete")}, Name: "delete flow", Help: "delete the selected flow from the database (asks first)", Handler: (*app).deleteFlow, Contexts: browse},
 		{Keys: []Key{r('x')}, Name: "resend", Help: "send the selected request again through glassbox, without its Cookie and Authorization: a new flow of this session, linked to this one, its timings beside these", Handler: (*app).resendFlow, Contexts: browse},
 		{Keys: []Key{r('X')}, Name: "resend+secrets", Help: "the same with its recorded Cookie and Authorization (asks first: the request acts as you again)", Handler: (*app).resendWithCredentials, Contexts: browse},
+		{Keys: []Key{r('v')}, Name: "compare", Help: "compare page loads: v on one marks it A, v on another shows the two side by side (requests matched, 304s and the bytes they saved, phases, lookups and connections saved); v on A again forgets it", Handler: (*app).comparePages, Contexts: browse},
 		{Keys: []Key{r('S')}, Name: "sessions", Help: "pick another recorded session (d there deletes one)", Handler: (*app).openSessions, Contexts: browse, Footer: true},
 		{Keys: []Key{r('s')}, Name: "status codes", Help: "what the status codes mean (1xx to 5xx)", Handler: (*app).openLegend, Contexts: browse},
 		{Keys: []Key{r('L')}, Name: "log", Help: "the proxy's log (live mode)", Handler: (*app).openLog, Contexts: browse},
 		{Keys: []Key{r('?')}, Name: "help", Help: "this help; again or Esc closes it", Handler: (*app).toggleHelp, Contexts: []Context{CtxList, CtxDetail, CtxScreen}, Footer: true},
 		{Keys: []Key{r('q')}, Name: "quit", Help: "quit (on a screen: close it)", Handler: (*app).quitOrClose, Contexts: []Context{CtxList, CtxDetail, CtxScreen, CtxSessions}, Footer: true},
 		{Keys: []Key{k(tcell.KeyCtrlC, "ctrl-c")}, Name: "quit", Help: "quit, from anywhere", Handler: (*app).quitNow, Contexts: everywhere},
+
+		{Keys: []Key{r('r')}, Name: "write report", Help: "on the comparison screen: write it as an HTML report into the export folder", Handler: (*app).writeComparison, Contexts: []Context{CtxScreen}, Footer: true},
 
 		{Keys: []Key{k(tcell.KeyEnter, "Enter")}, Name: "apply", Help: "keep this filter", Handler: (*app).applyFilter, Contexts: []Context{CtxFilter}, Footer: true},
 		{Keys: []Key{k(tcell.KeyEsc, "Esc")}, Name: "cancel", Help: "restore the filter that was in force", Handler: (*app).cancelFilter, Contexts: []Context{CtxFilter}, Footer: true},
@@ -198,6 +201,8 @@ func (a *app) available(b Binding) bool {
 		return a.opts.Annotator != nil
 	case "resend", "resend+secrets":
 		return a.opts.Resend != nil
+	case "write report":
+		return a.overlay == overlayCompare
 	}
 	return true
 }

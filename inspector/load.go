@@ -34,6 +34,7 @@ const (
 type loadState struct {
 	flows, detail, export, session bool
 	resend                         bool // a resend is on its way (one at a time)
+	compare                        bool // two page loads are being read to compare
 	pagesAt                        time.Time
 	first                          bool // the first read of the session is done
 }

@@ -36,6 +36,8 @@ func (a *app) drawOverlay() {
 		title, lines = a.waterfallLines(w)
 	case overlaySessions:
 		title, lines = a.sessionLines(w)
+	case overlayCompare:
+		title, lines = a.compareLines(w)
 	}
 	head := render.L(render.S(render.Title, " "+title+" "), render.S(render.Dim, " Esc closes · j/k scroll"))
 	render.DrawLine(s, th, b.X, b.Y, b.W, head, render.Normal)

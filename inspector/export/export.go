@@ -126,7 +126,11 @@ func Write(ctx context.Context, r store.Reader, w io.Writer, opt Options) (Resul
 // a failed export never leaves half a file under the name asked for. The
 // file is 0600: captures hold cookies and tokens.
 func WriteFile(ctx context.Context, r store.Reader, path string, opt Options) (Result, error) {
-	tmp, res, err := writeTemp(ctx, r, filepath.Dir(path), opt)
+	var res Result
+	tmp, err := writeTemp(filepath.Dir(path), func(w io.Writer) (err error) {
+		res, err = Write(ctx, r, w, opt)
+		return err
+	})
 	if err != nil {
 		return res, err
 	}
@@ -141,16 +145,29 @@ func WriteFile(ctx context.Context, r store.Reader, path string, opt Options) (R
 const maxNameTries = 10000
 
 // WriteNew writes one export into dir as name.ext, or name-2.ext,
-// name-3.ext... when that exists: it never replaces a file (the
-// inspector's keys write the same names again and again). The directory
-// is created (0700) when missing. It returns the path written.
+// name-3.ext... when that exists (CreateNew). It returns the path written.
 func WriteNew(ctx context.Context, r store.Reader, dir, name, ext string, opt Options) (string, Result, error) {
+	var res Result
+	path, err := CreateNew(dir, name, ext, func(w io.Writer) (err error) {
+		res, err = Write(ctx, r, w, opt)
+		return err
+	})
+	return path, res, err
+}
+
+// CreateNew writes a file into dir as name.ext, or name-2.ext,
+// name-3.ext... when that exists: it never replaces a file (the
+// inspector's keys write the same names again and again). write fills a
+// hidden file first (0600: captures hold cookies and tokens), so a failed
+// write never leaves half a file under a name. The directory is created
+// (0700) when missing. It returns the path written.
+func CreateNew(dir, name, ext string, write func(io.Writer) error) (string, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", Result{}, fmt.Errorf("cannot create the export folder: %w", err)
+		return "", fmt.Errorf("cannot create the export folder: %w", err)
 	}
-	tmp, res, err := writeTemp(ctx, r, dir, opt)
+	tmp, err := writeTemp(dir, write)
 	if err != nil {
-		return "", res, err
+		return "", err
 	}
 	defer os.Remove(tmp)
 	for n := 1; n <= maxNameTries; n++ {
@@ -162,7 +179,7 @@ func WriteNew(ctx context.Context, r store.Reader, dir, name, ext string, opt Op
 		// slip in between a check and the rename.
 		err := os.Link(tmp, path)
 		if err == nil {
-			return path, res, nil
+			return path, nil
 		}
 		if errors.Is(err, fs.ErrExist) {
 			continue
@@ -172,21 +189,21 @@ func WriteNew(ctx context.Context, r store.Reader, dir, name, ext string, opt Op
 			continue
 		}
 		if rerr := os.Rename(tmp, path); rerr != nil {
-			return "", res, fmt.Errorf("cannot write %s: %w", path, rerr)
+			return "", fmt.Errorf("cannot write %s: %w", path, rerr)
 		}
-		return path, res, nil
+		return path, nil
 	}
-	return "", res, fmt.Errorf("%s holds %d files named %s: move some away", dir, maxNameTries, name)
+	return "", fmt.Errorf("%s holds %d files named %s: move some away", dir, maxNameTries, name)
 }
 
-// writeTemp writes one export to a new hidden file in dir (0600) and
+// writeTemp writes a new hidden file in dir (0600) with write and
 // returns its name; the caller renames or links it, and removes it.
-func writeTemp(ctx context.Context, r store.Reader, dir string, opt Options) (string, Result, error) {
+func writeTemp(dir string, write func(io.Writer) error) (string, error) {
 	tmp, err := os.CreateTemp(dir, ".glassbox-export-*")
 	if err != nil {
-		return "", Result{}, fmt.Errorf("cannot write in %s: %w", dir, err)
+		return "", fmt.Errorf("cannot write in %s: %w", dir, err)
 	}
-	res, err := Write(ctx, r, tmp, opt)
+	err = write(tmp)
 	if err == nil {
 		if err = tmp.Chmod(0o600); err != nil {
 			err = fmt.Errorf("cannot write in %s: %w", dir, err)
@@ -197,9 +214,9 @@ func writeTemp(ctx context.Context, r store.Reader, dir string, opt Options) (st
 	}
 	if err != nil {
 		os.Remove(tmp.Name())
-		return "", res, err
+		return "", err
 	}
-	return tmp.Name(), res, nil
+	return tmp.Name(), nil
 }
 
 // job is one Write: its options, the session, and the scope (flows and
