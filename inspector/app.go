@@ -78,7 +78,7 @@ type app struct {
 	// is the comparison on screen (compareview.go).
 	compareA int64
 	compared *comparison
-	confirm *confirmation
+	confirm  *confirmation
 
 	sessions []store.Session
 	bindings []Binding
