@@ -72,6 +72,7 @@ func (a *app) draw() {
 	a.syncDetail()
 	render.DrawLine(s, th, 0, 0, l.w, render.HeaderLine(a.headerInfo(), l.w), render.Bar)
 	if l.list.H > 0 {
+		a.m.SetClock(a.now(), a.isLive())
 		render.DrawList(s, th, l.list, a.m, a.focus == focusList)
 	}
 	if l.side {

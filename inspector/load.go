@@ -82,15 +82,21 @@ func (a *app) fetchFlows() {
 		return
 	}
 	a.load.flows = true
-	sid, after := a.session.ID, a.m.LastID()
-	pagesDue := a.now().Sub(a.load.pagesAt) >= pagesEvery
-	limit := flowBatch
-	if after == 0 {
-		limit = firstBatch
+	sid := a.session.ID
+	q := store.FlowQuery{SessionID: sid, AfterID: a.m.LastID(), Limit: flowBatch, Summary: true}
+	if a.byChange() {
+		// Read by change: a flow written again (in flight, then ended)
+		// comes again; one that began before others is never left behind.
+		q.Changed, q.AfterRev = true, a.m.LastRev()
 	}
+	if a.m.FlowCount() == 0 {
+		q.Limit = firstBatch
+	}
+	limit := q.Limit
+	pagesDue := a.now().Sub(a.load.pagesAt) >= pagesEvery
 	connsKnown, connsDue := a.maxConnID, a.now().Sub(a.connsAt) >= connsEvery
 	a.goBackground(func() func(*app) {
-		flows, err := a.opts.Reader.Flows(a.ctx, store.FlowQuery{SessionID: sid, AfterID: after, Limit: limit, Summary: true})
+		flows, err := a.opts.Reader.Flows(a.ctx, q)
 		var pages []store.Page
 		var notes []store.Annotation
 		var conns map[int64]*store.Conn
@@ -134,6 +140,14 @@ func (a *app) fetchFlows() {
 			}
 		}
 	})
+}
+
+// byChange says the session is read by change (store.FlowQuery.Changed):
+// while it is recorded, when its flows change after they first appear.
+// A session that ended is read by ID, in the order requests arrived: its
+// flows no longer change, and a resend adds new IDs.
+func (a *app) byChange() bool {
+	return a.isLive() || (a.session.Ended.IsZero() && a.session.Source == "proxy")
 }
 
 func (a *app) applyFlows(flows []store.Flow, pages []store.Page) {

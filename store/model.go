@@ -199,8 +199,9 @@ type Flow struct {
 	// Rev is the store's change number for the flow: every write of it
 	// (a flow in flight is written again as its phases pass, and when it
 	// ends) gives it a higher one in its session, so a reader asks what
-	// changed since the last it saw (FlowQuery.Changed). 0 in rows
-	// written before schema version 3, and set by the store, not the proxy.
+	// changed since the last it saw (FlowQuery.Changed). Set by the
+	// store, not the proxy; rows from before schema version 3 got their
+	// ID when migrated.
 	Rev int64
 
 	Kind         string // KindHTTP, KindTunnel, KindWebSocket

@@ -60,8 +60,7 @@ type FlowQuery struct {
 	// change number AfterRev (Flow.Rev), in the order they were written,
 	// each as it is now. A flow written again since appears again. A
 	// live view that keeps AfterRev at the highest Rev it has seen never
-	// misses a flow, however long it was in flight. Rows of schema
-	// versions before 3 have Rev 0: read those by ID.
+	// misses a flow, however long it was in flight.
 	Changed  bool
 	AfterRev int64
 	// Summary skips the header blocks (ReqHeaders, RespHeaders and

@@ -94,6 +94,29 @@ func (f *Flow) Marks() Marks {
 		FirstByte: f.FirstByte, End: f.End, Reused: f.ConnReused}
 }
 
+// StepConnection is InFlight's step before a connection is ready: the
+// lookup, TCP and TLS handshakes (recorded on the connection's own record,
+// which is written once it is open) or a wait for a free connection.
+const StepConnection = "connection"
+
+// InFlight says where a flow that has not ended is: the step it waits on
+// and since when. The step is StepConnection until a connection is ready,
+// then the phase names of TimingPhases: send, wait, receive. A flow that
+// ended returns "".
+func (m Marks) InFlight() (step string, since time.Time) {
+	switch {
+	case !m.End.IsZero():
+		return "", time.Time{}
+	case m.GotConn.IsZero():
+		return StepConnection, m.Start
+	case m.WroteRequest.IsZero() && m.FirstByte.IsZero():
+		return "send", m.GotConn
+	case m.FirstByte.IsZero():
+		return "wait", m.WroteRequest
+	}
+	return "receive", m.FirstByte
+}
+
 // Dial is what opening a connection cost, from its record: NotApplicable
 // for a step that did not happen (no lookup for an IP address, no TLS for
 // plain HTTP).

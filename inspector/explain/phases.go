@@ -1,6 +1,11 @@
 package explain
 
-import "strings"
+import (
+	"strings"
+	"time"
+
+	"github.com/glassbox-dev/glassbox/store"
+)
 
 // PhaseInfo names a timing phase (the HAR 1.2 timings, as store.Timings
 // holds them) and says what happens during it. "ssl" and "tls" are the same
@@ -63,4 +68,30 @@ func versionName(proto string) string {
 		return "HTTP/3"
 	}
 	return proto
+}
+
+// InFlight says, for a flow that has not ended, what it is doing and for
+// how long (store.Marks.InFlight's step, the time since that step began)
+// with bytes so far for a download: "waiting for the first byte: 12.4 s".
+// live is false when nobody records the session any more: then the flow
+// never ended, and the sentence says where it was left (not for how long:
+// when recording stopped is not known).
+func InFlight(step string, elapsed time.Duration, bytes int64, live bool) string {
+	var what string
+	switch step {
+	case store.StepConnection:
+		what = "getting a connection (lookup, TCP and TLS, or a wait for a free one)"
+	case "send":
+		what = "sending the request"
+	case "wait":
+		what = "waiting for the first byte"
+	case "receive":
+		what = "downloading, " + FormatBytes(bytes) + " so far"
+	default:
+		return ""
+	}
+	if !live {
+		return "Never ended: glassbox stopped recording while it was " + what + ". What is shown is the last state recorded."
+	}
+	return what + ": " + FormatDuration(elapsed)
 }

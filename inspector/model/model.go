@@ -10,6 +10,7 @@
 package model
 
 import (
+	"cmp"
 	"slices"
 	"sort"
 	"time"
@@ -108,7 +109,14 @@ type Model struct {
 	merged   map[int64]int64       // a download's page record -> the page the browser stayed on
 	next     map[int64]int64       // a redirect's flow -> the flow that followed it (initiator.go)
 	lastID   int64
-	https    bool
+	lastRev  int64 // the highest change number of the rows (store.Flow.Rev)
+	// unordered is set once a row arrived after one with a higher ID (a
+	// flow in flight is read by change, after flows that began later):
+	// the rows are then no longer in ID order, and sorting by time sorts.
+	unordered bool
+	now       time.Time // the clock flows in flight are drawn against (SetClock)
+	live      bool      // the session is being recorded
+	https     bool
 	mode     Mode
 	sortKey  SortKey
 	desc     bool
@@ -162,6 +170,9 @@ func (m *Model) AddRows(rows []Row) int {
 			m.unlink(&m.rows[i], &r)
 			m.rows[i] = r
 		} else {
+			if r.ID < m.lastID {
+				m.unordered = true
+			}
 			m.byID[r.ID] = len(m.rows)
 			m.byPage[r.PageID] = append(m.byPage[r.PageID], len(m.rows))
 			m.rows = append(m.rows, r)
@@ -171,9 +182,7 @@ func (m *Model) AddRows(rows []Row) int {
 		if n, ok := m.notes[r.ID]; ok {
 			m.rows[m.byID[r.ID]].Marked, m.rows[m.byID[r.ID]].Comment = n.Marked, n.Comment
 		}
-		if r.ID > m.lastID {
-			m.lastID = r.ID
-		}
+		m.lastID, m.lastRev = max(m.lastID, r.ID), max(m.lastRev, r.Rev)
 		if r.HTTPS {
 			m.https = true
 		}
@@ -235,15 +244,28 @@ func (m *Model) Reset() {
 	m.rows, m.byID, m.pages, m.conns = nil, map[int64]int{}, map[int64]store.Page{}, nil
 	m.byPage, m.children = map[int64][]int{}, map[int64][]int64{}
 	m.merged, m.next, m.hidden, m.hops = map[int64]int64{}, map[int64]int64{}, nil, nil
-	m.lastID, m.https = 0, false
+	m.lastID, m.lastRev, m.unordered, m.https = 0, 0, false, false
 	m.collapsed = map[string]bool{}
 	m.notes, m.pageNote = map[int64]store.Annotation{}, map[int64]string{}
 	m.sel, m.top, m.selKey, m.topKey = 0, 0, itemKey{}, itemKey{}
 	m.dirty = true
 }
 
-// LastID is the highest flow ID seen: the next read asks for flows after it.
+// LastID is the highest flow ID seen: the next read asks for flows after
+// it (a session no longer recorded; a recorded one is read by change).
 func (m *Model) LastID() int64 { return m.lastID }
+
+// LastRev returns the highest change number seen (store.Flow.Rev): what a
+// live view reads after (store.FlowQuery.Changed).
+func (m *Model) LastRev() int64 { return m.lastRev }
+
+// SetClock sets the time flows still in flight are drawn against, and
+// whether the session is being recorded (else a flow without an end
+// never ended).
+func (m *Model) SetClock(now time.Time, live bool) { m.now, m.live = now, live }
+
+// Clock returns what SetClock set.
+func (m *Model) Clock() (now time.Time, live bool) { return m.now, m.live }
 
 // FlowCount is the number of flows held.
 func (m *Model) FlowCount() int { return len(m.rows) }
@@ -359,6 +381,9 @@ func (m *Model) ensure() {
 // sortRows orders row indices by the current sort key.
 func (m *Model) sortRows(idx []int) {
 	if m.sortKey == SortTime && !m.desc {
+		if m.unordered { // arrival order is ID order
+			slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(m.rows[a].ID, m.rows[b].ID) })
+		}
 		return // rows are kept in ID order, which is arrival order
 	}
 	less := m.less()

@@ -13,6 +13,7 @@ import (
 // is read from the store only for the one selected.
 type Row struct {
 	ID     int64
+	Rev    int64 // the store's change number when read (store.Flow.Rev)
 	PageID int64
 	ConnID int64
 	Start  time.Time
@@ -52,7 +53,7 @@ type Row struct {
 // memory is shared, not copied.
 func NewRow(f *store.Flow) Row {
 	r := Row{
-		ID: f.ID, PageID: f.PageID, ConnID: f.ConnID, Start: f.Start, End: f.End, Dur: f.Duration(),
+		ID: f.ID, Rev: f.Rev, PageID: f.PageID, ConnID: f.ConnID, Start: f.Start, End: f.End, Dur: f.Duration(),
 		Status: f.Status, Method: f.Method, Type: f.ResourceType, Kind: f.Kind,
 		URL: f.URL, Host: f.Host(), Reused: f.ConnReused,
 	}

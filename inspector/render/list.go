@@ -204,6 +204,10 @@ func flowLine(th *Theme, m *model.Model, r *model.Row, it model.Item, c columns,
 	dur := "…"
 	if !r.End.IsZero() {
 		dur = Dur(r.Dur)
+	} else if now, live := m.Clock(); live && !r.Start.IsZero() && !now.Before(r.Start) {
+		dur = Dur(now.Sub(r.Start)) + "…" // the live clock of a flow in flight
+	} else if !live {
+		dur = "never" // recording stopped before it ended
 	}
 	add(Normal, dur, c.dur, true)
 	if c.bar > 0 {
@@ -213,7 +217,8 @@ func flowLine(th *Theme, m *model.Model, r *model.Row, it model.Item, c columns,
 }
 
 // statusText is the status column: the code, ERR for a failure, "..." for
-// a flow still waiting.
+// a flow still waiting (or, in a session no longer recorded, that never
+// got an answer).
 func statusText(r *model.Row) string {
 	switch {
 	case r.Failed() && r.Status == 0:

@@ -23,7 +23,10 @@ func respBody(addr func(*store.Body) any) field[store.Flow] {
 
 var flowTable = newEntity(table{name: "flows", row: "request and what became of it", since: 1, key: "session_id, id",
 	indexes: []index{{name: "flows_by_page", cols: "session_id, page_id, id", since: 1},
-		{name: "flows_by_change", cols: "session_id, rev", since: 3}}, doc: `
+		{name: "flows_by_change", cols: "session_id, rev", since: 3}},
+	// Rows from before change numbers take their ID as one: in ID order,
+	// as they were read before, and every row has one.
+	backfills: []backfill{{since: 3, stmt: "UPDATE flows SET rev = id"}}, doc: `
 One row per request and what became of it: a response (status > 0), or an
 error and the phase it failed in; a response whose body broke off has both,
 with error_phase receive. The request's own times are here; the lookup and
@@ -77,7 +80,7 @@ when conn_reused is 0.`}, []column[store.Flow]{
 	{"initiator_type", "TEXT NOT NULL DEFAULT ''", 3, "what made the request happen: `navigation`, `redirect`, `parser`, `stylesheet`, `script`, `preflight`, `browser`, `client` or `unknown`; empty in captures from before", initiator(func(i *store.Initiator) any { return &i.Type })},
 	{"initiator_flow", "INTEGER NOT NULL DEFAULT 0", 3, "the flow that caused it (the redirect, the document or stylesheet referencing its URL); 0 when none", initiator(func(i *store.Initiator) any { return &i.FlowID })},
 	{"initiator_url", "TEXT NOT NULL DEFAULT ''", 3, "the initiating document, stylesheet or redirect's URL, when known", initiator(func(i *store.Initiator) any { return &i.URL })},
-	{"rev", "INTEGER NOT NULL DEFAULT 0", 3, "the flow's change number: each write of the row (in flight, then ended) gives it a higher one in its session, so a live view reads what changed (`flows_by_change`); 0 in rows from before version 3", of(func(f *store.Flow) any { return &f.Rev })},
+	{"rev", "INTEGER NOT NULL DEFAULT 0", 3, "the flow's change number: each write of the row (in flight, then ended) gives it a higher one in its session, so a live view reads what changed (`flows_by_change`); rows from before version 3 got their `id`", of(func(f *store.Flow) any { return &f.Rev })},
 	{"initiator_heuristic", "INTEGER NOT NULL DEFAULT 0", 3, "1 when the initiator and the page rest on time or origin alone, not on a reference glassbox saw", initiator(func(i *store.Initiator) any { return &i.Heuristic })},
 })
 

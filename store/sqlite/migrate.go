@@ -70,6 +70,13 @@ func migrations(tables []*table) ([]migration, error) {
 			}
 		}
 		for _, t := range tables {
+			for _, b := range t.backfills {
+				if b.since == v && t.since < v {
+					m.stmts = append(m.stmts, b.stmt)
+				}
+			}
+		}
+		for _, t := range tables {
 			for _, ix := range t.indexes {
 				if ix.since == v {
 					m.stmts = append(m.stmts, fmt.Sprintf("CREATE INDEX %s ON %s(%s)", ix.name, t.name, ix.cols))

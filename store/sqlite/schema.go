@@ -45,7 +45,17 @@ type table struct {
 	// decl declares the key itself.
 	key     string
 	indexes []index
-	cols    []columnSchema // filled in from the entity's columns
+	// backfills fill a column added to rows already there, in the
+	// version that adds it, after the column (ALTER TABLE gives them
+	// its DEFAULT).
+	backfills []backfill
+	cols      []columnSchema // filled in from the entity's columns
+}
+
+// backfill is a statement a migration runs over a table's existing rows.
+type backfill struct {
+	since int
+	stmt  string
 }
 
 // columnSchema is a column as the schema sees it.

@@ -146,7 +146,7 @@ func TestOldDatabases(t *testing.T) {
 			f.Initiator, p.MergedInto = store.Initiator{}, 0 // version 3's columns
 			f.ReqBody.Shed, f.RespBody.Shed, f.ClientTLS, l.TTL, f.ResendOf = false, false, nil, 0, 0
 			f.OriginProto, f.ReqHeadersAsSent, f.RespHeadersAsSent = "", false, false
-			s.Interrupted, f.Rev = false, 0
+			s.Interrupted, f.Rev = false, f.ID // the migration gives an old row its ID as change number
 
 			ro, err := OpenReadOnly(path) // brings a version 1 file up to date first
 			if err != nil {
