@@ -117,13 +117,13 @@ type Model struct {
 	now       time.Time // the clock flows in flight are drawn against (SetClock)
 	live      bool      // the session is being recorded
 	https     bool
-	mode     Mode
-	sortKey  SortKey
-	desc     bool
-	filter   Filter
-	fold     bool                       // redirect chains folded into their final requests
-	notes    map[int64]store.Annotation // flows' marks and comments (annotations.go)
-	pageNote map[int64]string           // page loads' comments
+	mode      Mode
+	sortKey   SortKey
+	desc      bool
+	filter    Filter
+	fold      bool                       // redirect chains folded into their final requests
+	notes     map[int64]store.Annotation // flows' marks and comments (annotations.go)
+	pageNote  map[int64]string           // page loads' comments
 
 	// collapsed holds the folding chosen for a group, by key: by the user,
 	// or by default for a large background group (background.go).
