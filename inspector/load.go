@@ -83,15 +83,7 @@ func (a *app) fetchFlows() {
 	}
 	a.load.flows = true
 	sid := a.session.ID
-	q := store.FlowQuery{SessionID: sid, AfterID: a.m.LastID(), Limit: flowBatch, Summary: true}
-	if a.byChange() {
-		// Read by change: a flow written again (in flight, then ended)
-		// comes again; one that began before others is never left behind.
-		q.Changed, q.AfterRev = true, a.m.LastRev()
-	}
-	if a.m.FlowCount() == 0 {
-		q.Limit = firstBatch
-	}
+	q := a.flowQuery()
 	limit := q.Limit
 	pagesDue := a.now().Sub(a.load.pagesAt) >= pagesEvery
 	connsKnown, connsDue := a.maxConnID, a.now().Sub(a.connsAt) >= connsEvery
@@ -140,6 +132,20 @@ func (a *app) fetchFlows() {
 			}
 		}
 	})
+}
+
+// flowQuery is the next read of flows: by change while the session is
+// recorded (a flow written again, in flight then ended, comes again; one
+// that began before others is never left behind), else by ID.
+func (a *app) flowQuery() store.FlowQuery {
+	q := store.FlowQuery{SessionID: a.session.ID, AfterID: a.m.LastID(), Limit: flowBatch, Summary: true}
+	if a.byChange() {
+		q.Changed, q.AfterRev = true, a.m.LastRev()
+	}
+	if a.m.FlowCount() == 0 {
+		q.Limit = firstBatch
+	}
+	return q
 }
 
 // byChange says the session is read by change (store.FlowQuery.Changed):

@@ -201,19 +201,27 @@ func flowLine(th *Theme, m *model.Model, r *model.Row, it model.Item, c columns,
 		size = "-"
 	}
 	add(Dim, size, c.size, true)
-	dur := "…"
-	if !r.End.IsZero() {
-		dur = Dur(r.Dur)
-	} else if now, live := m.Clock(); live && !r.Start.IsZero() && !now.Before(r.Start) {
-		dur = Dur(now.Sub(r.Start)) + "…" // the live clock of a flow in flight
-	} else if !live {
-		dur = "never" // recording stopped before it ended
-	}
-	add(Normal, dur, c.dur, true)
+	add(Normal, durText(m, r), c.dur, true)
 	if c.bar > 0 {
 		l = append(l, inlineBar(th, m, r, c.bar, longest)...)
 	}
 	return l
+}
+
+// durText is the time column: the flow's duration, the live clock of a
+// flow in flight, or "never" for one that recording stopped before it
+// ended.
+func durText(m *model.Model, r *model.Row) string {
+	now, live := m.Clock()
+	switch {
+	case !r.End.IsZero():
+		return Dur(r.Dur)
+	case live && !r.Start.IsZero() && !now.Before(r.Start):
+		return Dur(now.Sub(r.Start)) + "…"
+	case !live:
+		return "never"
+	}
+	return "…"
 }
 
 // statusText is the status column: the code, ERR for a failure, "..." for
