@@ -333,3 +333,107 @@ func (l *lockedBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// Issue 15's end-to-end test: the live inspector shows a request that
+// takes 3 s while it waits (a live clock, no status) and with its status
+// after; under 16 parallel clients for 30 s the header's count of flows
+// comes to the count the database holds.
+func TestLiveSlowAndUnderLoad(t *testing.T) {
+	tmux, err := exec.LookPath("tmux")
+	if err != nil {
+		t.Skip("SKIPPED: tmux is not installed, so the end-to-end test of the live inspector did not run (apt-get install tmux)")
+	}
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/slow-api" {
+			time.Sleep(3 * time.Second)
+		}
+		w.Header().Set("Content-Type", "text/plain")
+		io.WriteString(w, "ok")
+	}))
+	defer origin.Close()
+	home := t.TempDir()
+	p := &tmuxPane{t: t, tmux: tmux, socket: fmt.Sprintf("glassbox-load-%d-%d", os.Getpid(), time.Now().UnixNano())}
+	t.Cleanup(func() { exec.Command(tmux, "-L", p.socket, "kill-server").Run() })
+	script := fmt.Sprintf("GLASSBOX_HOME=%s %s --listen 127.0.0.1:0 --dns %s 2>%s/stderr.log; echo \"glassbox exited with $?\"; sleep 60",
+		home, binary, loopbackDNS(t), home)
+	p.run("new-session", "-d", "-s", "inspect", "-x", "160", "-y", "50", "sh", "-c", script)
+	screen := p.waitFor("session 1", "0 flows", "no HTTPS yet: open http://127.0.0.1:")
+	m := regexp.MustCompile(`no HTTPS yet: open http://(127\.0\.0\.1:\d+)/ to trust the CA`).FindStringSubmatch(screen)
+	if m == nil {
+		t.Fatalf("no listen address in the header:\n%s", screen)
+	}
+	proxyURL, _ := url.Parse("http://" + m[1])
+	client := &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{Proxy: http.ProxyURL(proxyURL), MaxIdleConnsPerHost: 32}}
+	get := func(path string) error {
+		resp, err := client.Get(origin.URL + path)
+		if err != nil {
+			return err
+		}
+		io.Copy(io.Discard, resp.Body)
+		return resp.Body.Close()
+	}
+	if err := get("/before"); err != nil {
+		t.Fatal(err)
+	}
+	slow := make(chan error, 1)
+	go func() { slow <- get("/slow-api") }()
+	if err := get("/after"); err != nil {
+		t.Fatal(err)
+	}
+	// While it waits: on screen, no status, the live clock running ("…").
+	lineOf := func(screen, path string) string {
+		for _, l := range strings.Split(screen, "\n") {
+			if strings.Contains(l, path) {
+				return l
+			}
+		}
+		return ""
+	}
+	screen = p.waitFor("/slow-api", "/before", "/after")
+	clock := regexp.MustCompile(`\d s…|\d ms…`) // the TIME column of a flow in flight
+	if l := lineOf(screen, "/slow-api"); !strings.Contains(l, " ... ") || !clock.MatchString(l) {
+		t.Errorf("the slow request while it waits: %q", l)
+	}
+	if err := <-slow; err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		screen = p.run("capture-pane", "-p", "-t", "inspect")
+		if l := lineOf(screen, "/slow-api"); strings.Contains(l, " 200 ") && !clock.MatchString(l) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the slow request's status never showed:\n%s", screen)
+		}
+	}
+
+	// 16 clients for 30 s.
+	var wg sync.WaitGroup
+	stop := time.Now().Add(30 * time.Second)
+	for i := 0; i < 16; i++ {
+		wg.Go(func() {
+			for n := 0; n < 100000 && time.Now().Before(stop); n++ {
+				get(fmt.Sprintf("/load/%d", n))
+			}
+		})
+	}
+	wg.Wait()
+	var stored int64
+	storetest.Eventually(t, 20*time.Second, "the stored count to settle", func() bool {
+		db, err := sqlite.OpenReadOnly(filepath.Join(home, "glassbox.db"))
+		if err != nil {
+			return false
+		}
+		defer db.Close()
+		s, err := db.Session(context.Background(), 1)
+		if err != nil {
+			return false
+		}
+		was := stored
+		stored = s.Flows
+		return stored > 0 && stored == was
+	})
+	p.waitFor(fmt.Sprintf("%d flows", stored))
+	p.keys("q")
+	p.waitFor("glassbox exited with 0")
+}
