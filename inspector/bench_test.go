@@ -176,7 +176,7 @@ type benchHarness struct {
 }
 
 func startBench(b *testing.B, db *sqlite.DB) *benchHarness {
-	s := tcell.NewSimulationScreen("UTF-8")
+	s := &lockedScreen{SimulationScreen: tcell.NewSimulationScreen("UTF-8")}
 	s.Init()
 	s.SetSize(200, 60)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,7 +30,7 @@ func TestMain(m *testing.M) {
 // reading it).
 type harness struct {
 	t    testing.TB
-	s    tcell.SimulationScreen
+	s    *lockedScreen
 	done chan error
 	// patience is how long sync waits for the inspector to be idle (20s
 	// when zero); benchmarks that scan 100,000 bodies wait longer.
@@ -38,7 +39,7 @@ type harness struct {
 
 func start(t testing.TB, opts Options, w, h int) *harness {
 	t.Helper()
-	s := tcell.NewSimulationScreen("UTF-8")
+	s := &lockedScreen{SimulationScreen: tcell.NewSimulationScreen("UTF-8")}
 	if err := s.Init(); err != nil {
 		t.Fatal(err)
 	}
@@ -101,9 +102,47 @@ func (h *harness) press(keys ...any) {
 	h.sync()
 }
 
+// lockedScreen lets a test read the simulation screen while the inspector
+// draws on it from its own goroutine (a live inspector draws whenever the
+// store changes): tcell's GetContents hands out the cells it goes on writing.
+type lockedScreen struct {
+	tcell.SimulationScreen
+	mu sync.Mutex
+}
+
+func (s *lockedScreen) Show() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.SimulationScreen.Show()
+}
+
+func (s *lockedScreen) Sync() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.SimulationScreen.Sync()
+}
+
+func (s *lockedScreen) SetSize(w, h int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.SimulationScreen.SetSize(w, h)
+}
+
+// contents is a copy of what the screen shows.
+func (s *lockedScreen) contents() ([]tcell.SimCell, int, int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cells, w, h := s.GetContents()
+	out := make([]tcell.SimCell, len(cells))
+	for i, c := range cells {
+		out[i] = tcell.SimCell{Runes: append([]rune(nil), c.Runes...), Style: c.Style}
+	}
+	return out, w, h
+}
+
 // text is the screen as lines, trailing spaces trimmed.
 func (h *harness) text() string {
-	cells, w, ht := h.s.GetContents()
+	cells, w, ht := h.s.contents()
 	var b strings.Builder
 	for y := 0; y < ht; y++ {
 		var line strings.Builder

@@ -112,7 +112,7 @@ func TestNarrowWithoutColour(t *testing.T) {
 	h := start(t, Options{Reader: newFixture(t).db, NoColor: true}, 80, 24)
 	h.press(down(lineDoc), tcell.KeyTab)
 	h.golden("narrow-mono")
-	cells, _, _ := h.s.GetContents()
+	cells, _, _ := h.s.contents()
 	for i, c := range cells {
 		if fg, bg, _ := c.Style.Decompose(); fg != tcell.ColorDefault || bg != tcell.ColorDefault {
 			t.Fatalf("cell %d (%q) has colours %v on %v without colour", i, string(c.Runes), fg, bg)
@@ -156,7 +156,7 @@ func TestPageStoryAndFold(t *testing.T) {
 func TestTabsOfAFlow(t *testing.T) {
 	h := start(t, Options{Reader: newFixture(t).db}, 120, 40)
 	h.press(down(lineDoc), tcell.KeyEnter, "z", "3")
-	h.contains("Request line", "GET / HTTP/2.0", "Cookie: session=abc123; theme=dark")
+	h.contains("Request line", ":method GET  :path /", "Cookie: session=abc123; theme=dark")
 	h.press("G")
 	h.contains("Cookies sent (2)", "theme = dark")
 	h.press("4")
@@ -186,7 +186,7 @@ func TestMouse(t *testing.T) {
 	h.s.InjectMouse(25, 17, tcell.Button1, tcell.ModNone)
 	h.s.InjectMouse(25, 17, tcell.ButtonNone, tcell.ModNone)
 	h.sync()
-	h.contains("Request line", "GET /app.css HTTP/2.0")
+	h.contains("Request line", ":method GET  :path /app.css")
 	// The wheel over the list scrolls it.
 	h.s.InjectMouse(10, 5, tcell.WheelDown, tcell.ModNone)
 	h.sync()

@@ -73,6 +73,15 @@ var headerIndex = func() map[string]HeaderInfo {
 
 // headerTable is grouped by subject; Headers sorts it.
 var headerTable = []HeaderInfo{
+	// HTTP/2 and HTTP/3 pseudo-header fields: the request and status lines
+	// of HTTP/1, as fields that come first in the block.
+	{":method", reqDir, "HTTP/2's form of the method of HTTP/1's request line (GET, POST...).", "RFC 9113 §8.3.1"},
+	{":scheme", reqDir, "HTTP/2: the scheme of the URL asked for, https or http. HTTP/1 has no such field: the connection said it.", "RFC 9113 §8.3.1"},
+	{":authority", reqDir, "HTTP/2's form of Host: the host name (and port, if not the default) of the site the request is for.", "RFC 9113 §8.3.1"},
+	{":path", reqDir, "HTTP/2: the path and query of the URL, the target of HTTP/1's request line.", "RFC 9113 §8.3.1"},
+	{":protocol", reqDir, "HTTP/2 extended CONNECT: the protocol to run over the stream, e.g. websocket (WebSockets over HTTP/2).", "RFC 8441 §4"},
+	{":status", respDir, "HTTP/2's form of HTTP/1's status line: the status code alone, without a reason phrase.", "RFC 9113 §8.3.2"},
+
 	// Who and what is asked for.
 	{"Host", reqDir, "The host name (and port, if not the default) of the site the request is for. One server, one IP address, can serve many sites; Host tells it which one. HTTP/2 and HTTP/3 carry it as the :authority pseudo-header instead.", "RFC 9110 §7.2"},
 	{"User-Agent", reqDir, "Names the browser and its version, and often the operating system. Servers use it for statistics and, less wisely, to serve different pages to different browsers.", "RFC 9110 §10.1.5"},

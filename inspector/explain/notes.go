@@ -1,6 +1,7 @@
 package explain
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
@@ -198,7 +199,7 @@ func timingNotes(in NoteInput) []string {
 		n = append(n, fmt.Sprintf("wait was %d%% of this request: the server took %s to start answering", pct, FormatDuration(t.Wait)))
 	}
 	if f.Status > 0 {
-		if rp := versionName(f.RespProto); rp != "" {
+		if rp := versionName(cmp.Or(f.OriginProto, f.RespProto)); rp != "" {
 			s := "served over " + rp
 			if cp := versionName(f.Proto); cp != "" && cp != rp {
 				s += " (the browser spoke " + cp + " to glassbox)"

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -71,7 +72,9 @@ func Curl(f *store.Flow, redact bool) string {
 	default:
 		b.WriteString(" -X " + shellWord(f.Method))
 	}
-	if strings.HasPrefix(f.Proto, "HTTP/2") {
+	// The version glassbox spoke to the origin: what curl would speak
+	// to it in glassbox's place (the browser's leg was to glassbox).
+	if proto := cmp.Or(f.OriginProto, f.Proto); strings.HasPrefix(proto, "HTTP/2") {
 		b.WriteString(" --http2")
 	}
 	u := urlArg(f.URL)

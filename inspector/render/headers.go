@@ -17,8 +17,7 @@ func requestTab(d FlowDetail, w int) []Line {
 	f := d.Flow
 	out := flowTitle(f, w)
 	out = append(out, causeLines(d, w)...)
-	out = append(out, L(S(Title, "Request line")))
-	out = append(out, L(S(Bold, "  "+f.Method+" "+FitMiddle(pathQuery(f.URL), w-5-len(f.Method)-len(f.Proto))+" "+f.Proto)))
+	out = append(out, requestLine(f, w)...)
 	out = append(out, Wrap(methodDoc(f.Method), w, "    ", "    ", Dim)...)
 	out = append(out, section(fmt.Sprintf("Headers (%d)", len(f.ReqHeaders)))...)
 	out = append(out, headerLines(f.ReqHeaders, true, w)...)
@@ -83,6 +82,25 @@ func responseTab(d FlowDetail, w int) []Line {
 	}
 	out = append(out, section("Body")...)
 	out = append(out, bodySummary(f.RespBody, f.RespHeaders.Get("Content-Type"), "the response")...)
+	return out
+}
+
+// requestLine is the request's first line as the browser's version has
+// it: HTTP/1's request line; for HTTP/2, which has none, the
+// pseudo-header fields that carry it (RFC 9113 §8.3.1). When glassbox
+// spoke another version to the origin, it says so.
+func requestLine(f *store.Flow, w int) []Line {
+	path := pathQuery(f.URL)
+	var out []Line
+	if strings.HasPrefix(f.Proto, "HTTP/2") || strings.HasPrefix(f.Proto, "HTTP/3") {
+		out = append(out, L(S(Title, "Request line")), L(S(Bold, "  :method "+f.Method+"  :path "+FitMiddle(path, w-20-len(f.Method)))),
+			L(S(Dim, "    "+strings.TrimSuffix(f.Proto, ".0")+" has no request line: the pseudo-header fields carry it (RFC 9113 §8.3.1)")))
+	} else {
+		out = append(out, L(S(Title, "Request line")), L(S(Bold, "  "+f.Method+" "+FitMiddle(path, w-5-len(f.Method)-len(f.Proto))+" "+f.Proto)))
+	}
+	if f.OriginProto != "" && f.OriginProto != f.Proto {
+		out = append(out, L(S(Dim, "    glassbox sent it on to the origin over "+f.OriginProto)))
+	}
 	return out
 }
 
