@@ -94,6 +94,9 @@ func (p *Proxy) openFlow(req *http.Request) *flowState {
 	if f.ResendOf = resendOf(req); f.ResendOf != 0 {
 		f.ReqHeaders = slices.DeleteFunc(f.ReqHeaders, func(h store.Header) bool { return strings.EqualFold(h.Name, ResendHeader) })
 	}
+	// What the next hop gets leaves out what was this hop's only; the
+	// record above keeps it (hopbyhop.go).
+	dropHopByHop(req.Header)
 	f.RespHeaderSize = -1
 	a := p.pages.Assign(store.PageRequest{FlowID: f.ID, Method: f.Method, URL: f.URL, Headers: f.ReqHeaders, Start: f.Start})
 	f.PageID, f.ResourceType, f.Initiator = a.PageID, a.ResourceType, a.Initiator
@@ -200,6 +203,7 @@ func (st *flowState) gotResponse(req *http.Request, resp *http.Response) {
 	if f.OriginProto == "" {
 		f.OriginProto = resp.Proto // no tap: the response's version is the leg's
 	}
+	dropHopByHop(resp.Header)
 	if resp.TLS != nil && f.ServerAddr == "" {
 		f.ServerAddr = req.URL.Host
 	}

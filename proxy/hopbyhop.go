@@ -1,0 +1,32 @@
+package proxy
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/glassbox-dev/glassbox/store"
+)
+
+// The fields a message carries for one connection only are not passed on
+// (RFC 9110 §7.6.1): Connection and every field it names, Keep-Alive,
+// Proxy-Connection, TE (but "TE: trailers"), Upgrade (but a WebSocket
+// upgrade's, which glassbox relays), Trailer (the proxy announces the
+// trailers it forwards itself), and the proxy's own Proxy-Authorization
+// and Proxy-Authenticate. goproxy takes out only Connection and
+// Proxy-Connection (and Proxy-Authorization) from requests, and nothing
+// from responses, so the rest reached HTTP/1.1 origins and browsers, and
+// an HTTP/2 browser got fields HTTP/2 forbids (RFC 9113 §8.2.2). The rule
+// is store.FieldRoles, which also labels the recorded blocks: what they
+// call not forwarded is not.
+
+// dropHopByHop removes from h the fields its message carries for its own
+// hop. The recorded block was taken before: it keeps them.
+func dropHopByHop(h http.Header) {
+	role := store.FieldRoles(h["Connection"], h.Get("Upgrade"))
+	for name, values := range h {
+		switch role(name, strings.Join(values, ", ")) {
+		case store.RoleHopByHop, store.RoleProxy:
+			delete(h, name)
+		}
+	}
+}
