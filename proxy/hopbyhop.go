@@ -30,3 +30,14 @@ func dropHopByHop(h http.Header) {
 		}
 	}
 }
+
+// noDefaultUserAgent keeps the Transport from sending a User-Agent the
+// browser did not: net/http writes "Go-http-client/1.1" and x/net's
+// HTTP/2 "Go-http-client/2.0" for a request without one, and neither
+// writes the field when the key is there with no value (net/http's
+// Request.write, x/net's httpcommon.EncodeHeaders).
+func noDefaultUserAgent(h http.Header) {
+	if _, ok := h["User-Agent"]; !ok {
+		h["User-Agent"] = nil
+	}
+}

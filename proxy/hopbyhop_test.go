@@ -4,7 +4,10 @@ import (
 	"bufio"
 	"io"
 	"net"
+	"strings"
 	"testing"
+
+	"golang.org/x/net/http2/hpack"
 
 	"github.com/glassbox-dev/glassbox/proxy"
 	"github.com/glassbox-dev/glassbox/proxy/wire"
@@ -138,6 +141,9 @@ func checkHops(t *testing.T, f store.Flow, atOrigin, atBrowser store.Headers) {
 			t.Errorf("the recorded response lost its hop's fields:\n%s", pairs(leg.recorded))
 		}
 	}
+	if ua := atOrigin.Values("User-Agent"); f.ReqHeaders.Get("User-Agent") == "" && len(ua) > 0 {
+		t.Errorf("the origin got a User-Agent the browser never sent: %q", ua)
+	}
 }
 
 func containsValue(vs []string, v string) bool {
@@ -147,4 +153,46 @@ func containsValue(vs []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// With no User-Agent from the browser, the origin gets none: not Go's
+// "Go-http-client/1.1" (net/http) nor "/2.0" (x/net's HTTP/2), whichever
+// leg carries it.
+func TestNoUserAgentAdded(t *testing.T) {
+	cfg, roots := originTLS(t)
+	serve, heads := headsOrigin(okAnswer(""))
+	plain, secure := rawOrigin(t, nil, serve), rawOrigin(t, cfg, serve)
+	cfg2 := cfg.Clone()
+	cfg2.NextProtos = []string{"h2"}
+	h2heads := make(chan store.Headers, 4)
+	h2o := h2Origin(t, cfg2, func(req []hpack.HeaderField) h2Answer {
+		var got store.Headers
+		for _, f := range req {
+			got = append(got, store.Header{Name: f.Name, Value: f.Value})
+		}
+		h2heads <- got
+		return h2Answer{fields: []string{":status", "200"}, body: "ok"}
+	})
+	h := newHarness(t, func(c *proxy.Config) { c.UpstreamRoots = roots })
+	noUA := func(t *testing.T, got store.Headers) {
+		t.Helper()
+		for _, f := range got {
+			if strings.EqualFold(f.Name, "User-Agent") {
+				t.Errorf("the origin got %s: %q\n%s", f.Name, f.Value, pairs(got))
+			}
+		}
+	}
+	t.Run("plain-http1", func(t *testing.T) {
+		c := dialProxy(t, h)
+		h1Exchange(t, c, "GET http://"+plain+"/ HTTP/1.1\r\nHost: "+plain+"\r\nAccept: */*\r\n\r\n")
+		noUA(t, <-heads)
+	})
+	t.Run("intercepted-to-http1", func(t *testing.T) {
+		h2Get(t, connectTLS(t, h, secure, "h2"), ":method", "GET", ":authority", secure, ":scheme", "https", ":path", "/")
+		noUA(t, <-heads)
+	})
+	t.Run("intercepted-to-http2", func(t *testing.T) {
+		h1Exchange(t, connectTLS(t, h, h2o, "http/1.1"), "GET / HTTP/1.1\r\nHost: "+h2o+"\r\n\r\n")
+		noUA(t, <-h2heads)
+	})
 }

@@ -120,6 +120,7 @@ func (st *flowState) send(req *http.Request) (*http.Response, error) {
 		ctx = dialer.WithNextProtos(ctx, h1Only)
 	}
 	out := req.WithContext(ctx)
+	noDefaultUserAgent(out.Header)
 	// "Connection: close" from the browser is about its hop to glassbox
 	// (RFC 9110 §7.6.1), not glassbox's to the origin: passed on, it made
 	// the Transport discard a shared upstream connection (HTTP/2 included)
