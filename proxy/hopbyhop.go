@@ -41,3 +41,17 @@ func noDefaultUserAgent(h http.Header) {
 		h["User-Agent"] = nil
 	}
 }
+
+// noSniffedType keeps the server that answers the browser from adding a
+// Content-Type the origin did not send: net/http's and x/net's servers
+// set one from the first bytes of the body (http.DetectContentType)
+// unless the key is there, and a nil value writes nothing. Sniffing is
+// the browser's to do, by its own rules (RFC 9110 §8.3; a script sent
+// with nosniff and a guessed text/plain would be refused). Date is left
+// to them: a proxy that forwards a response without Date must add one
+// (RFC 9110 §6.6.1); the record keeps the origin's head without it.
+func noSniffedType(h http.Header) {
+	if _, ok := h["Content-Type"]; !ok {
+		h["Content-Type"] = nil
+	}
+}

@@ -196,3 +196,39 @@ func TestNoUserAgentAdded(t *testing.T) {
 		noUA(t, <-h2heads)
 	})
 }
+
+// An origin that sends no Content-Type leaves the browser to sniff: Go's
+// servers would name one from the body's first bytes (text/html here),
+// and the browser would take it for the origin's word. Date is another
+// matter: a proxy forwarding a response without one must add it
+// (RFC 9110 §6.6.1), and the record keeps the origin's head without it.
+func TestNoContentTypeGuessed(t *testing.T) {
+	const body = "<html>hi</html>"
+	serve, _ := headsOrigin("HTTP/1.1 200 OK\r\nContent-Length: 15\r\n\r\n" + body)
+	cfg, roots := originTLS(t)
+	plain, secure := rawOrigin(t, nil, serve), rawOrigin(t, cfg, serve)
+	h := newHarness(t, func(c *proxy.Config) { c.UpstreamRoots = roots })
+	check := func(t *testing.T, got store.Headers, n int) {
+		t.Helper()
+		if ct := got.Values("Content-Type"); len(ct) > 0 {
+			t.Errorf("the browser got Content-Type %q the origin never sent", ct)
+		}
+		if got.Get("Date") == "" {
+			t.Errorf("no Date added to a response without one (RFC 9110 §6.6.1):\n%s", pairs(got))
+		}
+		if f := h.rec.waitFlows(t, n)[n-1]; f.RespHeaders.Get("Date") != "" || f.RespHeaders.Get("Content-Type") != "" {
+			t.Errorf("recorded fields the origin never sent:\n%s", pairs(f.RespHeaders))
+		}
+	}
+	t.Run("plain-http1", func(t *testing.T) {
+		c := dialProxy(t, h)
+		check(t, h1Exchange(t, c, "GET http://"+plain+"/ HTTP/1.1\r\nHost: "+plain+"\r\n\r\n"), 1)
+	})
+	t.Run("intercepted-http2", func(t *testing.T) {
+		r := h2Requests(t, connectTLS(t, h, secure, "h2"), []string{":method", "GET", ":authority", secure, ":scheme", "https", ":path", "/"})[0]
+		if r.body != body {
+			t.Fatalf("body %q", r.body)
+		}
+		check(t, r.fields, 2)
+	})
+}

@@ -29,8 +29,10 @@
 // Proxy-Connection, TE other than "TE: trailers", Upgrade other than a
 // WebSocket's, Trailer, Proxy-Authorization and Proxy-Authenticate stay
 // on their hop, both ways (RFC 9110 §7.6.1). Each leg is framed anew
-// (Content-Length, Transfer-Encoding). No User-Agent is added to a
-// request that has none.
+// (Content-Length, Transfer-Encoding), and Date is added to a response
+// that has none (RFC 9110 §6.6.1). Nothing else is added: no User-Agent
+// to a request without one, no Content-Type guessed for a response
+// without one.
 //
 // Requests to the proxy itself (http://127.0.0.1:8080/) and to the reserved
 // name glassbox.invalid get the setup page (setup.go).

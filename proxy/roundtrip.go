@@ -205,6 +205,7 @@ func (st *flowState) gotResponse(req *http.Request, resp *http.Response) {
 		f.OriginProto = resp.Proto // no tap: the response's version is the leg's
 	}
 	dropHopByHop(resp.Header)
+	noSniffedType(resp.Header)
 	if resp.TLS != nil && f.ServerAddr == "" {
 		f.ServerAddr = req.URL.Host
 	}
