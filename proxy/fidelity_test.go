@@ -30,11 +30,7 @@ func TestRequestHeadsAsSent(t *testing.T) {
 	h := newHarness(t, func(c *proxy.Config) { c.UpstreamRoots = roots })
 
 	t.Run("plain-http1", func(t *testing.T) {
-		c, err := net.Dial("tcp", h.proxyURL.Host)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
+		c := dialProxy(t, h)
 		head := "GET http://" + plain + "/a?b=1 HTTP/1.1\r\nhost: " + plain + "\r\nUser-Agent: raw\r\n" +
 			"Proxy-Connection: keep-alive\r\nx-lower: 1\r\nAccept: */*\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n"
 		checkHeadSent(t, h, c, head, 1)
@@ -108,11 +104,7 @@ func TestTwinRequestsNotGuessed(t *testing.T) {
 func TestResendMarkerNotInTheHead(t *testing.T) {
 	origin := rawOrigin(t, nil, h1Answers(okAnswer))
 	h := newHarness(t, nil)
-	c, err := net.Dial("tcp", h.proxyURL.Host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialProxy(t, h)
 	io.WriteString(c, "GET http://"+origin+"/again HTTP/1.1\r\nHost: "+origin+"\r\n"+proxy.ResendHeader+": 7\r\nx-b: 1\r\n\r\n")
 	if _, err := http.ReadResponse(bufio.NewReader(c), nil); err != nil {
 		t.Fatal(err)
@@ -372,11 +364,7 @@ func TestTwoLegs(t *testing.T) {
 
 	// An HTTP/2 browser, its TLS session with glassbox named shop.test.
 	target := h1o.Listener.Addr().String()
-	c, err := net.Dial("tcp", h.proxyURL.Host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialProxy(t, h)
 	io.WriteString(c, "CONNECT "+target+" HTTP/1.1\r\nHost: "+target+"\r\n\r\n")
 	if head, err := readHead(bufio.NewReader(c)); err != nil || !strings.HasPrefix(head, "HTTP/1.1 200") {
 		t.Fatalf("CONNECT: %q %v", head, err)

@@ -23,6 +23,17 @@
 // and the moments each request's last byte left and its response's first
 // and last bytes came, per HTTP/2 stream).
 //
+// What it passes on is what came, but for each hop's own fields
+// (hopbyhop.go, by store.FieldRoles, the rule the views label recorded
+// blocks with): Connection and the fields it names, Keep-Alive,
+// Proxy-Connection, TE other than "TE: trailers", Upgrade other than a
+// WebSocket's, Trailer, Proxy-Authorization and Proxy-Authenticate stay
+// on their hop, both ways (RFC 9110 §7.6.1). Each leg is framed anew
+// (Content-Length, Transfer-Encoding), and Date is added to a response
+// that has none (RFC 9110 §6.6.1). Nothing else is added: no User-Agent
+// to a request without one, no Content-Type guessed for a response
+// without one.
+//
 // Requests to the proxy itself (http://127.0.0.1:8080/) and to the reserved
 // name glassbox.invalid get the setup page (setup.go).
 //

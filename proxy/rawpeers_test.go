@@ -157,9 +157,9 @@ func h2Origin(t testing.TB, cfg *tls.Config, answer func(req []hpack.HeaderField
 	})
 }
 
-// connectTLS opens an intercepted CONNECT to target through h and makes
-// the TLS handshake a browser would, offering alpn.
-func connectTLS(t testing.TB, h *harness, target string, alpn ...string) *tls.Conn {
+// dialProxy opens a raw connection to h's proxy, bounded by ioLimit and
+// closed when the test ends.
+func dialProxy(t testing.TB, h *harness) net.Conn {
 	t.Helper()
 	c, err := net.Dial("tcp", h.proxyURL.Host)
 	if err != nil {
@@ -167,6 +167,14 @@ func connectTLS(t testing.TB, h *harness, target string, alpn ...string) *tls.Co
 	}
 	t.Cleanup(func() { c.Close() })
 	c.SetDeadline(time.Now().Add(ioLimit))
+	return c
+}
+
+// connectTLS opens an intercepted CONNECT to target through h and makes
+// the TLS handshake a browser would, offering alpn.
+func connectTLS(t testing.TB, h *harness, target string, alpn ...string) *tls.Conn {
+	t.Helper()
+	c := dialProxy(t, h)
 	io.WriteString(c, "CONNECT "+target+" HTTP/1.1\r\nHost: "+target+"\r\n\r\n")
 	br := bufio.NewReader(c)
 	head, err := readHead(br)
@@ -190,8 +198,12 @@ func h2Get(t testing.TB, c net.Conn, fields ...string) (status, body string) {
 	return answers[0].status, answers[0].body
 }
 
-// h2Reply is a response read by h2Requests.
-type h2Reply struct{ status, body string }
+// h2Reply is a response read by h2Requests: its status, its header
+// fields (the first block's, pseudo-header fields included) and body.
+type h2Reply struct {
+	status, body string
+	fields       store.Headers
+}
 
 // h2Requests sends requests on streams 1, 3, 5... of a new HTTP/2
 // connection, all in one write, each header block written field by field
@@ -230,6 +242,11 @@ func h2Requests(t testing.TB, c net.Conn, blocks ...[]string) []h2Reply {
 				fr.WriteSettingsAck()
 			}
 		case *http2.MetaHeadersFrame:
+			if r.status == "" {
+				for _, hf := range f.Fields {
+					r.fields = append(r.fields, store.Header{Name: hf.Name, Value: hf.Value})
+				}
+			}
 			r.status = cmp.Or(r.status, f.PseudoValue("status"))
 			if f.StreamEnded() {
 				open--

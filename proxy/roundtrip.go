@@ -102,6 +102,9 @@ func (p *Proxy) openFlow(req *http.Request) *flowState {
 	if f.ResendOf = resendOf(req); f.ResendOf != 0 {
 		f.ReqHeaders = slices.DeleteFunc(f.ReqHeaders, func(h store.Header) bool { return strings.EqualFold(h.Name, ResendHeader) })
 	}
+	// What the next hop gets leaves out what was this hop's only; the
+	// record above keeps it (hopbyhop.go).
+	dropHopByHop(req.Header)
 	f.RespHeaderSize = -1
 	a := p.pages.Assign(store.PageRequest{FlowID: f.ID, Method: f.Method, URL: f.URL, Headers: f.ReqHeaders, Start: f.Start})
 	f.PageID, f.ResourceType, f.Initiator = a.PageID, a.ResourceType, a.Initiator
@@ -126,6 +129,7 @@ func (st *flowState) send(req *http.Request) (*http.Response, error) {
 		ctx = dialer.WithNextProtos(ctx, h1Only)
 	}
 	out := req.WithContext(ctx)
+	noDefaultUserAgent(out.Header)
 	// "Connection: close" from the browser is about its hop to glassbox
 	// (RFC 9110 §7.6.1), not glassbox's to the origin: passed on, it made
 	// the Transport discard a shared upstream connection (HTTP/2 included)
@@ -209,6 +213,8 @@ func (st *flowState) gotResponse(req *http.Request, resp *http.Response) {
 	if f.OriginProto == "" {
 		f.OriginProto = resp.Proto // no tap: the response's version is the leg's
 	}
+	dropHopByHop(resp.Header)
+	noSniffedType(resp.Header)
 	if resp.TLS != nil && f.ServerAddr == "" {
 		f.ServerAddr = req.URL.Host
 	}

@@ -16,3 +16,29 @@ func TestHeaderRoles(t *testing.T) {
 		t.Errorf("roles %q, want %q", got, want)
 	}
 }
+
+func TestFieldRolesExceptions(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		h    store.Headers
+		want []string
+	}{
+		// A WebSocket upgrade's Connection and Upgrade are relayed; the
+		// other fields Connection names are still the hop's own.
+		{"websocket", hdr("Connection", "Upgrade, X-Hop", "Upgrade", "websocket", "X-Hop", "1", "Keep-Alive", "5"),
+			[]string{"", "", store.RoleHopByHop, store.RoleHopByHop}},
+		// Any other upgrade is this connection's offer only (h2c).
+		{"h2c", hdr("Connection", "Upgrade, HTTP2-Settings", "Upgrade", "h2c", "HTTP2-Settings", "AAA"),
+			[]string{store.RoleHopByHop, store.RoleHopByHop, store.RoleHopByHop}},
+		// TE: trailers alone goes on, named by Connection or not; any other TE does not.
+		{"te-trailers", hdr("Connection", "TE", "TE", "trailers"), []string{store.RoleHopByHop, ""}},
+		{"te-other", hdr("TE", "trailers, deflate"), []string{store.RoleHopByHop}},
+		{"proxy-authenticate", hdr("Proxy-Authenticate", "Basic"), []string{store.RoleProxy}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := c.h.Roles(); !slices.Equal(got, c.want) {
+				t.Errorf("roles %q, want %q", got, c.want)
+			}
+		})
+	}
+}

@@ -226,7 +226,9 @@ type Flow struct {
 	ReqHeaders  Headers
 	// ReqHeadersAsSent is true when ReqHeaders are the block as the
 	// browser sent it, read off the wire (see Header); false when they are
-	// net/http's parse, or an imported file's.
+	// net/http's parse, or an imported file's that does not say they are
+	// (glassbox's own HAR says so in _glassbox, for a block it wrote
+	// unchanged).
 	ReqHeadersAsSent bool
 	ReqBody          Body
 
@@ -241,7 +243,8 @@ type Flow struct {
 	RespTrailers Headers
 	// RespHeadersAsSent is true when RespHeaders and RespTrailers are the
 	// origin's blocks as they arrived, read off the wire (see Header);
-	// false when they are net/http's parse, or an imported file's.
+	// false when they are net/http's parse, or an imported file's that
+	// does not say they are (as ReqHeadersAsSent).
 	RespHeadersAsSent bool
 
 	ServerAddr string // IP:port of the origin, empty when never connected

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +13,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/glassbox-dev/glassbox/store"
-	"github.com/glassbox-dev/glassbox/store/sqlite"
 	"github.com/glassbox-dev/glassbox/store/storetest"
 )
 
@@ -37,8 +35,9 @@ func chromium(t *testing.T) string {
 // proxyAddr, trusting glassbox's CA by its SPKI hash, and returns the
 // context of its first tab; the browser closes when the test ends (or at
 // chromedp.Cancel). The flags keep it from its own background traffic,
-// which this closed network would refuse (FIELD-NOTES.md).
-func startBrowser(t *testing.T, browser, proxyAddr, spki string) context.Context {
+// which this closed network would refuse (FIELD-NOTES.md); extra adds a
+// test's own.
+func startBrowser(t *testing.T, browser, proxyAddr, spki string, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(browser),
@@ -62,6 +61,7 @@ func startBrowser(t *testing.T, browser, proxyAddr, spki string) context.Context
 		chromedp.Flag("proxy-bypass-list", "<-loopback>"),
 		chromedp.Flag("ignore-certificate-errors-spki-list", spki),
 	}
+	opts = append(opts, extra...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancelAlloc)
 	ctx, cancel := chromedp.NewContext(actx)
@@ -74,19 +74,27 @@ func startBrowser(t *testing.T, browser, proxyAddr, spki string) context.Context
 	return ctx
 }
 
+// proxiedBrowser starts glassbox in home, resolving through dnsAddr and
+// trusting the origins' CA in caFile, and Chromium browsing through it
+// (extra: the test's own flags); it returns the proxy and the browser's
+// first tab.
+func proxiedBrowser(t *testing.T, browser, home, dnsAddr, caFile string, extra ...chromedp.ExecAllocatorOption) (*running, context.Context) {
+	t.Helper()
+	p := startProxy(t, home, "--dns", dnsAddr, "--hosts", "none", "--upstream-ca", caFile)
+	spki, _, code := glassbox(t, home, "ca", "--spki")
+	if code != 0 {
+		t.Fatal("ca --spki failed")
+	}
+	return p, startBrowser(t, browser, p.addr, strings.TrimSpace(spki), extra...)
+}
+
 // TestBrowserPageLoads browses the fixture site with headless Chromium
 // through the real glassbox binary and checks the recorded page loads.
 func TestBrowserPageLoads(t *testing.T) {
 	browser := chromium(t)
 	s := startSite(t)
 	home := t.TempDir()
-	p := startProxy(t, home, "--dns", s.dnsAddr, "--hosts", "none", "--upstream-ca", s.caFile)
-	spki, _, code := glassbox(t, home, "ca", "--spki")
-	if code != 0 {
-		t.Fatal("ca --spki failed")
-	}
-
-	ctx := startBrowser(t, browser, p.addr, strings.TrimSpace(spki))
+	p, ctx := proxiedBrowser(t, browser, home, s.dnsAddr, s.caFile)
 	step := func(limit time.Duration, steps ...chromedp.Action[chromedp.Void]) error {
 		sctx, cancel := context.WithTimeout(ctx, limit)
 		defer cancel()
@@ -120,11 +128,7 @@ func TestBrowserPageLoads(t *testing.T) {
 	chromedp.Cancel(ctx) // close the browser before stopping the proxy
 	p.stop(t)
 
-	db, err := sqlite.OpenReadOnly(filepath.Join(home, "glassbox.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := recordedDB(t, home)
 	bctx := context.Background()
 	pages, _ := db.Pages(bctx, 1)
 	flows, _ := db.Flows(bctx, store.FlowQuery{SessionID: 1})

@@ -66,6 +66,30 @@ type seen struct {
 	// Owner is, for a worker's request, the page that was open in the tab
 	// that started the worker.
 	Owner pageKey
+	// Wire is what the browser says crossed its side of the proxy for this
+	// hop (fidelity_test.go compares it with glassbox's record).
+	Wire hopWire
+}
+
+// hopWire is one hop's exchange as the browser saw it on the wire. The
+// ExtraInfo events carry the raw heads; a request with redirects has one
+// of each per hop, given out in order (record).
+type hopWire struct {
+	// ReqHeaders: requestWillBeSentExtraInfo, the head as sent (HTTP/2
+	// pseudo-header fields included; an object: no order).
+	ReqHeaders network.Headers
+	// Protocol ("h2", "http/1.1"), Status and Headers: responseReceived
+	// (a redirect hop's from the next hop's redirectResponse).
+	Protocol string
+	Status   int64
+	// Extra is responseReceivedExtraInfo: the head as received, each
+	// name's values joined by "\n" (HeadersText is the HTTP/1 head itself).
+	Extra *network.EventResponseReceivedExtraInfo
+	// Decoded and Encoded are the sums of dataReceived: the body's bytes
+	// after content decoding, and those that came (framing included).
+	Decoded, Encoded int64
+	Finished         bool
+	Failed           string
 }
 
 // devtools records what the browser says while the scenarios run.
@@ -81,6 +105,11 @@ type devtools struct {
 	// purpose: the Sec-Purpose of requests whose requestWillBeSentExtraInfo
 	// came before their requestWillBeSent (the protocol allows either order).
 	purpose map[string]string
+	// chains: source/requestID -> its hops in order; extraReq, extraResp:
+	// its ExtraInfo events in order, matched to the hops at record.
+	chains    map[string][]*seen
+	extraReq  map[string][]network.Headers
+	extraResp map[string][]*network.EventResponseReceivedExtraInfo
 	// mainFrame: tab -> its main frame; current: tab -> the committed
 	// page; committed: every main-frame loader that committed, with its URL.
 	mainFrame map[string]cdp.FrameID
@@ -98,6 +127,7 @@ type devtools struct {
 
 func newDevtools(t *testing.T, bctx context.Context) *devtools {
 	d := &devtools{t: t, bctx: bctx, hops: map[string]*seen{}, open: map[string]bool{}, purpose: map[string]string{},
+		chains: map[string][]*seen{}, extraReq: map[string][]network.Headers{}, extraResp: map[string][]*network.EventResponseReceivedExtraInfo{},
 		mainFrame: map[string]cdp.FrameID{}, current: map[string]pageKey{}, committed: map[pageKey]string{},
 		workers: map[target.ID]pageKey{}, sessions: map[target.SessionID]target.ID{}, poke: make(chan struct{}, 1)}
 	err := chromedp.ListenBrowser(bctx, d.onBrowserEvent)
@@ -257,6 +287,7 @@ func (d *devtools) onNetwork(src string, owner pageKey, ev any) {
 	case *network.EventRequestWillBeSent:
 		d.request(src, e).Owner = owner
 	case *network.EventRequestWillBeSentExtraInfo:
+		d.extraReq[src+"/"+string(e.RequestID)] = append(d.extraReq[src+"/"+string(e.RequestID)], e.Headers)
 		for k, v := range e.Headers {
 			if !strings.EqualFold(k, "Sec-Purpose") && !strings.EqualFold(k, "Purpose") {
 				continue
@@ -271,16 +302,30 @@ func (d *devtools) onNetwork(src string, owner pageKey, ev any) {
 		if r := d.hops[src+"/"+string(e.RequestID)]; r != nil {
 			r.Cached = true
 		}
+	case *network.EventResponseReceivedExtraInfo:
+		d.extraResp[src+"/"+string(e.RequestID)] = append(d.extraResp[src+"/"+string(e.RequestID)], e)
 	case *network.EventResponseReceived:
 		if r := d.hops[src+"/"+string(e.RequestID)]; r != nil {
 			r.MIME = e.Response.MimeType
 			r.Cached = r.Cached || e.Response.FromDiskCache || e.Response.FromPrefetchCache
 			r.FromSW = e.Response.FromServiceWorker
+			r.Wire.Protocol, r.Wire.Status = e.Response.Protocol, e.Response.Status
+		}
+	case *network.EventDataReceived:
+		if r := d.hops[src+"/"+string(e.RequestID)]; r != nil {
+			r.Wire.Decoded += e.DataLength
+			r.Wire.Encoded += e.EncodedDataLength
 		}
 	case *network.EventLoadingFinished:
 		delete(d.open, src+"/"+string(e.RequestID))
+		if r := d.hops[src+"/"+string(e.RequestID)]; r != nil {
+			r.Wire.Finished = true
+		}
 	case *network.EventLoadingFailed:
 		delete(d.open, src+"/"+string(e.RequestID))
+		if r := d.hops[src+"/"+string(e.RequestID)]; r != nil {
+			r.Wire.Failed = e.ErrorText
+		}
 	default:
 		return
 	}
@@ -302,7 +347,9 @@ func (d *devtools) request(src string, e *network.EventRequestWillBeSent) *seen 
 	delete(d.purpose, key)
 	if prev := d.hops[key]; prev != nil && e.RedirectResponse != nil {
 		r.Prev, r.Class = prev, prev.Class
+		prev.Wire.Protocol, prev.Wire.Status = e.RedirectResponse.Protocol, e.RedirectResponse.Status
 	}
+	d.chains[key] = append(d.chains[key], r)
 	if main, ok := d.mainFrame[src]; ok {
 		r.Nav = e.Type == network.ResourceTypeDocument && e.FrameID == main
 		switch {
@@ -387,6 +434,20 @@ func (d *devtools) record() browserRecord {
 	d.attaching.Wait()
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	for key, chain := range d.chains {
+		reqs, resps := d.extraReq[key], d.extraResp[key]
+		for _, r := range chain {
+			if r.Cached || r.FromSW {
+				continue // no ExtraInfo: nothing crossed the wire
+			}
+			if len(reqs) > 0 {
+				r.Wire.ReqHeaders, reqs = reqs[0], reqs[1:]
+			}
+			if r.Wire.Status != 0 && len(resps) > 0 {
+				r.Wire.Extra, resps = resps[0], resps[1:]
+			}
+		}
+	}
 	return browserRecord{reqs: d.reqs, committed: d.committed}
 }
 

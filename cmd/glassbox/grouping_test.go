@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -14,7 +13,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/glassbox-dev/glassbox/store"
-	"github.com/glassbox-dev/glassbox/store/sqlite"
 )
 
 // thresholds are, per class, the fraction of its requests that must be
@@ -185,11 +183,7 @@ func TestBrowserGrouping(t *testing.T) {
 	b.proxy.stop(t)
 	browsed := time.Since(started)
 
-	db, err := sqlite.OpenReadOnly(filepath.Join(b.home, "glassbox.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := recordedDB(t, b.home)
 	ctx := context.Background()
 	flows, err := db.Flows(ctx, store.FlowQuery{SessionID: 1})
 	if err != nil {
@@ -279,12 +273,8 @@ type browse struct {
 
 func startBrowse(t *testing.T, bin string) *browse {
 	b := &browse{t: t, site: startSite(t), home: t.TempDir(), tabs: map[string]context.Context{}}
-	b.proxy = startProxy(t, b.home, "--dns", b.site.dnsAddr, "--hosts", "none", "--upstream-ca", b.site.caFile)
-	spki, _, code := glassbox(t, b.home, "ca", "--spki")
-	if code != 0 {
-		t.Fatal("ca --spki failed")
-	}
-	ctx := startBrowser(t, bin, b.proxy.addr, strings.TrimSpace(spki))
+	var ctx context.Context
+	b.proxy, ctx = proxiedBrowser(t, bin, b.home, b.site.dnsAddr, b.site.caFile)
 	b.d = newDevtools(t, ctx)
 	b.d.watch(ctx, "tab1")
 	b.tabs["tab1"] = ctx

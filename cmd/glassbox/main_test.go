@@ -28,6 +28,7 @@ import (
 
 	"github.com/glassbox-dev/glassbox/proxy/dialer/dialertest"
 	"github.com/glassbox-dev/glassbox/proxy/resolver/resolvertest"
+	"github.com/glassbox-dev/glassbox/store/sqlite"
 	"github.com/glassbox-dev/glassbox/store/storetest"
 )
 
@@ -152,6 +153,18 @@ func (r *running) stop(t *testing.T) {
 	if code := r.cmd.ProcessState.ExitCode(); code != 0 {
 		t.Fatalf("exit code %d:\n%s", code, r.logText())
 	}
+}
+
+// recordedDB opens the database a stopped glassbox recorded in home,
+// read-only, until the test ends.
+func recordedDB(t *testing.T, home string) *sqlite.DB {
+	t.Helper()
+	db, err := sqlite.OpenReadOnly(filepath.Join(home, "glassbox.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
 
 func writePEM(t *testing.T, path string, cert *x509.Certificate) {

@@ -72,7 +72,24 @@ func entry(f *store.Flow, c *store.Conn, lk *store.Lookup, page int64, opt Optio
 	}
 	e.Request = request(f, opt)
 	e.Response = response(f, opt, budget)
+	e.Raw.ReqHeadersAsSent = f.ReqHeadersAsSent && unchanged(f.ReqHeaders, e.Request.Headers)
+	e.Raw.RespHeadersAsSent = f.RespHeadersAsSent && unchanged(f.RespHeaders, e.Response.Headers) &&
+		unchanged(f.RespTrailers, e.Response.Trailers)
 	return e
+}
+
+// unchanged reports whether the export wrote every field of h as it is:
+// a redacted value is no longer what crossed the wire.
+func unchanged(h store.Headers, out []NV) bool {
+	if len(h) != len(out) {
+		return false
+	}
+	for i, f := range h {
+		if out[i].Name != f.Name || out[i].Value != f.Value {
+			return false
+		}
+	}
+	return true
 }
 
 func tlsOf(t *store.TLSInfo) *TLS {

@@ -14,7 +14,7 @@
 // The files split by concern: export.go the document and its stream,
 // entry.go an entry's timings and connection, request.go and response.go
 // their halves, redact.go what is hidden, decode.go content codings, and
-// import.go the way back in.
+// import.go, importentry.go and importbody.go the way back in.
 package har
 
 // The HAR 1.2 object model, as far as glassbox writes it. Custom fields
@@ -100,6 +100,9 @@ type Response struct {
 	BodySize     int64    `json:"bodySize"`
 	TransferSize int64    `json:"_transferSize"`
 	Comment      string   `json:"comment,omitempty"`
+	// Trailers are the fields that came after the body (RFC 9110 §6.5),
+	// which HAR has no place for.
+	Trailers []NV `json:"_trailers,omitempty"`
 }
 
 type NV struct {
@@ -217,14 +220,19 @@ type TunnelIO struct {
 	BytesDown int64 `json:"bytesDown"`
 }
 
-// RawTiming keeps glassbox's absolute timestamps (Unix nanoseconds) so an
-// import of our own export loses nothing HAR's relative timings cannot hold.
+// RawTiming keeps what HAR cannot hold, so an import of our own export
+// loses nothing: glassbox's absolute timestamps (Unix nanoseconds), and
+// whether each header block in the file is the one that crossed the wire
+// (store.Flow.ReqHeadersAsSent, RespHeadersAsSent): true only when the
+// export wrote it unchanged, nothing in it redacted.
 type RawTiming struct {
-	FlowID       int64 `json:"flow"`
-	GotConn      int64 `json:"gotConn,omitempty"`
-	WroteRequest int64 `json:"wroteRequest,omitempty"`
-	FirstByte    int64 `json:"firstByte,omitempty"`
-	End          int64 `json:"end,omitempty"`
+	FlowID            int64 `json:"flow"`
+	GotConn           int64 `json:"gotConn,omitempty"`
+	WroteRequest      int64 `json:"wroteRequest,omitempty"`
+	FirstByte         int64 `json:"firstByte,omitempty"`
+	End               int64 `json:"end,omitempty"`
+	ReqHeadersAsSent  bool  `json:"reqHeadersAsSent,omitempty"`
+	RespHeadersAsSent bool  `json:"respHeadersAsSent,omitempty"`
 }
 
 // Document is the top-level HAR object.

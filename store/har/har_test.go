@@ -66,7 +66,7 @@ func fixture(t testing.TB) (*sqlite.DB, int64) {
 	flows := []*store.Flow{
 		// A browser speaking HTTP/1.1 to glassbox, glassbox HTTP/2 to the origin.
 		{ID: 1, PageID: 1, ConnID: 1, Kind: "http", ResourceType: "document", MITM: true, Method: "GET", URL: "https://shop.test/",
-			Proto: "HTTP/1.1", OriginProto: "HTTP/2.0",
+			Proto: "HTTP/1.1", OriginProto: "HTTP/2.0", ReqHeadersAsSent: true, RespHeadersAsSent: true, // with credentials
 			ClientTLS:  &store.TLSInfo{Version: "TLS 1.3", Cipher: "TLS_AES_128_GCM_SHA256", ALPN: "http/1.1", SNI: "shop.test"},
 			ReqHeaders: hdr("Accept", "text/html", "Cookie", "sid=s3cret; theme=dark", "Authorization", "Bearer hunter2"),
 			Status:     200, StatusText: "OK", RespProto: "HTTP/2.0",
@@ -75,9 +75,14 @@ func fixture(t testing.TB) (*sqlite.DB, int64) {
 			Start: at(0), GotConn: at(2600), WroteRequest: at(2700), FirstByte: at(9700), End: at(10700), ReqHeaderSize: 120, RespHeaderSize: 140},
 		{ID: 2, PageID: 1, ConnID: 1, ConnReused: true, Kind: "http", ResourceType: "fetch", MITM: true, Method: "POST", URL: "https://shop.test/api?token=t0k&x=1",
 			Initiator: store.Initiator{Type: store.InitScript, URL: "https://shop.test/", Heuristic: true},
-			Proto:     "HTTP/2.0", ReqHeaders: hdr("Content-Type", "application/x-www-form-urlencoded", "Referer", "https://shop.test/?token=t0k"),
-			ReqBody: store.Body{Data: []byte("a=1&b=two"), Size: 9},
-			Status:  200, StatusText: "OK", RespProto: "HTTP/2.0", RespHeaders: hdr("Content-Type", "application/json", "Content-Encoding", "gzip"),
+			// Both blocks as they crossed the wire: the request's with its
+			// pseudo-header fields, the response's with trailers.
+			Proto: "HTTP/2.0", ReqHeadersAsSent: true, RespHeadersAsSent: true,
+			ReqHeaders: hdr(":method", "POST", ":authority", "shop.test", ":scheme", "https", ":path", "/api?token=t0k&x=1",
+				"content-type", "application/x-www-form-urlencoded", "referer", "https://shop.test/?token=t0k"),
+			RespTrailers: hdr("grpc-status", "0"),
+			ReqBody:      store.Body{Data: []byte("a=1&b=two"), Size: 9},
+			Status:       200, StatusText: "OK", RespProto: "HTTP/2.0", RespHeaders: hdr("Content-Type", "application/json", "Content-Encoding", "gzip"),
 			RespBody: store.Body{Data: gz.Bytes(), Size: int64(gz.Len())}, ServerAddr: "127.0.0.1:443",
 			Start: at(11000), GotConn: at(11010), WroteRequest: at(11100), FirstByte: at(15000), End: at(15500), ReqHeaderSize: 90, RespHeaderSize: 80},
 		{ID: 3, PageID: 1, ConnID: 2, Kind: "http", ResourceType: "image", Method: "GET", URL: "http://img.test/a.png", Proto: "HTTP/1.1",
@@ -302,6 +307,15 @@ func TestImportRoundTrip(t *testing.T) {
 	}
 	second := export(t, db, sess.ID, har.Options{NoRedact: true})
 	validate(t, second)
+	// The blocks as sent stay as sent, pseudo-header fields and trailers too.
+	flows, _ := db.Flows(ctx, store.FlowQuery{SessionID: sess.ID})
+	if f := flows[1]; !f.ReqHeadersAsSent || !f.RespHeadersAsSent || f.ReqHeaders.Get(":path") != "/api?token=t0k&x=1" ||
+		f.RespTrailers.Get("grpc-status") != "0" {
+		t.Errorf("imported flow 2: as sent %v %v, headers %v, trailers %v", f.ReqHeadersAsSent, f.RespHeadersAsSent, f.ReqHeaders, f.RespTrailers)
+	}
+	if f := flows[2]; f.ReqHeadersAsSent || f.RespHeadersAsSent {
+		t.Errorf("imported flow 3 was never as sent, and is now")
+	}
 	var a, b map[string]any
 	json.Unmarshal(first, &a)
 	json.Unmarshal(second, &b)
@@ -463,6 +477,39 @@ func TestPostDataMultipart(t *testing.T) {
 			}
 			if !reflect.DeepEqual(pd.Params, tc.want) {
 				t.Errorf("params %+v\nwant %+v", pd.Params, tc.want)
+			}
+		})
+	}
+}
+
+// _glassbox says a block is as sent only when the file holds it as sent:
+// a redacted value, or a --redact-param one in HTTP/2's :path, is not.
+func TestAsSentOnlyWhenUnchanged(t *testing.T) {
+	db, id := fixture(t)
+	for _, c := range []struct {
+		name       string
+		opt        har.Options
+		flow1, fl2 [2]bool // request, response
+	}{
+		{"no-redact", har.Options{NoRedact: true}, [2]bool{true, true}, [2]bool{true, true}},
+		{"credentials-redacted", har.Options{}, [2]bool{false, false}, [2]bool{true, true}}, // flow 1's Cookie, Authorization, Set-Cookie
+		{"param-redacted", har.Options{RedactParams: []string{"token"}}, [2]bool{false, false}, [2]bool{false, true}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var doc struct {
+				Log struct {
+					Entries []struct {
+						Raw struct{ ReqHeadersAsSent, RespHeadersAsSent bool } `json:"_glassbox"`
+					} `json:"entries"`
+				} `json:"log"`
+			}
+			if err := json.Unmarshal(export(t, db, id, c.opt), &doc); err != nil {
+				t.Fatal(err)
+			}
+			for i, want := range [][2]bool{c.flow1, c.fl2} {
+				if r := doc.Log.Entries[i].Raw; r.ReqHeadersAsSent != want[0] || r.RespHeadersAsSent != want[1] {
+					t.Errorf("flow %d: as sent %v %v, want %v", i+1, r.ReqHeadersAsSent, r.RespHeadersAsSent, want)
+				}
 			}
 		})
 	}

@@ -50,7 +50,9 @@ type ImportOptions struct {
 // HAR keeps relative timings; each entry's phases are laid out from its
 // startedDateTime in HAR's order (blocked, dns, connect incl. ssl, send,
 // wait, receive). glassbox's own exports also carry the absolute timestamps
-// (_glassbox), which are used when present so a round trip loses nothing.
+// and whether each header block is as it crossed the wire (_glassbox), and
+// the trailers (response._trailers), which are used when present so a
+// round trip loses nothing.
 func Import(ctx context.Context, r io.Reader, rec store.Recorder, opt ImportOptions) (ImportStats, error) {
 	dec := json.NewDecoder(r)
 	im := newImporter(rec, opt)

@@ -1,7 +1,6 @@
 package har
 
 import (
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
@@ -261,19 +260,27 @@ func (e *importing) flow(maxBody int64) (*store.Flow, error) {
 	if e.Request.Method == "" || e.Request.URL == "" {
 		return nil, errors.New("request has no method or URL")
 	}
+	// glassbox's own file says which blocks are as they crossed the wire.
+	var reqSent, respSent bool
+	if e.Raw != nil {
+		reqSent, respSent = e.Raw.ReqHeadersAsSent, e.Raw.RespHeadersAsSent
+	}
 	f := &store.Flow{
 		Kind: store.KindHTTP, Start: start, Method: e.Request.Method, URL: e.Request.URL,
-		Proto:        protoOf(e.Request.HTTPVersion),
-		ReqHeaders:   importHeaders(e.Request.Headers),
-		ResourceType: e.ResourceType,
-		Status:       e.Response.Status, StatusText: e.Response.StatusText,
-		RespProto:      protoOf(e.Response.HTTPVersion),
-		RespHeaders:    importHeaders(e.Response.Headers),
-		ReqHeaderSize:  e.Request.HeadersSize,
-		RespHeaderSize: e.Response.HeadersSize,
-		ServerAddr:     e.ServerIPAddress,
-		MITM:           strings.HasPrefix(e.Request.URL, "https:"),
-		ConnReused:     e.ConnectionReused,
+		Proto:            protoOf(e.Request.HTTPVersion),
+		ReqHeaders:       importHeaders(e.Request.Headers, reqSent),
+		ReqHeadersAsSent: reqSent,
+		ResourceType:     e.ResourceType,
+		Status:           e.Response.Status, StatusText: e.Response.StatusText,
+		RespProto:         protoOf(e.Response.HTTPVersion),
+		RespHeaders:       importHeaders(e.Response.Headers, respSent),
+		RespTrailers:      importHeaders(e.Response.Trailers, respSent),
+		RespHeadersAsSent: respSent,
+		ReqHeaderSize:     e.Request.HeadersSize,
+		RespHeaderSize:    e.Response.HeadersSize,
+		ServerAddr:        e.ServerIPAddress,
+		MITM:              strings.HasPrefix(e.Request.URL, "https:"),
+		ConnReused:        e.ConnectionReused,
 	}
 	if c := e.Client; c != nil {
 		// glassbox's own: httpVersion is the origin's leg, _client the browser's.
@@ -300,58 +307,6 @@ func (e *importing) flow(maxBody int64) (*store.Flow, error) {
 	}
 	e.phases(f)
 	return f, nil
-}
-
-// bodies reads the request's postData and the response's content, each
-// cut at maxBody (0: whole; negative: none kept).
-func (e *importing) bodies(f *store.Flow, maxBody int64) error {
-	if pd := e.Request.PostData; pd != nil {
-		enc := pd.Encoding
-		if enc == "" {
-			enc = pd.OldEncoding
-		}
-		data, err := bodyBytes(pd.Text, enc)
-		if err != nil {
-			return fmt.Errorf("request body: %w", err)
-		}
-		f.ReqBody = store.Body{Data: data, Size: int64(len(data))}
-		if e.Request.BodySize > int64(len(data)) {
-			f.ReqBody.Size, f.ReqBody.Truncated = e.Request.BodySize, true
-		}
-		f.ReqBody = cutBody(f.ReqBody, maxBody)
-	}
-	data, err := bodyBytes(e.Response.Content.Text, e.Response.Content.Encoding)
-	if err != nil {
-		return fmt.Errorf("response content: %w", err)
-	}
-	f.RespBody = store.Body{Data: data, Size: e.Response.BodySize, Truncated: e.Response.Content.Truncated}
-	if f.RespBody.Size < 0 {
-		f.RespBody.Size = int64(len(data))
-	}
-	if len(data) > 0 && f.RespHeaders.Get("Content-Encoding") != "" {
-		f.RespBody.Decoded = true // HAR content is the decoded entity
-	}
-	f.RespBody = cutBody(f.RespBody, maxBody)
-	return nil
-}
-
-// cutBody keeps the first maxBody bytes of b's data (0: all; negative:
-// none), marked truncated when any were left out.
-func cutBody(b store.Body, maxBody int64) store.Body {
-	keep := int64(len(b.Data))
-	switch {
-	case maxBody < 0:
-		keep = 0
-	case maxBody > 0:
-		keep = min(keep, maxBody)
-	}
-	if keep < int64(len(b.Data)) {
-		b.Data, b.Truncated = b.Data[:keep:keep], true
-		if keep == 0 {
-			b.Data = nil
-		}
-	}
-	return b
 }
 
 // phases lays out the flow's timestamps: glassbox's own (_glassbox) when
@@ -441,22 +396,16 @@ func nanoTime(n int64) time.Time {
 	return time.Unix(0, n)
 }
 
-func bodyBytes(text, encoding string) ([]byte, error) {
-	if text == "" {
-		return nil, nil
+// importHeaders reads a block. A block as sent keeps its HTTP/2
+// pseudo-header fields (store.Header); elsewhere those some browsers
+// export (":authority"...) are left out: no other block has them.
+func importHeaders(h []NV, asSent bool) store.Headers {
+	if len(h) == 0 {
+		return nil
 	}
-	if strings.EqualFold(encoding, "base64") {
-		return base64.StdEncoding.DecodeString(text)
-	}
-	return []byte(text), nil
-}
-
-func importHeaders(h []NV) store.Headers {
 	out := make(store.Headers, 0, len(h))
 	for _, nv := range h {
-		// HTTP/2 pseudo-headers (":authority"...) some browsers export are
-		// not header fields.
-		if strings.HasPrefix(nv.Name, ":") {
+		if strings.HasPrefix(nv.Name, ":") && !asSent {
 			continue
 		}
 		out = append(out, store.Header{Name: nv.Name, Value: nv.Value})

@@ -44,7 +44,8 @@ func headers(h store.Headers, opt Options) []NV {
 		if !opt.NoRedact && secretHeaders[strings.ToLower(f.Name)] {
 			v = Redacted
 		}
-		if strings.EqualFold(f.Name, "Referer") || strings.EqualFold(f.Name, "Location") {
+		if strings.EqualFold(f.Name, "Referer") || strings.EqualFold(f.Name, "Location") || f.Name == ":path" {
+			// URLs, or HTTP/2's request target with its query (RFC 9113 §8.3.1).
 			v = redactURL(v, opt.RedactParams, opt.NoRedact)
 		}
 		out = append(out, NV{Name: f.Name, Value: v, Comment: roleComments[roles[i]]})

@@ -43,6 +43,7 @@ func response(f *store.Flow, opt Options, budget *codec.Budget) Response {
 		StatusText:  f.StatusText,
 		HTTPVersion: httpVersion(f.RespProto),
 		Headers:     headers(f.RespHeaders, opt),
+		Trailers:    headers(f.RespTrailers, opt),
 		Cookies:     setCookies(f.RespHeaders, opt.NoRedact),
 		RedirectURL: f.RespHeaders.Get("Location"),
 		HeadersSize: f.RespHeaderSize,
