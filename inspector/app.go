@@ -242,7 +242,7 @@ func (a *app) isLive() bool {
 }
 
 func (a *app) busy() bool {
-	return a.load.flows || a.load.detail || a.load.export || a.load.session || a.scan.running
+	return a.load.flows || a.load.detail || a.load.export || a.load.session || a.load.compare || a.scan.running
 }
 
 func (a *app) setMsg(role render.Role, msg string) {

@@ -253,7 +253,7 @@ func (a *app) flowLines(tab, w int) []render.Line {
 	if fd.Flow == nil {
 		return render.FlowTab(a.theme, tab, fd, w)
 	}
-	fd.Chain, fd.JumpKey = a.m.Chain(fd.Flow.ID), a.jumpKey()
+	fd.Chain, fd.JumpKey, fd.Network = a.m.Chain(fd.Flow.ID), a.jumpKey(), a.session.Network
 	fd.Conn = store.FlowConn(fd.Flow, a.conns)
 	fd.Lookup = store.FlowLookup(fd.Flow, fd.Conn, a.lookups)
 	if pd := a.detail.pages[fd.Flow.PageID]; pd != nil {
@@ -267,7 +267,7 @@ func (a *app) flowLines(tab, w int) []render.Line {
 // pageDetail gathers what a group's tabs show; selected marks a flow in
 // the waterfall.
 func (a *app) pageDetail(g *model.Group, selected int64) render.PageDetail {
-	d := render.PageDetail{Group: g, Rows: a.m.GroupRows(g), Conns: a.conns, Lookups: a.lookups, Selected: selected}
+	d := render.PageDetail{Group: g, Rows: a.m.GroupRows(g), Conns: a.conns, Lookups: a.lookups, Selected: selected, Network: a.session.Network}
 	if g.Kind == model.GroupPage || g.Kind == model.GroupFrame {
 		if pd := a.detail.pages[g.PageID]; pd != nil {
 			d.Flows = pd.flows

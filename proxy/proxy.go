@@ -58,6 +58,7 @@ import (
 
 	"github.com/glassbox-dev/glassbox/certs"
 	"github.com/glassbox-dev/glassbox/proxy/dialer"
+	"github.com/glassbox-dev/glassbox/proxy/netshape"
 	"github.com/glassbox-dev/glassbox/store"
 )
 
@@ -96,6 +97,11 @@ type Config struct {
 	ConnectTimeout  time.Duration
 	TLSTimeout      time.Duration
 	ResponseTimeout time.Duration
+
+	// Shape makes every upstream connection behave like a slower network
+	// (--latency, --bandwidth, --network); the resolver is shaped by its
+	// own Config.Latency. Zero shapes nothing.
+	Shape netshape.Profile
 
 	// UpstreamRoots are the CAs trusted for origins; nil means the system's.
 	UpstreamRoots *x509.CertPool

@@ -100,6 +100,7 @@ func (p *Proxy) newDialer() *dialer.Dialer {
 		OnLookup:       rec.RecordLookup,
 		OnConn:         rec.RecordConn,
 		Allow:          p.dest.allow,
+		Shape:          p.cfg.Shape,
 		Now:            p.now,
 	})
 }

@@ -49,6 +49,11 @@ type Session struct {
 	// open with nobody recording, and Ended is then the last moment
 	// recorded in it, not when recording stopped.
 	Interrupted bool
+	// Network says how glassbox shaped its upstream traffic to teach what
+	// a slower network costs (netshape.Profile's words: "--network 3g:
+	// 300 ms added to every round trip, ..."); empty when it did not. Every
+	// time in such a session includes the delays glassbox added.
+	Network string
 	// Flows and Pages are counted when read; writers leave them zero.
 	Flows int64
 	Pages int64

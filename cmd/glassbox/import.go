@@ -73,11 +73,11 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	for _, w := range st.Warn {
 		fmt.Fprintln(stderr, "warning:", textsafe.Line(w))
 	}
+	if err == nil {
+		err = finishImport(db, sess, st)
+	}
 	if err != nil {
 		return abandonImport(db, sess.ID, name, st, err)
-	}
-	if err := db.EndSession(context.Background(), sess.ID, sess.Started); err != nil {
-		return err
 	}
 	how := "pages as in the file"
 	if st.Grouped {
@@ -86,6 +86,17 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fmt.Fprintf(stdout, "imported %s as session %d: %d entries, %d pages (%s), %d connections, %d skipped\n",
 		name, sess.ID, st.Entries, st.Pages, how, st.Conns, st.Skipped)
 	return nil
+}
+
+// finishImport records what the file said of the session (how its
+// traffic was shaped) and ends it.
+func finishImport(db *sqlite.DB, sess store.Session, st har.ImportStats) error {
+	if st.Network != "" {
+		if err := db.SetSessionNetwork(context.Background(), sess.ID, textsafe.Line(st.Network)); err != nil {
+			return err
+		}
+	}
+	return db.EndSession(context.Background(), sess.ID, sess.Started)
 }
 
 // importFlags reads import's arguments: the file (first, or after the

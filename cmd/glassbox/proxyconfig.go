@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/glassbox-dev/glassbox/proxy"
+	"github.com/glassbox-dev/glassbox/proxy/netshape"
 	"github.com/glassbox-dev/glassbox/proxy/resolver"
 )
 
@@ -30,7 +31,8 @@ type proxyConfig struct {
 	noMITM           []string // host globs tunnelled untouched
 	maxBody          int64    // proxy.Config.MaxBody: bytes of each body to store, -1 for none
 
-	resolver resolver.Config // servers, hosts file, trace mode
+	resolver resolver.Config  // servers, hosts file, trace mode, added latency
+	shape    netshape.Profile // --latency, --bandwidth, --network: zero for none
 
 	connectTimeout, tlsTimeout, responseTimeout time.Duration // to origins; 0 takes the default
 	clientHandshake, clientIdle                 time.Duration // for browsers' connections; 0 takes the default
@@ -71,6 +73,10 @@ func (pf *proxyFlags) config() (proxyConfig, error) {
 	if err := pf.checkDurations(); err != nil {
 		return cfg, err
 	}
+	if cfg.shape, err = pf.shape.profile(); err != nil {
+		return cfg, err
+	}
+	cfg.resolver.Latency = cfg.shape.Latency
 	cfg.dbPath, err = dbPathOrDefault(pf.db)
 	return cfg, err
 }

@@ -39,6 +39,8 @@ type proxyFlags struct {
 	responseTimeout time.Duration
 	clientHandshake time.Duration
 	clientIdle      time.Duration
+
+	shape shapeFlags
 }
 
 func (pf *proxyFlags) register(fs *flag.FlagSet) {
@@ -68,6 +70,7 @@ func (pf *proxyFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&pf.responseTimeout, "response-timeout", proxy.DefaultResponseTimeout, "limit for an origin to start answering once the request is sent")
 	fs.DurationVar(&pf.clientHandshake, "client-handshake-timeout", proxy.DefaultHandshakeTimeout, "close a browser connection that sends nothing for this long after connecting")
 	fs.DurationVar(&pf.clientIdle, "client-idle-timeout", proxy.DefaultIdleTimeout, "close a browser connection with no traffic either way for this long")
+	pf.shape.register(fs)
 }
 
 // loadProxyConfig parses and checks the flags `glassbox` and `glassbox

@@ -32,7 +32,11 @@ func runSessions(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fmt.Fprintln(tw, "ID\tSTARTED\tDURATION\tFLOWS\tPAGES\tSOURCE")
 	for _, s := range list {
 		// Source names an imported file, which may be named anything.
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%s\n", s.ID, s.Started.Local().Format("2006-01-02 15:04:05"), s.Length(), s.Flows, s.Pages, textsafe.Line(s.Source))
+		src := textsafe.Line(s.Source)
+		if s.Network != "" {
+			src += " (shaped: " + textsafe.Line(s.Network) + ")"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%s\n", s.ID, s.Started.Local().Format("2006-01-02 15:04:05"), s.Length(), s.Flows, s.Pages, src)
 	}
 	return tw.Flush()
 }

@@ -95,6 +95,9 @@ func readInputs(cfg proxyConfig, logger *log.Logger) (*x509.CertPool, *resolver.
 	if cfg.insecureUpstream {
 		logger.Printf("WARNING: --insecure-upstream: origin certificates are NOT verified; anyone between glassbox and a server can read and change the traffic")
 	}
+	if cfg.shape.On() {
+		logger.Printf("network shaped: %s; every time recorded includes these delays", cfg.shape)
+	}
 	res, err := newResolver(cfg.resolver, logger)
 	if err != nil {
 		return nil, nil, err
@@ -227,7 +230,7 @@ func (rp *runningProxy) session(ctx context.Context, cfg proxyConfig) (err error
 		return err
 	}
 	rp.closeInterrupted(ctx)
-	if rp.Session, err = rp.DB.StartSession(ctx, store.Session{Listen: strings.Join(rp.Listen, " "), Source: "proxy"}); err != nil {
+	if rp.Session, err = rp.DB.StartSession(ctx, store.Session{Listen: strings.Join(rp.Listen, " "), Source: "proxy", Network: cfg.shape.String()}); err != nil {
 		return err
 	}
 	release, err := holdSessionLock(rp.DBPath, rp.Session.ID)
@@ -280,6 +283,7 @@ func proxyOptions(cfg proxyConfig, logger *log.Logger) proxy.Config {
 		ConnectTimeout:   cfg.connectTimeout,
 		TLSTimeout:       cfg.tlsTimeout,
 		ResponseTimeout:  cfg.responseTimeout,
+		Shape:            cfg.shape,
 		ErrorPage:        explain.ErrorPage,
 		Logf: func(format string, args ...any) {
 			if cfg.verbose {

@@ -255,7 +255,7 @@ func TestStoryShape(t *testing.T) {
 			want: []string{
 				"query: 2 parameters for the server: utm_source = mail, ref = news",
 				"glassbox asked the DNS server 127.0.0.53 for the address of shop.test: a network round trip of 3.9 ms, 4.1 ms for the whole lookup.",
-				"The TCP handshake with 192.0.2.10:80 took 0.4 ms.",
+				"The TCP handshake with 192.0.2.10:80 took 0.4 ms: one network round trip.",
 				"The server answered HTTP/1.1 301 Moved Permanently.",
 				"from http to the https version",
 				"Address: glassbox found shop.test in its own DNS cache",
@@ -298,7 +298,7 @@ func TestStoryShape(t *testing.T) {
 			},
 			titles: []string{"The URL is split", "Finding the IP address", "Connecting", "Inside the tunnel"},
 			want: []string{"a tunnel to bank.test:443 with CONNECT", "- host bank.test: the name to look up in DNS",
-				"Finding the address of bank.test took 12 ms", "The TCP handshake with 192.0.2.99:443 took 8 ms.",
+				"Finding the address of bank.test took 12 ms", "The TCP handshake with 192.0.2.99:443 took 8 ms: one network round trip.",
 				"2.0 KB up and 40.0 KB down, over 900 ms"},
 		},
 		{

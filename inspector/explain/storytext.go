@@ -290,9 +290,25 @@ func connectFacts(f *store.Flow, c *store.Conn) []string {
 	if c.Error != nil && c.Error.Phase == store.PhaseConnect {
 		lines = append(lines, "The TCP handshake with "+addr+" failed after "+d+".")
 	} else {
-		lines = append(lines, "The TCP handshake with "+addr+" took "+d+".")
+		lines = append(lines, "The TCP handshake with "+addr+" took "+d+": one network round trip.")
 	}
 	return lines
+}
+
+// tlsRoundTrips counts the handshake's network round trips from its
+// version: TLS 1.3 one (RFC 8446 §2), TLS 1.2 two for a full handshake and
+// one for a resumed session (RFC 5246 §7.3). Go's client sends no 0-RTT
+// data, so none is counted as zero.
+func tlsRoundTrips(t *store.TLSInfo) string {
+	switch {
+	case t.Version == "TLS 1.3":
+		return " (one network round trip, as TLS 1.3 needs)"
+	case t.Version == "TLS 1.2" && t.Resumed:
+		return " (one network round trip: a resumed TLS 1.2 session skips the key exchange)"
+	case t.Version == "TLS 1.2":
+		return " (two network round trips, as a full TLS 1.2 handshake needs)"
+	}
+	return ""
 }
 
 // tlsFacts tells the TLS handshake, or says there was none.
@@ -314,7 +330,7 @@ func tlsFacts(f *store.Flow, c *store.Conn) (title string, facts []string, lesso
 		s += " with " + t.SNI
 	}
 	if !c.TLSStart.IsZero() && !c.TLSEnd.IsZero() && !c.TLSEnd.Before(c.TLSStart) {
-		s += " took " + FormatDuration(c.TLSEnd.Sub(c.TLSStart))
+		s += " took " + FormatDuration(c.TLSEnd.Sub(c.TLSStart)) + tlsRoundTrips(t)
 	} else {
 		s += " was made (its time was not measured)"
 	}

@@ -59,9 +59,13 @@ func intro(s *report) string {
 	if file, ok := strings.CutPrefix(s.Session.Source, store.SourceImport); ok {
 		src = "imported from " + textsafe.Line(file)
 	}
-	return fmt.Sprintf("Session %d, %s on %s: %s, %s, %s downloaded.",
+	out := fmt.Sprintf("Session %d, %s on %s: %s, %s, %s downloaded.",
 		s.Session.ID, src, s.Session.Started.Local().Format("2 January 2006 at 15:04"), explain.Plural(len(s.Pages), "page load"),
 		explain.Plural(n, "request"), explain.FormatBytes(bytes))
+	if shaped := explain.Shaped(textsafe.Line(s.Session.Network)); shaped != "" {
+		out += " " + shaped
+	}
+	return out
 }
 
 func footer(version string) string {

@@ -46,6 +46,9 @@ func HeaderLine(h HeaderInfo, w int) Line {
 		counts = fmt.Sprintf("%d of %s · %s", h.Shown, explain.Plural(h.Flows, "flow"), explain.Plural(h.Pages, "page"))
 	}
 	parts = append(parts, headerPart{7, S(Bar, counts)})
+	if s := explain.ShapedShort(h.Session.Network); s != "" {
+		parts = append(parts, headerPart{7, S(Bar, s)})
+	}
 	if h.Loading {
 		parts = append(parts, headerPart{6, S(Bar, "loading…")})
 	}

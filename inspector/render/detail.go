@@ -35,6 +35,8 @@ type FlowDetail struct {
 	// JumpKey is the key that goes to the flow's initiator, for the
 	// Request tab to name; "" hides the hint.
 	JumpKey string
+	// Network is the session's shaping (store.Session.Network), "" for none.
+	Network string
 }
 
 // FlowTab returns the lines of one tab of a flow, for a pane w cells wide.

@@ -23,6 +23,9 @@ func pageStory(d PageDetail, w int) []Line {
 	case model.GroupHost, model.GroupDir:
 		return append(out, resourceLines(d, w)...)
 	}
+	if s := explain.Shaped(d.Network); s != "" {
+		out = append(out, Wrap(s, w, "", "", WarnText)...)
+	}
 	out = append(out, L(S(Title, "What happened, step by step")))
 	if d.Flows == nil {
 		out = append(out, L(S(Dim, "  reading the page's requests…")))

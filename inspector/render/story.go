@@ -89,6 +89,8 @@ type PageDetail struct {
 	Conns    map[int64]*store.Conn
 	Lookups  map[int64]*store.Lookup
 	Selected int64 // a flow to mark in the waterfall
+	// Network is the session's shaping (store.Session.Network), "" for none.
+	Network string
 }
 
 // PageTab returns the lines of one tab of a page load.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/glassbox-dev/glassbox/inspector/explain"
 	"github.com/glassbox-dev/glassbox/store"
 )
 
@@ -13,6 +14,9 @@ import (
 func timingTab(th *Theme, d FlowDetail, w int) []Line {
 	f := d.Flow
 	out := flowTitle(f, w)
+	if s := explain.Shaped(d.Network); s != "" {
+		out = append(out, Wrap(s, w, "", "", WarnText)...)
+	}
 	out = append(out, L(S(Title, "Where the time went")))
 	t := store.ComputeTimings(f, d.Conn)
 	total := t.Total()

@@ -1,13 +1,13 @@
 package dialer
 
 import (
-	"errors"
 	"net"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/glassbox-dev/glassbox/proxy/netshape"
 	"github.com/glassbox-dev/glassbox/store"
 )
 
@@ -80,22 +80,11 @@ func (c *Conn) Close() error {
 }
 
 // CloseWrite half-closes the connection when the inner one can, so a
-// CONNECT tunnel can pass a FIN through: goproxy's tunnel takes its
-// half-close path only for connections with CloseWrite and CloseRead.
-func (c *Conn) CloseWrite() error {
-	if hc, ok := c.Conn.(interface{ CloseWrite() error }); ok {
-		return hc.CloseWrite()
-	}
-	return errors.ErrUnsupported
-}
+// CONNECT tunnel can pass a FIN through.
+func (c *Conn) CloseWrite() error { return netshape.CloseWrite(c.Conn) }
 
 // CloseRead is CloseWrite's counterpart for reads.
-func (c *Conn) CloseRead() error {
-	if hc, ok := c.Conn.(interface{ CloseRead() error }); ok {
-		return hc.CloseRead()
-	}
-	return errors.ErrUnsupported
-}
+func (c *Conn) CloseRead() error { return netshape.CloseRead(c.Conn) }
 
 // InfoOf returns the record of a connection made by a Dialer, looking
 // through a *tls.Conn (or anything with a NetConn method); nil for any

@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/glassbox-dev/glassbox/proxy/netshape"
 	"github.com/glassbox-dev/glassbox/store"
 )
 
@@ -91,6 +92,10 @@ type Config struct {
 	// NetDial makes one TCP connection to an IP:port; default a
 	// net.Dialer. Tests inject their own.
 	NetDial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Shape makes the connections behave like a slower network (a round
+	// trip added to the TCP handshake and to every answer read, bytes per
+	// second paced): --latency, --bandwidth, --network. Zero shapes nothing.
+	Shape netshape.Profile
 	// Now is the clock of every timestamp on a connection's record (DNS,
 	// TCP attempts, TLS, close); default time.Now. The proxy hands its own,
 	// so a flow's times and its connection's come from one source.
@@ -118,6 +123,7 @@ func New(cfg Config) *Dialer {
 	if cfg.NetDial == nil {
 		cfg.NetDial = (&net.Dialer{}).DialContext
 	}
+	cfg.NetDial = cfg.Shape.Dial(cfg.NetDial)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/glassbox-dev/glassbox/proxy/netshape"
 	"github.com/miekg/dns"
 )
 
@@ -20,6 +21,7 @@ const ednsUDPSize = 1232
 // means rewriting this file.
 type exchanger struct {
 	timeout time.Duration // per transmission
+	latency time.Duration // added per round trip (Config.Latency)
 	udp     *dns.Client
 	tcp     *dns.Client
 }
@@ -90,6 +92,16 @@ func (x *exchanger) once(ctx context.Context, c *dns.Client, m *dns.Msg, server 
 	}
 	if err := checkReply(m, r); err != nil {
 		return nil, rtt, err
+	}
+	if x.latency > 0 {
+		trips := time.Duration(1)
+		if c.Net == "tcp" {
+			trips = 2 // the handshake, then the query
+		}
+		if err := netshape.Sleep(ctx, trips*x.latency); err != nil {
+			return nil, rtt, err
+		}
+		rtt += trips * x.latency
 	}
 	return r, rtt, nil
 }

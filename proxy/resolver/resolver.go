@@ -95,6 +95,10 @@ type Config struct {
 	// MaxCache is the number of cached answers kept; default
 	// DefaultMaxCache. Negative disables the cache.
 	MaxCache int
+	// Latency is added to every query sent to a server (one round trip per
+	// exchange over UDP, two over TCP: its handshake and the query), as
+	// --latency asks. Answers from the cache and the hosts file pay none.
+	Latency time.Duration
 	// Now is the clock for TTLs; default time.Now. Timings recorded on a
 	// Lookup always use the real clock.
 	Now func() time.Time
@@ -172,6 +176,7 @@ func (r *Resolver) setServers(cfg Config) error {
 		attempts = DefaultAttempts
 	}
 	r.x = newExchanger(timeout)
+	r.x.latency = cfg.Latency
 	r.attempts = attempts
 	return nil
 }

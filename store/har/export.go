@@ -134,8 +134,13 @@ func writeHead(bw *bufio.Writer, sess store.Session, opt Options) {
 			comment += " So are the query parameters " + strings.Join(opt.RedactParams, ", ") + "."
 		}
 	}
-	fmt.Fprintf(bw, "{\n  \"log\": {\n    \"version\": \"1.2\",\n    \"creator\": %s,\n    \"comment\": %s,\n    \"pages\": [",
-		mustJSON(Creator{Name: "glassbox", Version: version}), mustJSON(comment))
+	network := ""
+	if sess.Network != "" {
+		comment += " Times include the delays glassbox added to shape the network (_network)."
+		network = fmt.Sprintf("\n    \"_network\": %s,", mustJSON(sess.Network))
+	}
+	fmt.Fprintf(bw, "{\n  \"log\": {\n    \"version\": \"1.2\",\n    \"creator\": %s,\n    \"comment\": %s,%s\n    \"pages\": [",
+		mustJSON(Creator{Name: "glassbox", Version: version}), mustJSON(comment), network)
 }
 
 // writePages writes top-level page loads only; entries of an iframe carry

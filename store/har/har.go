@@ -26,6 +26,10 @@ type Log struct {
 	Pages   []Page  `json:"pages"`
 	Entries []Entry `json:"entries"`
 	Comment string  `json:"comment,omitempty"`
+	// Network is how glassbox shaped its upstream traffic while recording
+	// (--latency, --bandwidth, --network; store.Session.Network): every
+	// time in the file includes those delays. Absent when it did not.
+	Network string `json:"_network,omitempty"`
 }
 
 type Creator struct {

@@ -18,6 +18,9 @@ type ImportStats struct {
 	Skipped int      // entries that could not be read (see Warnings)
 	Grouped bool     // the file had no pages: glassbox grouped the entries itself
 	Warn    []string // one line per skipped entry or oddity, at most 20
+	// Network is the log's _network: how the glassbox that recorded the
+	// file shaped its traffic (store.Session.Network); "" for none.
+	Network string
 }
 
 // ImportOptions tune an import. The zero value keeps every body whole.
@@ -97,6 +100,8 @@ func (im *importer) readLog(ctx context.Context, dec *json.Decoder) error {
 		switch key {
 		case "version":
 			err = decodeValue(dec, &version)
+		case "_network":
+			err = decodeValue(dec, &im.st.Network)
 		case "pages":
 			var pages []Page
 			if err = decodeValue(dec, &pages); err == nil {

@@ -68,7 +68,7 @@ func oldRows() (store.Session, store.Flow, store.Conn, store.Lookup, store.Page)
 		return t
 	}
 	s := store.Session{ID: 7, Started: ns(1700000000000000001), Ended: ns(1700000600000000002), Source: "proxy",
-		Listen: "127.0.0.1:8080 [::1]:8080", Interrupted: true, Flows: 1, Pages: 1}
+		Listen: "127.0.0.1:8080 [::1]:8080", Interrupted: true, Network: "--network 3g: 300 ms added to every round trip", Flows: 1, Pages: 1}
 	f := store.Flow{SessionID: 7, ID: 1, PageID: 2, ConnID: 3, ConnReused: true, Kind: store.KindHTTP,
 		Initiator: store.Initiator{Type: store.InitParser, FlowID: 1, URL: "https://shop.test/", Heuristic: true}, ResendOf: 1, Rev: 1,
 		ResourceType: "document", ClientAddr: "127.0.0.1:50000", MITM: true, Method: "POST",
@@ -146,7 +146,7 @@ func TestOldDatabases(t *testing.T) {
 			f.Initiator, p.MergedInto = store.Initiator{}, 0 // version 3's columns
 			f.ReqBody.Shed, f.RespBody.Shed, f.ClientTLS, l.TTL, f.ResendOf = false, false, nil, 0, 0
 			f.OriginProto, f.ReqHeadersAsSent, f.RespHeadersAsSent = "", false, false
-			s.Interrupted, f.Rev = false, f.ID // the migration gives an old row its ID as change number
+			s.Interrupted, s.Network, f.Rev = false, "", f.ID // the migration gives an old row its ID as change number
 
 			ro, err := OpenReadOnly(path) // brings a version 1 file up to date first
 			if err != nil {
@@ -195,7 +195,7 @@ func TestEveryFieldRoundTrips(t *testing.T) {
 	}
 	defer db.Close()
 	ctx := context.Background()
-	sess, err := db.StartSession(ctx, store.Session{Started: s.Started, Source: s.Source, Listen: s.Listen, Interrupted: s.Interrupted})
+	sess, err := db.StartSession(ctx, store.Session{Started: s.Started, Source: s.Source, Listen: s.Listen, Interrupted: s.Interrupted, Network: s.Network})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ recorded inside a session; deleting a session deletes all of it.`}, []column[sto
 	{"source", "TEXT NOT NULL DEFAULT 'proxy'", 1, "`proxy`, or `import:FILE` for an imported HAR file", of(func(s *store.Session) any { return &s.Source })},
 	{"listen", "TEXT NOT NULL DEFAULT ''", 1, "the addresses the proxy listened on, space separated; empty for imports", of(func(s *store.Session) any { return &s.Listen })},
 	{"interrupted", "INTEGER NOT NULL DEFAULT 0", 3, "1 when the proxy stopped without closing the session (killed, crashed) and a later start closed it: `ended` is then the last moment recorded", of(func(s *store.Session) any { return &s.Interrupted })},
+	{"network", "TEXT NOT NULL DEFAULT ''", 3, "how glassbox shaped its upstream traffic (`--latency`, `--bandwidth`, `--network`), in words; empty when it did not", of(func(s *store.Session) any { return &s.Network })},
 })
 
 // sessionCounts are read with every session (store.Session's Flows and Pages).
@@ -75,6 +76,18 @@ func (db *DB) EndSession(ctx context.Context, id int64, end time.Time) error {
 	_, err := db.rw.ExecContext(ctx, `UPDATE sessions SET ended = ? WHERE id = ?`, nanos(end), id)
 	if err != nil {
 		return fmt.Errorf("end session %d: %w", id, err)
+	}
+	return nil
+}
+
+// SetSessionNetwork records how a session's traffic was shaped (an
+// imported file says so only once it is read).
+func (db *DB) SetSessionNetwork(ctx context.Context, id int64, network string) error {
+	if db.rw == nil {
+		return errors.New("database opened read-only")
+	}
+	if _, err := db.rw.ExecContext(ctx, `UPDATE sessions SET network = ? WHERE id = ?`, network, id); err != nil {
+		return fmt.Errorf("session %d: %w", id, err)
 	}
 	return nil
 }
