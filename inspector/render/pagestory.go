@@ -16,15 +16,15 @@ import (
 func pageStory(d PageDetail, w int) []Line {
 	g := d.Group
 	out := pageTitle(g, w)
+	if s := explain.Shaped(d.Network); s != "" {
+		out = append(append(out, Wrap(s, w, "", "", WarnText)...), Blank)
+	}
 	switch g.Kind {
 	case model.GroupUnattributed, model.GroupBrowser, model.GroupClient:
 		out = append(out, Wrap(explain.Background(backgroundInit[g.Kind]), w, "", "", Normal)...)
 		return append(out, resourceLines(d, w)...)
 	case model.GroupHost, model.GroupDir:
 		return append(out, resourceLines(d, w)...)
-	}
-	if s := explain.Shaped(d.Network); s != "" {
-		out = append(out, Wrap(s, w, "", "", WarnText)...)
 	}
 	out = append(out, L(S(Title, "What happened, step by step")))
 	if d.Flows == nil {

@@ -15,7 +15,7 @@ func timingTab(th *Theme, d FlowDetail, w int) []Line {
 	f := d.Flow
 	out := flowTitle(f, w)
 	if s := explain.Shaped(d.Network); s != "" {
-		out = append(out, Wrap(s, w, "", "", WarnText)...)
+		out = append(append(out, Wrap(s, w, "", "", WarnText)...), Blank)
 	}
 	out = append(out, L(S(Title, "Where the time went")))
 	t := store.ComputeTimings(f, d.Conn)
