@@ -42,6 +42,7 @@ type results struct {
 	Cells           []cell
 	Notes           []string // skipped proxies and the like
 	Flows           *flowCheck
+	Floor           *floor // what the machine can store, when glassbox is measured
 	MitmdumpVersion string
 	Start, End      time.Time
 }
@@ -107,6 +108,10 @@ func bench(ctx context.Context, cfg config) (*results, error) {
 	}
 	if slices.Contains(res.Targets, proxyGlassbox) {
 		res.Flows = &flowCheck{}
+		logf(cfg, "measuring the floor: sequential writes and SQLite blob inserts, %d MiB each", floorMiB)
+		fl := measureFloor(work)
+		res.Floor = &fl
+		logf(cfg, "floor: %s", fl.line(res.Cells))
 	}
 	if err := runRounds(ctx, cfg, res, launchers, org); err != nil {
 		return nil, err
@@ -276,6 +281,9 @@ func measure(ctx context.Context, cfg config, sc scenario, name string, launch l
 	}
 	c.Stored = n
 	if c.Shed, err = counter.shed(ctx); err != nil && c.StoreErr == "" {
+		c.StoreErr = err.Error()
+	}
+	if c.StoredBytes, err = counter.storedBytes(ctx); err != nil && c.StoreErr == "" {
 		c.StoreErr = err.Error()
 	}
 	if c.Stored != c.Sent && c.StoreErr == "" {

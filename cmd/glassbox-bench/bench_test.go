@@ -194,3 +194,24 @@ func TestPercentile(t *testing.T) {
 		})
 	}
 }
+
+// The floor is measured for real (a few hundred MiB in a temporary
+// directory) and read against the large-body cells: glassbox's stored
+// rate is its forwarded rate times the share of the bytes it kept.
+func TestFloor(t *testing.T) {
+	f := measureFloor(t.TempDir())
+	if f.Err != "" || f.SeqMiBps <= 0 || f.SQLiteMiBps <= 0 {
+		t.Fatalf("floor = %+v", f)
+	}
+	f = floor{SeqMiBps: 500, SQLiteMiBps: 200}
+	cells := []cell{
+		{Scenario: "large-4", Target: proxyGlassbox, Sent: 100, MiBps: 400, StoredBytes: 25 << 20}, // a quarter kept: 100 MiB/s
+		{Scenario: "large-4", Target: proxyGlassbox, Sent: 100, MiBps: 400, StoredBytes: 25 << 20},
+		{Scenario: "large-4", Target: proxyBare, Sent: 100, MiBps: 800, StoredBytes: -1},
+		{Scenario: "large-4", Target: proxyGlassbox, Sent: 100, MiBps: 400, StoredBytes: -1}, // not counted: left out
+	}
+	want := "glassbox stored large-4's response bodies at 100 MiB/s (median of 2 rounds): 20% of the disk's rate, 50% of SQLite's"
+	if got := f.line(cells); !strings.Contains(got, want) || !strings.Contains(got, "writes 500 MiB/s sequentially") {
+		t.Errorf("line = %q, want it to hold %q", got, want)
+	}
+}

@@ -97,6 +97,21 @@ func (f *flowCounter) shed(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
+// storedBytes sums, after glassbox exited, the response-body bytes it
+// kept.
+func (f *flowCounter) storedBytes(ctx context.Context) (int64, error) {
+	db, err := sql.Open("sqlite3", "file:"+(&url.URL{Path: f.path}).EscapedPath()+"?mode=ro")
+	if err != nil {
+		return -1, err
+	}
+	defer db.Close()
+	var n int64
+	if err := db.QueryRowContext(ctx, `SELECT coalesce(sum(length(data)), 0) FROM bodies WHERE which = 1`).Scan(&n); err != nil {
+		return -1, fmt.Errorf("sum the stored response bodies: %w", err)
+	}
+	return n, nil
+}
+
 func (f *flowCounter) Close() {
 	if f.db != nil {
 		f.db.Close()

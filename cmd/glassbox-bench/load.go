@@ -217,10 +217,12 @@ type cell struct {
 	CPUPerReq        float64 // microseconds; -1 without a proxy process
 	// For glassbox: flows stored (-1 otherwise), how long after the
 	// measured phase the last one was stored, and what went wrong.
-	Stored   int64
-	Shed     int64 // flows stored without their response body's copy
-	StoreLag time.Duration
-	StoreErr string
+	Stored int64
+	Shed   int64 // flows stored without their response body's copy
+	// StoredBytes is the response-body bytes glassbox kept (-1 unknown).
+	StoredBytes int64
+	StoreLag    time.Duration
+	StoreErr    string
 	// OriginConns is how many connections the origin accepted during the
 	// cell, warm-up included.
 	OriginConns int64
@@ -255,7 +257,7 @@ func runCell(ctx context.Context, r cellRun) cell {
 			w.tr.CloseIdleConnections()
 		}
 	}()
-	c := cell{Scenario: sc.Name, Target: t.Name, Round: r.round, PeakRSSKiB: -1, CPUPerReq: -1, Stored: -1}
+	c := cell{Scenario: sc.Name, Target: t.Name, Round: r.round, PeakRSSKiB: -1, CPUPerReq: -1, Stored: -1, StoredBytes: -1}
 	u := r.originURL + sc.Path
 	if t.PID > 0 {
 		_ = resetPeakRSS(t.PID) // an unreadable value shows as -1 below

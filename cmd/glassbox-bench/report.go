@@ -374,6 +374,9 @@ func (r *results) printText(w io.Writer) {
 			fmt.Fprintln(w, l)
 		}
 	}
+	if r.Floor != nil {
+		fmt.Fprintf(w, "against the floor: %s\n", r.Floor.line(r.Cells))
+	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}
