@@ -275,6 +275,21 @@ func measure(ctx context.Context, cfg config, sc scenario, name string, launch l
 		c.StoreErr = fmt.Sprintf("%v; last lines of its log:\n%s", err, indent(lastLines(p.Log(), 15), "    "))
 		return c, nil
 	}
+	countStored(ctx, &c, counter)
+	if c.Stored != c.Sent && c.StoreErr == "" {
+		c.StoreErr = fmt.Sprintf("sent %d, stored %d; last lines of its log:\n%s", c.Sent, c.Stored, indent(lastLines(p.Log(), 15), "    "))
+	}
+	if !cfg.Keep {
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			os.Remove(p.DBPath + suffix) // bound the disk: large-4 stores ~1 GB of bodies
+		}
+	}
+	return c, nil
+}
+
+// countStored reads, once glassbox has exited, what it stored of the
+// cell: flows, flows without their body, body bytes.
+func countStored(ctx context.Context, c *cell, counter *flowCounter) {
 	n, err := counter.final(ctx)
 	if err != nil {
 		c.StoreErr = err.Error()
@@ -286,15 +301,6 @@ func measure(ctx context.Context, cfg config, sc scenario, name string, launch l
 	if c.StoredBytes, err = counter.storedBytes(ctx); err != nil && c.StoreErr == "" {
 		c.StoreErr = err.Error()
 	}
-	if c.Stored != c.Sent && c.StoreErr == "" {
-		c.StoreErr = fmt.Sprintf("sent %d, stored %d; last lines of its log:\n%s", c.Sent, c.Stored, indent(lastLines(p.Log(), 15), "    "))
-	}
-	if !cfg.Keep {
-		for _, suffix := range []string{"", "-wal", "-shm"} {
-			os.Remove(p.DBPath + suffix) // bound the disk: large-4 stores ~1 GB of bodies
-		}
-	}
-	return c, nil
 }
 
 func progressLine(c cell) string {
