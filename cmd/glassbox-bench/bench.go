@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -29,6 +30,7 @@ type config struct {
 	Proxies    []string      // subset of allProxies
 	Scenarios  []scenario
 	Mitmdump   string // mitmdump's path; "" when it is not installed
+	Hey        string // hey, the external client (hey.go): a name to find, then its path
 	Go         string // the go tool that builds bareproxy and glassbox
 	Keep       bool   // keep the work directory (binaries, glassbox's databases)
 	ProfileDir string // save CPU profiles of glassbox's and bare's measured phases here
@@ -97,6 +99,7 @@ func bench(ctx context.Context, cfg config) (*results, error) {
 		return nil, err
 	}
 	defer cleanup()
+	dropHeyless(&cfg, res)
 	org, err := startOrigin(work)
 	if err != nil {
 		return nil, fmt.Errorf("start the origin: %w", err)
@@ -121,6 +124,23 @@ func bench(ctx context.Context, cfg config) (*results, error) {
 }
 
 func logf(cfg config, format string, args ...any) { fmt.Fprintf(cfg.Log, format+"\n", args...) }
+
+// dropHeyless finds hey when a scenario needs it, or leaves those
+// scenarios out and says why.
+func dropHeyless(cfg *config, res *results) {
+	if !slices.ContainsFunc(cfg.Scenarios, func(sc scenario) bool { return sc.Client == heyClient }) {
+		return
+	}
+	path, why := findHey(cmp.Or(cfg.Hey, heyClient), func(f string, a ...any) { logf(*cfg, f, a...) })
+	if path != "" {
+		cfg.Hey = path
+		return
+	}
+	cfg.Scenarios = slices.DeleteFunc(cfg.Scenarios, func(sc scenario) bool { return sc.Client == heyClient })
+	res.Cfg.Scenarios = cfg.Scenarios
+	res.Notes = append(res.Notes, "the scenarios with hey as the client were left out: "+why)
+	logf(*cfg, "leaving out the hey scenarios: %s", why)
+}
 
 // workDir makes the run's work directory (binaries, CAs, databases) and
 // the profile directory; cleanup removes the work unless -keep.
@@ -237,7 +257,7 @@ func measure(ctx context.Context, cfg config, sc scenario, name string, launch l
 	if sc.HTTPS {
 		originURL = org.HTTPSURL
 	}
-	run := cellRun{sc: sc, originURL: originURL, warmup: cfg.Warmup, d: cfg.Duration, round: round}
+	run := cellRun{sc: sc, originURL: originURL, warmup: cfg.Warmup, d: cfg.Duration, round: round, hey: cfg.Hey}
 	if launch == nil { // no proxy
 		run.t = target{Name: name, Roots: org.Roots}
 		return runCell(ctx, run), nil

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -213,5 +214,27 @@ func TestFloor(t *testing.T) {
 	want := "glassbox stored large-4's response bodies at 100 MiB/s (median of 2 rounds): 20% of the disk's rate, 50% of SQLite's"
 	if got := f.line(cells); !strings.Contains(got, want) || !strings.Contains(got, "writes 500 MiB/s sequentially") {
 		t.Errorf("line = %q, want it to hold %q", got, want)
+	}
+}
+
+// hey's CSV: a 200 counts with its time, anything else is an error; the
+// header and short lines are skipped.
+func TestParseHeyCSV(t *testing.T) {
+	out := []byte("response-time,DNS+dialup,DNS,Request-write,Response-delay,Response-read,status-code,offset\n" +
+		"0.0036,0.0017,0.0000,0.0003,0.0011,0.0002,200,0.0003\n" +
+		"0.0009,0.0000,0.0000,0.0000,0.0006,0.0002,200,0.0039\n" +
+		"0.0100,0.0000,0.0000,0.0000,0.0006,0.0002,502,0.0049\n" +
+		"garbage\n")
+	res := parseHeyCSV(out, 1024)
+	if res.OK != 2 || res.Errors != 1 || res.Bytes != 2048 || res.FirstErr != "status 502" {
+		t.Fatalf("parsed %+v", res)
+	}
+	if len(res.Lat) != 2 || res.Lat[0] != 900*time.Microsecond || res.Lat[1] != 3600*time.Microsecond {
+		t.Errorf("latencies %v, want sorted 0.9ms, 3.6ms", res.Lat)
+	}
+	u, _ := url.Parse("http://127.0.0.1:8080")
+	args := strings.Join(heyArgs(scenario{Conns: 16}, target{Proxy: u}, "http://127.0.0.1:9/1k", 3*time.Second), " ")
+	if args != "-c 16 -z 3s -t 30 -disable-compression -o csv -x http://127.0.0.1:8080 http://127.0.0.1:9/1k" {
+		t.Errorf("hey %s", args)
 	}
 }

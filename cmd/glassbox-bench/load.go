@@ -26,6 +26,7 @@ type scenario struct {
 	Conns   int    // concurrent clients, one connection each
 	NewConn bool   // a new connection (CONNECT + TLS) for every request
 	Once    bool   // a single request, no warm-up (the 200 MiB download)
+	Client  string // "" for the in-process client, heyClient for hey (hey.go)
 }
 
 const (
@@ -40,6 +41,8 @@ var scenarios = []scenario{
 	{Name: "http-32", Desc: "HTTP keep-alive, 1 KiB, 32 connections", Path: "/1k", Size: sizeSmall, Conns: 32},
 	{Name: "https-32", Desc: "HTTPS through MITM, keep-alive, 1 KiB, 32 connections", HTTPS: true, Path: "/1k", Size: sizeSmall, Conns: 32},
 	{Name: "https-newconn", Desc: "HTTPS through MITM, new connection per request (CONNECT + TLS), 1 KiB, 8 concurrent", HTTPS: true, Path: "/1k", Size: sizeSmall, Conns: 8, NewConn: true},
+	{Name: "http-16-hey", Desc: "as http-32 with 16 connections, hey as the client (a process of its own; hey.go)", Path: "/1k", Size: sizeSmall, Conns: 16, Client: heyClient},
+	{Name: "https-16-hey", Desc: "as https-32 with 16 connections, hey as the client", HTTPS: true, Path: "/1k", Size: sizeSmall, Conns: 16, Client: heyClient},
 	{Name: "large-4", Desc: "HTTP keep-alive, 1 MiB bodies, 4 connections", Path: "/1m", Size: sizeLarge, Conns: 4},
 	{Name: "download-200m", Desc: "HTTPS through MITM, one 200 MiB download (peak memory)", HTTPS: true, Path: "/200m", Size: sizeHuge, Conns: 1, Once: true},
 }
@@ -239,6 +242,7 @@ type cellRun struct {
 	round     int
 	settle    func(ctx context.Context, sent int64) (time.Duration, error) // waits until the proxy stored sent flows; nil if it stores nothing
 	profile   func(d time.Duration) (wait func() error)                    // profiles the measured phase; nil for none
+	hey       string                                                       // hey's path, for scenarios it drives
 }
 
 // runCell measures one scenario against one target: reset the proxy's
@@ -259,11 +263,17 @@ func runCell(ctx context.Context, r cellRun) cell {
 	}()
 	c := cell{Scenario: sc.Name, Target: t.Name, Round: r.round, PeakRSSKiB: -1, CPUPerReq: -1, Stored: -1, StoredBytes: -1}
 	u := r.originURL + sc.Path
+	phase := func(d time.Duration, once bool) phaseResult {
+		if sc.Client == heyClient {
+			return runHey(ctx, r.hey, sc, t, u, d)
+		}
+		return runPhase(ctx, workers, u, sc.Size, d, once)
+	}
 	if t.PID > 0 {
 		_ = resetPeakRSS(t.PID) // an unreadable value shows as -1 below
 	}
 	if !sc.Once && r.warmup > 0 {
-		w := runPhase(ctx, workers, u, sc.Size, r.warmup, false)
+		w := phase(r.warmup, false)
 		c.Sent += w.OK
 		c.Errors += w.Errors
 		c.FirstErr = w.FirstErr
@@ -278,7 +288,7 @@ func runCell(ctx context.Context, r cellRun) cell {
 		waitProfile = r.profile(r.d)
 	}
 	cpu0, cpuErr0 := cpuTicks(t.PID)
-	m := runPhase(ctx, workers, u, sc.Size, r.d, sc.Once)
+	m := phase(r.d, sc.Once)
 	c.Sent += m.OK
 	c.Errors += m.Errors
 	if r.settle != nil {

@@ -114,6 +114,7 @@ func flagSet(cfg *config, stderr io.Writer) (*flag.FlagSet, *benchFlags) {
 	bf.proxies = fs.String("proxies", strings.Join(allProxies, ","), "proxies to measure, comma-separated; mitmdump is skipped when not installed")
 	bf.scenarios = fs.String("scenarios", scenarioNames(), "scenarios to run, comma-separated")
 	fs.StringVar(&cfg.Mitmdump, "mitmdump", "mitmdump", "mitmdump program (looked up on PATH; optional)")
+	fs.StringVar(&cfg.Hey, "hey", heyClient, "hey, the external load generator of the *-hey scenarios (looked up on PATH; installed with apt-get when missing and run as root; those scenarios are left out otherwise)")
 	fs.StringVar(&cfg.Go, "go", "go", "go tool used to build ./cmd/bareproxy and ./cmd/glassbox")
 	fs.BoolVar(&cfg.Keep, "keep", false, "keep the work directory (binaries, CAs, glassbox's database) and print where it is")
 	fs.StringVar(&cfg.ProfileDir, "profile", "", "save CPU profiles of every measured phase of glassbox and bare in this directory, as PROXY-SCENARIO-rROUND.pprof (their --pprof; costs them a little CPU)")
