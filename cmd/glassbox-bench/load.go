@@ -30,6 +30,7 @@ type scenario struct {
 }
 
 const (
+	sizeTiny  = 67 // a small image, as issue 20's measurement with hey used
 	sizeSmall = 1 << 10
 	sizeLarge = 1 << 20
 	sizeHuge  = 200 << 20
@@ -41,8 +42,8 @@ var scenarios = []scenario{
 	{Name: "http-32", Desc: "HTTP keep-alive, 1 KiB, 32 connections", Path: "/1k", Size: sizeSmall, Conns: 32},
 	{Name: "https-32", Desc: "HTTPS through MITM, keep-alive, 1 KiB, 32 connections", HTTPS: true, Path: "/1k", Size: sizeSmall, Conns: 32},
 	{Name: "https-newconn", Desc: "HTTPS through MITM, new connection per request (CONNECT + TLS), 1 KiB, 8 concurrent", HTTPS: true, Path: "/1k", Size: sizeSmall, Conns: 8, NewConn: true},
-	{Name: "http-16-hey", Desc: "as http-32 with 16 connections, hey as the client (a process of its own; hey.go)", Path: "/1k", Size: sizeSmall, Conns: 16, Client: heyClient},
-	{Name: "https-16-hey", Desc: "as https-32 with 16 connections, hey as the client", HTTPS: true, Path: "/1k", Size: sizeSmall, Conns: 16, Client: heyClient},
+	{Name: "http-16-hey", Desc: "HTTP keep-alive, 67 bytes, 16 connections, hey as the client (a process of its own; hey.go)", Path: "/67b", Size: sizeTiny, Conns: 16, Client: heyClient},
+	{Name: "https-16-hey", Desc: "HTTPS through MITM, keep-alive, 67 bytes, 16 connections, hey as the client", HTTPS: true, Path: "/67b", Size: sizeTiny, Conns: 16, Client: heyClient},
 	{Name: "large-4", Desc: "HTTP keep-alive, 1 MiB bodies, 4 connections", Path: "/1m", Size: sizeLarge, Conns: 4},
 	{Name: "download-200m", Desc: "HTTPS through MITM, one 200 MiB download (peak memory)", HTTPS: true, Path: "/200m", Size: sizeHuge, Conns: 1, Once: true},
 }

@@ -114,6 +114,7 @@ func originHandler() http.Handler {
 		}
 	}
 	mux := http.NewServeMux()
+	mux.Handle("GET /67b", serve(sizeTiny))
 	mux.Handle("GET /1k", serve(sizeSmall))
 	mux.Handle("GET /1m", serve(sizeLarge))
 	mux.Handle("GET /200m", serve(sizeHuge))
