@@ -73,6 +73,8 @@ FUZZ_TARGETS := \
 	./proxy:FuzzParseHello \
 	./proxy/wire:FuzzH1 \
 	./proxy/wire:FuzzH2 \
+	./proxy/wire:FuzzWebSocket \
+	./proxy/wire:FuzzEventStream \
 	./proxy/resolver:FuzzAnswerHandling \
 	./inspector/model:FuzzParseFilter \
 	./store/sqlite:FuzzHeadersJSON \

@@ -34,6 +34,9 @@ type tee struct {
 	// destination's ReadFrom (only WriteTo's goroutine touches it).
 	delegated bool
 	mu        sync.Mutex // Read and Write may run on different goroutines (websockets)
+	// tap reads the messages of a WebSocket or an event stream from the
+	// bytes as they pass (messages.go); nil for other bodies.
+	tap *messageTap
 }
 
 var _ io.ReadWriteCloser = (*tee)(nil)
@@ -64,6 +67,9 @@ func (t *tee) Read(p []byte) (int, error) {
 			t.buf = append(t.buf, p[:keep]...)
 		}
 		t.mu.Unlock()
+		if t.tap != nil {
+			t.tap.fromOrigin(p[:n])
+		}
 	}
 	if err == io.EOF {
 		t.done(nil)
@@ -163,6 +169,9 @@ func (t *tee) Write(p []byte) (int, error) {
 	t.mu.Lock()
 	t.written += int64(len(p))
 	t.mu.Unlock()
+	if t.tap != nil {
+		t.tap.fromBrowser(p)
+	}
 	n, err := w.Write(p)
 	if n < len(p) {
 		t.mu.Lock()

@@ -23,7 +23,28 @@ type memRecorder struct {
 	flows map[int64]store.Flow
 	conns map[int64]store.Conn
 	lks   []store.Lookup
+	msgs  []store.Message
 	cond  chan struct{}
+}
+
+// RecordMessages implements store.MessageRecorder.
+func (m *memRecorder) RecordMessages(msgs []store.Message) {
+	m.mu.Lock()
+	m.msgs = append(m.msgs, msgs...)
+	m.mu.Unlock()
+}
+
+// messages returns the messages recorded for a flow.
+func (m *memRecorder) messages(flowID int64) []store.Message {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []store.Message
+	for _, msg := range m.msgs {
+		if msg.FlowID == flowID {
+			out = append(out, msg)
+		}
+	}
+	return out
 }
 
 func newMemRecorder() *memRecorder {

@@ -90,7 +90,7 @@ func (in *inflight) clock() {
 type liveMarks struct {
 	gotConn, wrote, first time.Time
 	status                int
-	up, down              int64
+	up, down, messages    int64
 }
 
 // publish records the flow as it is now (an HTTP request or a WebSocket):
@@ -114,9 +114,12 @@ func (st *flowState) publish() {
 		if f.Kind == store.KindWebSocket {
 			f.BytesDown, f.BytesUp = b.Size, st.respBody.writtenSoFar()
 		}
+		if st.respBody.tap != nil {
+			f.Messages = st.respBody.tap.record(st.p.cfg.Recorder)
+		}
 	}
 	m := liveMarks{gotConn: f.GotConn, wrote: f.WroteRequest, first: f.FirstByte, status: f.Status,
-		up: f.BytesUp + f.ReqBody.Size, down: f.BytesDown + f.RespBody.Size}
+		up: f.BytesUp + f.ReqBody.Size, down: f.BytesDown + f.RespBody.Size, messages: f.Messages}
 	if st.published && m == st.lastLive {
 		return
 	}

@@ -268,6 +268,12 @@ func (st *flowState) streamBody(resp *http.Response) *http.Response {
 		st.finish(st.p.now())
 	})
 	body.expect(resp.ContentLength)
+	switch {
+	case f.Kind == store.KindWebSocket:
+		body.tap = webSocketTap(f.ID, st.p.now, resp.Header)
+	case isEventStream(resp.Header) && identity(resp.Header):
+		body.tap = eventStreamTap(f.ID, st.p.now)
+	}
 	resp.Body = body
 	st.mu.Lock()
 	st.respBody = body
@@ -349,9 +355,12 @@ func (st *flowState) finish(end time.Time) {
 		st.marks()
 		end = st.ended(end)
 		f := st.flow // a copy: the recorder owns it from here
-		conn, parse := st.conn, st.parse
+		conn, parse, body := st.conn, st.parse, st.respBody
 		st.mu.Unlock()
 		f.End = end
+		if body != nil && body.tap != nil {
+			f.Messages = body.tap.record(st.p.cfg.Recorder)
+		}
 		if st.req != nil {
 			f.ReqBody = kept(st.req.body(), st.reqKeep)
 		}

@@ -179,7 +179,7 @@ type FlowError struct {
 const (
 	KindHTTP      = "http"      // one request and its response
 	KindTunnel    = "tunnel"    // a CONNECT passed through untouched (--no-mitm)
-	KindWebSocket = "websocket" // an upgraded request; bytes counted, not parsed
+	KindWebSocket = "websocket" // an upgraded request; bytes counted, messages read (message.go)
 )
 
 // Flow is one request and what became of it. Once recorded, an HTTP or
@@ -270,6 +270,10 @@ type Flow struct {
 	// origin->client.
 	BytesUp   int64
 	BytesDown int64
+	// Messages counts the WebSocket messages or server-sent events the
+	// flow carried (message.go), kept or not: the first MaxMessagesPerFlow
+	// are kept.
+	Messages int64
 
 	Error *FlowError
 }

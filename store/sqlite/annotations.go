@@ -73,6 +73,9 @@ func (db *DB) DeleteFlow(ctx context.Context, sessionID, id int64) error {
 		_, err = tx.ExecContext(ctx, `DELETE FROM annotations WHERE session_id = ? AND flow_id = ?`, sessionID, id)
 	}
 	if err == nil {
+		_, err = tx.ExecContext(ctx, `DELETE FROM messages WHERE session_id = ? AND flow_id = ?`, sessionID, id)
+	}
+	if err == nil {
 		err = tx.Commit()
 	}
 	if err != nil {

@@ -82,6 +82,7 @@ when conn_reused is 0.`}, []column[store.Flow]{
 	{"initiator_url", "TEXT NOT NULL DEFAULT ''", 3, "the initiating document, stylesheet or redirect's URL, when known", initiator(func(i *store.Initiator) any { return &i.URL })},
 	{"rev", "INTEGER NOT NULL DEFAULT 0", 3, "the flow's change number: each write of the row (in flight, then ended) gives it a higher one in its session, so a live view reads what changed (`flows_by_change`); rows from before version 3 got their `id`", of(func(f *store.Flow) any { return &f.Rev })},
 	{"initiator_heuristic", "INTEGER NOT NULL DEFAULT 0", 3, "1 when the initiator and the page rest on time or origin alone, not on a reference glassbox saw", initiator(func(i *store.Initiator) any { return &i.Heuristic })},
+	{"messages", "INTEGER NOT NULL DEFAULT 0", 3, "WebSocket messages or server-sent events the flow carried, kept in `messages` or not (the first 1,000 are)", of(func(f *store.Flow) any { return &f.Messages })},
 })
 
 // initiator binds a column to a field of the flow's store.Initiator.

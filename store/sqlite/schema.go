@@ -170,4 +170,5 @@ var tables = []*table{
 	&lookupTable.table,
 	&pageTable.table,
 	&annotationTable.table,
+	&messageTable.table,
 }

@@ -83,7 +83,7 @@ func oldRows() (store.Session, store.Flow, store.Conn, store.Lookup, store.Page)
 		RespTrailers: store.Headers{{Name: "Grpc-Status", Value: "0"}}, RespHeadersAsSent: true, ServerAddr: "127.0.0.1:443",
 		Start: ns(1700000001000000000), GotConn: ns(1700000001001000000), WroteRequest: ns(1700000001002000000),
 		FirstByte: ns(1700000001010000000), End: ns(1700000001012000000),
-		ReqHeaderSize: 81, RespHeaderSize: 120, BytesUp: 11, BytesDown: 22,
+		ReqHeaderSize: 81, RespHeaderSize: 120, BytesUp: 11, BytesDown: 22, Messages: 3,
 		Error: &store.FlowError{Phase: store.PhaseReceive, Kind: store.FailTruncated, Message: "unexpected EOF"}}
 	c := store.Conn{SessionID: 7, ID: 3, Host: "shop.test", Port: "443", RemoteAddr: "127.0.0.1:443", LocalAddr: "127.0.0.1:50001",
 		LookupID: 4, DNSStart: ns(1700000000100000000), DNSEnd: ns(1700000000200000000),
@@ -145,7 +145,7 @@ func TestOldDatabases(t *testing.T) {
 			f.RespBody.Decoded = version >= 2                // set by 0002's column only
 			f.Initiator, p.MergedInto = store.Initiator{}, 0 // version 3's columns
 			f.ReqBody.Shed, f.RespBody.Shed, f.ClientTLS, l.TTL, f.ResendOf = false, false, nil, 0, 0
-			f.OriginProto, f.ReqHeadersAsSent, f.RespHeadersAsSent = "", false, false
+			f.OriginProto, f.ReqHeadersAsSent, f.RespHeadersAsSent, f.Messages = "", false, false, 0
 			s.Interrupted, s.Network, f.Rev = false, "", f.ID // the migration gives an old row its ID as change number
 
 			ro, err := OpenReadOnly(path) // brings a version 1 file up to date first
@@ -207,10 +207,18 @@ func TestEveryFieldRoundTrips(t *testing.T) {
 	w.RecordConn(&c)
 	w.RecordLookup(&l)
 	w.RecordPage(&p)
+	m := store.Message{FlowID: f.ID, Seq: 1, At: time.Unix(0, 1700000001011000000), Dir: store.MessageReceive, Opcode: store.OpText,
+		Size: 2048, WireSize: 300, Compressed: true, Data: []byte("data: hello"), Event: "tick", EventID: "7", Note: "cut"}
+	if zero := zeroFields(reflect.ValueOf(m), ""); len(zero) > 0 {
+		t.Fatalf("%T: the fixture leaves %v unset, so the test cannot see them lost", m, zero)
+	}
+	w.RecordMessages([]store.Message{m})
 	if err := w.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
 	checkRows(t, db, sess.ID, s, f, c, l, p)
+	got, err := db.Messages(ctx, sess.ID, f.ID)
+	same(t, "messages", got, err, []store.Message{m})
 }
 
 // zeroFields lists the fields of v, a struct, left at their zero value,

@@ -6,7 +6,7 @@ import "database/sql"
 // its first transaction.
 var writerStatements = []string{
 	flowTable.insert, flowTable.replace, bodyTable.insert, bodyTable.replace, deleteBody, maxRev,
-	connTable.replace, lookupTable.replace, pageTable.replace,
+	connTable.replace, lookupTable.replace, pageTable.replace, messageTable.replace,
 }
 
 // stmts runs the writer's statements inside one transaction. Each

@@ -85,6 +85,7 @@ type item struct {
 	conn   *store.Conn
 	lookup *store.Lookup
 	page   *store.Page
+	msgs   []store.Message
 	// flush, when set, is closed once everything queued before it is committed.
 	flush chan struct{}
 }
@@ -386,6 +387,8 @@ func (w *Writer) write(batch []item) (err error) {
 			err = replaceRow(&st, lookupTable, w.sessionID, it.lookup.ID, it.lookup)
 		case it.page != nil:
 			err = replaceRow(&st, pageTable, w.sessionID, it.page.ID, it.page)
+		case it.msgs != nil:
+			err = st.messages(w.sessionID, it.msgs)
 		}
 		if err != nil {
 			return fmt.Errorf("record: %w", err)
