@@ -94,6 +94,9 @@ type session struct {
 	// resends maps a flow to the flows glassbox resend made of it, when
 	// the store can say (store.ResendIndex).
 	resends map[int64][]int64
+	// r and ctx read a flow's messages as its entry is written.
+	r   store.Reader
+	ctx context.Context
 }
 
 func readSession(ctx context.Context, r store.Reader, sessionID int64) (*session, error) {
@@ -109,7 +112,7 @@ func readSession(ctx context.Context, r store.Reader, sessionID int64) (*session
 	if err != nil {
 		return nil, err
 	}
-	s := &session{sess: sess, pages: pages, top: topPages(pages), conns: conns, lookups: lookups}
+	s := &session{sess: sess, pages: pages, top: topPages(pages), conns: conns, lookups: lookups, r: r, ctx: ctx}
 	if ri, ok := r.(store.ResendIndex); ok {
 		if s.resends, err = ri.Resends(ctx, sess.ID); err != nil {
 			return nil, err
@@ -218,6 +221,13 @@ func (es *entryStream) emit(next *store.Flow) error {
 		e.Comment = es.opt.Comment(f.ID, 0)
 	}
 	e.ResentAs = es.s.resends[f.ID]
+	if f.Messages > 0 {
+		msgs, err := store.Messages(es.s.ctx, es.s.r, es.s.sess.ID, f.ID)
+		if err != nil {
+			return err
+		}
+		messagesOf(&e, f, msgs)
+	}
 	if es.opt.Notes != nil {
 		e.Notes = es.opt.Notes(NoteContext{Flow: f, Conn: c, Lookup: lk, Prev: es.lastInPage[f.PageID], Next: next, Budget: es.budget})
 	}

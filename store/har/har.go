@@ -77,6 +77,12 @@ type Entry struct {
 	Kind             string     `json:"_kind,omitempty"`
 	Tunnel           *TunnelIO  `json:"_tunnel,omitempty"`
 	Raw              *RawTiming `json:"_glassbox,omitempty"`
+	// WebSocketMessages and EventSourceMessages are the messages the flow
+	// carried (messages.go); MessageCount how many crossed, when fewer
+	// were kept.
+	WebSocketMessages   []WebSocketMessage   `json:"_webSocketMessages,omitempty"`
+	EventSourceMessages []EventSourceMessage `json:"_eventSourceMessages,omitempty"`
+	MessageCount        int64                `json:"_messageCount,omitempty"`
 }
 
 type Request struct {

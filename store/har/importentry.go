@@ -87,6 +87,12 @@ func (im *importer) entry(n int, e *importing) {
 		start, _ := parseTime(p.StartedDateTime)
 		im.rec.RecordPage(&store.Page{ID: f.PageID, URL: f.URL, Title: p.Title, Start: start, FlowID: f.ID})
 	}
+	if msgs := importMessages(&e.Entry, f.ID); len(msgs) > 0 {
+		if mr, ok := im.rec.(store.MessageRecorder); ok {
+			mr.RecordMessages(msgs)
+		}
+		f.Messages = max(e.MessageCount, int64(len(msgs)))
+	}
 	im.rec.RecordFlow(f)
 	im.st.Entries++
 }
