@@ -150,6 +150,9 @@ func (a *app) loadDetail(key detailKey) {
 				fd.Flow = &f
 				fd.Prev, fd.Next = a.neighbour(sid, p.prevID), a.neighbour(sid, p.nextID)
 			}
+			if err == nil && f.Messages > 0 {
+				fd.Messages, err = store.Messages(a.ctx, a.opts.Reader, sid, key.flow)
+			}
 		}
 		var pflows []store.Flow
 		if err == nil && p.pageIDs != nil {

@@ -10,7 +10,7 @@ import (
 )
 
 // FlowTabs are the detail tabs of a flow, in order.
-var FlowTabs = []string{"Story", "Timing", "Request", "Response", "Body", "Connection"}
+var FlowTabs = []string{"Story", "Timing", "Request", "Response", "Body", "Connection", "Messages"}
 
 // PageTabs are the detail tabs of a page load, in order.
 var PageTabs = []string{"Story", "Waterfall"}
@@ -37,6 +37,9 @@ type FlowDetail struct {
 	JumpKey string
 	// Network is the session's shaping (store.Session.Network), "" for none.
 	Network string
+	// Messages are the flow's WebSocket messages or events, as kept
+	// (store.Messages); nil when it carried none.
+	Messages []store.Message
 }
 
 // FlowTab returns the lines of one tab of a flow, for a pane w cells wide.
@@ -55,6 +58,8 @@ func FlowTab(th *Theme, tab int, d FlowDetail, w int) []Line {
 		return bodyTab(d, w)
 	case "Connection":
 		return connTab(d, w)
+	case "Messages":
+		return messagesTab(d, w)
 	}
 	return storyTab(d, w)
 }

@@ -1,0 +1,87 @@
+package render
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/glassbox-dev/glassbox/inspector/explain"
+	"github.com/glassbox-dev/glassbox/store"
+)
+
+// messagesTab lists a WebSocket's messages or an event stream's events,
+// one line each: when (after the request began), which way, what kind,
+// how large, and the start of the data.
+func messagesTab(d FlowDetail, w int) []Line {
+	f := d.Flow
+	out := flowTitle(f, w)
+	if f.Messages == 0 && len(d.Messages) == 0 && f.Kind != store.KindWebSocket {
+		return append(out, Wrap("This flow carried no WebSocket messages and no server-sent events: the Body tab shows what it "+
+			"carried.", w, "", "", Dim)...)
+	}
+	for _, p := range explain.MessagesIntro(f, len(d.Messages)) {
+		out = append(out, Wrap(p, w, "", "", Dim)...)
+	}
+	out = append(out, Blank)
+	for i := range d.Messages {
+		out = append(out, messageLines(&d.Messages[i], f, w)...)
+	}
+	if kept := int64(len(d.Messages)); f.Messages > kept && kept > 0 {
+		out = append(out, L(S(Dim, fmt.Sprintf("… and %d more, not kept", f.Messages-kept))))
+	}
+	return out
+}
+
+// messageLines is one message: its line, and a line for what glassbox
+// could not read of it.
+func messageLines(m *store.Message, f *store.Flow, w int) []Line {
+	arrow, role := "←", Normal
+	if m.Dir == store.MessageSend {
+		arrow, role = "→", Bold
+	}
+	size := Bytes(m.Size)
+	if m.Compressed && m.Size >= 0 {
+		size += " (" + Bytes(m.WireSize) + " deflated)"
+	}
+	head := fmt.Sprintf("  %9s %s %-7s %s  ", offset(m.At, f.Start), arrow, Fit(explain.MessageKind(m), 7), size)
+	line := L(S(Dim, head[:len("  ")+9+1]), S(role, head[len("  ")+9+1:]))
+	if rest := w - Width(head); rest > 4 {
+		line = append(line, S(Normal, Fit(messagePreview(m), rest)))
+	}
+	out := []Line{line}
+	if m.Note != "" {
+		out = append(out, Wrap(m.Note, w, "      ", "      ", WarnText)...)
+	}
+	return out
+}
+
+// messagePreview is the start of a message's data on one line: text as
+// text (line breaks shown as ⏎), a close frame read, anything else as hex.
+func messagePreview(m *store.Message) string {
+	switch {
+	case m.Opcode == store.OpClose:
+		return explain.CloseFrame(m.Data)
+	case m.Opcode == 0 || (m.Opcode == store.OpText && utf8.Valid(trimCutRune(m.Data))):
+		s := strings.NewReplacer("\r\n", "⏎", "\n", "⏎", "\r", "⏎").Replace(string(trimCutRune(m.Data)))
+		if m.Truncated() {
+			s += "…"
+		}
+		return Sanitize(s)
+	case len(m.Data) == 0:
+		return ""
+	}
+	n := min(len(m.Data), 32)
+	s := fmt.Sprintf("% x", m.Data[:n])
+	if n < len(m.Data) || m.Truncated() {
+		s += " …"
+	}
+	return s
+}
+
+// trimCutRune drops a character the first KiB cut in two.
+func trimCutRune(b []byte) []byte {
+	for i := 0; i < utf8.UTFMax && len(b) > 0 && !utf8.Valid(b); i++ {
+		b = b[:len(b)-1]
+	}
+	return b
+}
