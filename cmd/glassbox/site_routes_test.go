@@ -96,6 +96,11 @@ func (s *site) route(w http.ResponseWriter, r *http.Request, host string) (statu
 	case "shop.test/redirect/logo":
 		// redirects: an image that redirects to another host.
 		return redirect(http.StatusFound, s.url("https", "img.test", "/px/redirected.png"))
+	case "shop.test/live/echo":
+		// websocket-echo (wsecho_test.go).
+		return serveEcho(w, r), true
+	case "shop.test/live/events":
+		return serveEvents(w), true
 	case "shop.test/favicon.ico", "news.test/favicon.ico", "plain.test/favicon.ico":
 		http.NotFound(w, r)
 		return http.StatusNotFound, true
