@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/glassbox-dev/glassbox/store"
@@ -13,6 +14,10 @@ type bodyRow struct {
 	sessionID, flowID int64
 	which             int // bodyRequest or bodyResponse
 	data              []byte
+	// fileOffset is where the body starts in the body file, -1 when data
+	// holds it; fileSize and fileCRC are its length and CRC-32C.
+	fileOffset, fileSize int64
+	fileCRC              uint32
 }
 
 // Values of bodies.which.
@@ -29,7 +34,10 @@ when the copy holds less (or nothing, when glassbox had to shed it).`}, []column
 	{"session_id", "INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE", 1, "the session", sessionKey(func(b *bodyRow) any { return &b.sessionID })},
 	{"flow_id", "INTEGER NOT NULL", 1, "the flow (`flows.id`)", of(func(b *bodyRow) any { return &b.flowID })},
 	{"which", "INTEGER NOT NULL", 1, "0 for the request body, 1 for the response body", of(func(b *bodyRow) any { return &b.which })},
-	{"data", "BLOB NOT NULL", 1, "the bytes as they crossed the proxy (still compressed when the server compressed them), at most `--max-body` of them", of(func(b *bodyRow) any { return &b.data })},
+	{"data", "BLOB NOT NULL", 1, "the bytes as they crossed the proxy (still compressed when the server compressed them), at most `--max-body` of them; empty when the body file holds them", of(func(b *bodyRow) any { return &b.data })},
+	{"file_offset", "INTEGER NOT NULL DEFAULT -1", 3, "where the body starts in the body file (the database's path + `-bodies`), for bodies of 64 KiB and more; -1 when `data` holds it", of(func(b *bodyRow) any { return &b.fileOffset })},
+	{"file_size", "INTEGER NOT NULL DEFAULT 0", 3, "the body's length in the body file", of(func(b *bodyRow) any { return &b.fileSize })},
+	{"file_crc", "INTEGER NOT NULL DEFAULT 0", 3, "the CRC-32C of those bytes: a body whose bytes do not match (a file cut short by a power loss) reads as not kept", of(func(b *bodyRow) any { return &b.fileCRC })},
 })
 
 const deleteBody = `DELETE FROM bodies WHERE session_id = ? AND flow_id = ? AND which = ?`
@@ -39,14 +47,33 @@ const deleteBody = `DELETE FROM bodies WHERE session_id = ? AND flow_id = ? AND 
 // recording lacks: that one is deleted.
 func (s *stmts) body(session, flowID int64, which int, data []byte, q string, again bool) error {
 	switch {
+	case len(data) >= bodyFileMin && s.w.db.bodies != nil:
+		off, crc, err := s.w.db.bodies.append(data)
+		if err != nil {
+			return err
+		}
+		if s.bodyStart < 0 {
+			s.bodyStart = off
+		}
+		s.row = bodyRow{flowID: flowID, which: which, data: []byte{}, fileOffset: off, fileSize: int64(len(data)), fileCRC: crc}
+		s.args = bodyTable.args(s.args[:0], session, &s.row)
+		return s.exec(q, s.args...)
 	case len(data) > 0:
-		s.row = bodyRow{flowID: flowID, which: which, data: data}
+		s.row = bodyRow{flowID: flowID, which: which, data: data, fileOffset: -1}
 		s.args = bodyTable.args(s.args[:0], session, &s.row)
 		return s.exec(q, s.args...)
 	case again:
 		return s.exec(deleteBody, session, flowID, which)
 	}
 	return nil
+}
+
+// dropBodies cuts from the body file what this transaction appended: it
+// is rolling back, and no row will name those bytes.
+func (s *stmts) dropBodies() {
+	if s.bodyStart >= 0 {
+		s.w.db.bodies.truncate(s.bodyStart)
+	}
 }
 
 // loadBodies fills in the bodies of flows, which are in ID order.
@@ -62,13 +89,25 @@ func (db *DB) loadBodies(ctx context.Context, session int64, flows []store.Flow)
 	}
 	for _, b := range rows {
 		f := byID[b.flowID]
-		switch {
-		case f == nil:
-		case b.which == bodyRequest:
-			f.ReqBody.Data = b.data
-		case b.which == bodyResponse:
-			f.RespBody.Data = b.data
+		if f == nil || (b.which != bodyRequest && b.which != bodyResponse) {
+			continue
 		}
+		body := &f.ReqBody
+		if b.which == bodyResponse {
+			body = &f.RespBody
+		}
+		if b.fileOffset >= 0 {
+			data, err := db.bodies.read(b.fileOffset, b.fileSize, b.fileCRC)
+			if errors.Is(err, errBodyLost) {
+				body.Truncated = true // the row says more than the file holds: not kept, and said so
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("read the body of flow %d: %w", b.flowID, err)
+			}
+			b.data = data
+		}
+		body.Data = b.data
 	}
 	return nil
 }

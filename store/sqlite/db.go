@@ -53,6 +53,8 @@ type DB struct {
 	path string
 	rw   *sql.DB // one connection, the only writer (see dsn for its locking)
 	ro   *sql.DB // pooled, read-only: viewers never block the writer in WAL mode
+	// bodies is the body file beside the database (bodyfile.go).
+	bodies *bodyFile
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -137,7 +139,7 @@ func Open(path string) (*DB, error) {
 		rw.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	db := &DB{path: path, rw: rw, Now: time.Now}
+	db := &DB{path: path, rw: rw, Now: time.Now, bodies: &bodyFile{path: path + BodyFileSuffix, db: path}}
 	if err := migrate(db.rw, schemaVersions); err != nil {
 		rw.Close()
 		return nil, err
@@ -170,7 +172,7 @@ func OpenReadOnly(path string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{path: path, ro: ro, Now: time.Now}
+	db := &DB{path: path, ro: ro, Now: time.Now, bodies: &bodyFile{path: path + BodyFileSuffix, db: path}}
 	var n int
 	if err := ro.QueryRow(`SELECT count(*) FROM sqlite_master WHERE name = 'flows'`).Scan(&n); err != nil || n == 0 {
 		ro.Close()
@@ -217,7 +219,7 @@ func prepareFile(path string) error {
 			return err
 		}
 	}
-	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+	for _, p := range []string{path, path + "-wal", path + "-shm", path + BodyFileSuffix} {
 		if err := tighten(p, 0o600); err != nil {
 			return err
 		}
@@ -299,7 +301,8 @@ func setPageSize(path string) error {
 }
 
 // SetMaxSize caps the database file at about max bytes (PRAGMA
-// max_page_count; 0 removes the cap). Once full, writes fail exactly as on
+// max_page_count; 0 removes the cap), and the database with its body file
+// at max. Once full, writes fail exactly as on
 // a full disk ("database or disk is full"): the writer counts what it
 // could not store and the proxy keeps forwarding.
 func (db *DB) SetMaxSize(max int64) error {
@@ -314,6 +317,9 @@ func (db *DB) SetMaxSize(max int64) error {
 	if max > 0 {
 		pages = max/pageSize + 1
 	}
+	db.bodies.mu.Lock()
+	db.bodies.max = max
+	db.bodies.mu.Unlock()
 	// The writer pool has one connection, so the pragma stays in force.
 	if _, err := db.rw.Exec(fmt.Sprintf(`PRAGMA max_page_count = %d`, pages)); err != nil {
 		return fmt.Errorf("database size limit: %w", err)
@@ -332,6 +338,9 @@ func (db *DB) Close() error {
 	}
 	if db.ro != nil {
 		errs = append(errs, db.ro.Close())
+	}
+	if db.bodies != nil {
+		errs = append(errs, db.bodies.close())
 	}
 	return errors.Join(errs...)
 }

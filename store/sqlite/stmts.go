@@ -26,6 +26,9 @@ type stmts struct {
 	// yet); session is the session it counts in.
 	rev     int64
 	session int64
+	// bodyStart is where this transaction's first body went in the body
+	// file, -1 before one did: a rollback cuts the file back to it.
+	bodyStart int64
 }
 
 // nextRev is the change number of the next flow written (Flow.Rev): one

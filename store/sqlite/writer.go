@@ -370,12 +370,13 @@ func (w *Writer) write(batch []item) (err error) {
 	if err != nil {
 		return fmt.Errorf("record: %w", err)
 	}
+	st := stmts{tx: tx, w: w, seen: &w.seen, session: w.sessionID, bodyStart: -1}
 	defer func() {
 		if err != nil {
+			st.dropBodies() // before the rollback lets another writer append
 			tx.Rollback()
 		}
 	}()
-	st := stmts{tx: tx, w: w, seen: &w.seen, session: w.sessionID}
 	defer st.close()
 	for _, it := range batch {
 		switch {
