@@ -300,7 +300,7 @@ func measure(ctx context.Context, cfg config, sc scenario, name string, launch l
 		c.StoreErr = fmt.Sprintf("sent %d, stored %d; last lines of its log:\n%s", c.Sent, c.Stored, indent(lastLines(p.Log(), 15), "    "))
 	}
 	if !cfg.Keep {
-		for _, suffix := range []string{"", "-wal", "-shm"} {
+		for _, suffix := range []string{"", "-wal", "-shm", "-bodies"} {
 			os.Remove(p.DBPath + suffix) // bound the disk: large-4 stores ~1 GB of bodies
 		}
 	}

@@ -27,6 +27,9 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer db.Close()
+	if opt.Format == formatSQLite {
+		return exportSQLite(ctx, db, path, opt, out, stderr)
+	}
 	var res export.Result
 	if out == "-" {
 		res, err = export.Write(ctx, db, stdout, opt)
@@ -66,10 +69,10 @@ func exportScope(opt export.Options, res export.Result) string {
 // exportFlags reads export's flags: the export's options, the --db flag
 // and the output file (- for standard output).
 func exportFlags(args []string, stderr io.Writer) (opt export.Options, db, out string, err error) {
-	fs := newFlagSet("export", "export [--db PATH] [--session ID|latest] [--page N] [--flow N]... [--filter EXPR] --format har|md|html|curl [-o FILE] [--no-redact]", stderr)
+	fs := newFlagSet("export", "export [--db PATH] [--session ID|latest] [--page N] [--flow N]... [--filter EXPR] --format har|md|html|curl|sqlite [-o FILE] [--no-redact]", stderr)
 	fs.StringVar(&db, "db", "", "SQLite database file (default: $GLASSBOX_HOME/glassbox.db or the user data directory)")
 	sessFlag := fs.String("session", "latest", "session ID (see glassbox sessions), or latest")
-	format := fs.String("format", "har", "har (HAR 1.2 for other tools), md (a Markdown report), html (a self-contained HTML report), curl (a runnable command per request)")
+	format := fs.String("format", "har", "har (HAR 1.2 for other tools), md (a Markdown report), html (a self-contained HTML report), curl (a runnable command per request), sqlite (the session as one SQLite file, every body inside, nothing redacted; needs -o)")
 	fs.Int64Var(&opt.PageID, "page", 0, "only this page load (its number in the inspector and in the report)")
 	var flows multiFlag
 	fs.Var(&flows, "flow", "only this flow, by its number in the inspector (repeatable): --flow 12 --format curl is the inspector's c key")
@@ -82,8 +85,8 @@ func exportFlags(args []string, stderr io.Writer) (opt export.Options, db, out s
 		return opt, db, out, err
 	}
 	opt.Format, opt.RedactParams, opt.Version = export.Format(*format), params, version
-	if !opt.Format.Valid() {
-		return opt, db, out, fmt.Errorf("--format %q: choose har, md, html or curl", *format)
+	if !opt.Format.Valid() && opt.Format != formatSQLite {
+		return opt, db, out, fmt.Errorf("--format %q: choose har, md, html, curl or sqlite", *format)
 	}
 	if opt.Filter, err = model.ParseFilter(*filterExpr); err != nil {
 		return opt, db, out, fmt.Errorf("--filter: %w", err)
@@ -120,4 +123,31 @@ func parseSessionID(s string) (int64, error) {
 		return 0, fmt.Errorf("--session %q: want a session number (see glassbox sessions) or latest", s)
 	}
 	return id, nil
+}
+
+// formatSQLite is export's --format sqlite: the session copied into a
+// database of its own, one file (store/sqlite CopySession).
+const formatSQLite export.Format = "sqlite"
+
+// exportSQLite copies a whole session into one SQLite file: a copy, not a
+// view, so nothing in it is redacted or left out.
+func exportSQLite(ctx context.Context, db *sqlite.DB, path string, opt export.Options, out string, stderr io.Writer) error {
+	switch {
+	case out == "-":
+		return errors.New("--format sqlite writes a database file: name it with -o FILE")
+	case opt.PageID > 0 || opt.Flows != nil || !opt.Filter.Empty():
+		return errors.New("--format sqlite copies a whole session: --page, --flow and --filter do not apply (export HAR or a report for part of one)")
+	case len(opt.RedactParams) > 0:
+		return errors.New("--format sqlite copies the session as recorded, credentials included: --redact-param does not apply")
+	}
+	id, flows, err := db.CopySession(ctx, opt.SessionID, out)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("%w (glassbox sessions lists what %s holds)", err, path)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "wrote session %d (%s, every body inside, not redacted) to %s: one file, open it with glassbox inspect --db %s\n",
+		id, explain.Plural(int(flows), "flow"), out, out)
+	return nil
 }

@@ -55,8 +55,8 @@ type bodyFile struct {
 	db  string
 	max int64
 	mu  sync.Mutex
-	w    *os.File // the writer's, read-write
-	r    *os.File // readers': ReadAt is safe for concurrent use
+	w   *os.File // the writer's, read-write
+	r   *os.File // readers': ReadAt is safe for concurrent use
 }
 
 // append writes data at the end of the file and returns where it starts
