@@ -16,6 +16,12 @@ func messagesTab(d FlowDetail, w int) []Line {
 	f := d.Flow
 	out := flowTitle(f, w)
 	if f.Messages == 0 && len(d.Messages) == 0 && f.Kind != store.KindWebSocket {
+		ct, _, _ := strings.Cut(f.RespHeaders.Get("Content-Type"), ";")
+		ce := f.RespHeaders.Get("Content-Encoding")
+		if strings.EqualFold(strings.TrimSpace(ct), "text/event-stream") && ce != "" && !strings.EqualFold(ce, "identity") {
+			return append(out, Wrap("This event stream came compressed (Content-Encoding: "+Sanitize(ce)+"). glassbox reads events "+
+				"only from streams sent uncompressed, as they cross: the Body tab has the stream as it was kept.", w, "", "", Dim)...)
+		}
 		return append(out, Wrap("This flow carried no WebSocket messages and no server-sent events: the Body tab shows what it "+
 			"carried.", w, "", "", Dim)...)
 	}

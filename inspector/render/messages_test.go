@@ -46,4 +46,6 @@ func TestMessagesTab(t *testing.T) {
 
 	plain := &store.Flow{ID: 6, Kind: store.KindHTTP, Method: "GET", URL: "https://chat.test/", Status: 200, Start: start}
 	holds(t, "plain", messagesTabOf(plain, nil, 80), []string{"no WebSocket messages"}, nil)
+	plain.RespHeaders = store.Headers{{Name: "Content-Type", Value: "text/event-stream"}, {Name: "Content-Encoding", Value: "gzip"}}
+	holds(t, "compressed stream", messagesTabOf(plain, nil, 80), []string{"came compressed (Content-Encoding: gzip)", "only from streams sent uncompressed"}, []string{"no WebSocket messages"})
 }
