@@ -118,12 +118,17 @@ func readPage(r io.Reader, limit, n int) (out []byte, more bool, err error) {
 // large body is read a page at a time: a page holds limit bytes, whichever
 // page it is, though reaching page n decodes the n before it. A body that
 // ends before from returns nothing and more false. ctx stops the decoding
-// early, with its error.
-func DecodeRange(ctx context.Context, data []byte, contentEncoding string, from int64, limit int) (out []byte, more bool, err error) {
+// early, with its error. skipped, when not nil, is given the bytes before
+// from as they are decoded (a pretty-printer learns from them where in the
+// document the page starts); nil drops them.
+func DecodeRange(ctx context.Context, data []byte, contentEncoding string, from int64, limit int, skipped io.Writer) (out []byte, more bool, err error) {
 	if from <= 0 {
 		return Decode(data, contentEncoding, limit)
 	}
 	if len(Codings(contentEncoding)) == 0 { // nothing to undo: the page is a slice
+		if skipped != nil {
+			skipped.Write(data[:min(from, int64(len(data)))])
+		}
 		if from >= int64(len(data)) {
 			return nil, false, nil
 		}
@@ -135,12 +140,15 @@ func DecodeRange(ctx context.Context, data []byte, contentEncoding string, from 
 		return nil, false, err
 	}
 	defer closeAll()
-	for skipped := int64(0); skipped < from; {
+	if skipped == nil {
+		skipped = io.Discard
+	}
+	for done := int64(0); done < from; {
 		if err := ctx.Err(); err != nil {
 			return nil, false, err
 		}
-		n, err := io.CopyN(io.Discard, r, min(from-skipped, skipChunk))
-		skipped += n
+		n, err := io.CopyN(skipped, r, min(from-done, skipChunk))
+		done += n
 		if err == io.EOF {
 			return nil, false, nil
 		}

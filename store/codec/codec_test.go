@@ -143,7 +143,7 @@ func TestDecodeRangePages(t *testing.T) {
 			const page = 10_000
 			var got []byte
 			for p := int64(0); ; p++ {
-				out, more, err := codec.DecodeRange(context.Background(), data, tc.coding, p*page, page)
+				out, more, err := codec.DecodeRange(context.Background(), data, tc.coding, p*page, page, nil)
 				if err != nil || len(out) > page {
 					t.Fatalf("page %d: %d bytes, err %v", p, len(out), err)
 				}
@@ -155,7 +155,11 @@ func TestDecodeRangePages(t *testing.T) {
 			if !bytes.Equal(got, body) {
 				t.Fatalf("pages gave %d bytes, want the body's %d", len(got), len(body))
 			}
-			if out, more, err := codec.DecodeRange(context.Background(), data, tc.coding, 70_000, page); len(out) != 0 || more || err != nil {
+			var seen bytes.Buffer // what a pretty-printer is shown of the pages before
+			if _, _, err := codec.DecodeRange(context.Background(), data, tc.coding, 3*page, page, &seen); err != nil || !bytes.Equal(seen.Bytes(), body[:3*page]) {
+				t.Errorf("page 4 was preceded by %d bytes (err %v), want the %d before it", seen.Len(), err, 3*page)
+			}
+			if out, more, err := codec.DecodeRange(context.Background(), data, tc.coding, 70_000, page, nil); len(out) != 0 || more || err != nil {
 				t.Errorf("past the end: %d bytes, more %v, err %v", len(out), more, err)
 			}
 		})
@@ -168,10 +172,10 @@ func TestDecodeRangeStopsWithItsContext(t *testing.T) {
 	bomb := encode(t, "gzip", make([]byte, 64<<20))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, _, err := codec.DecodeRange(ctx, bomb, "gzip", 60<<20, 1<<20); !errors.Is(err, context.Canceled) {
+	if _, _, err := codec.DecodeRange(ctx, bomb, "gzip", 60<<20, 1<<20, nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("err %v, want context.Canceled", err)
 	}
-	out, more, err := codec.DecodeRange(context.Background(), bomb, "gzip", 60<<20, 1<<20)
+	out, more, err := codec.DecodeRange(context.Background(), bomb, "gzip", 60<<20, 1<<20, nil)
 	if len(out) != 1<<20 || !more || err != nil {
 		t.Errorf("page 61 of 64: %d bytes, more %v, err %v", len(out), more, err)
 	}
