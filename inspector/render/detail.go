@@ -37,6 +37,9 @@ type FlowDetail struct {
 	JumpKey string
 	// Network is the session's shaping (store.Session.Network), "" for none.
 	Network string
+	// BodyPage is the page of the bodies the Body tab shows, from 0 (see
+	// BodyPage, the constant).
+	BodyPage int
 }
 
 // FlowTab returns the lines of one tab of a flow, for a pane w cells wide.
