@@ -62,6 +62,12 @@ func FlowTab(th *Theme, tab int, d FlowDetail, w int) []Line {
 	return storyTab(d, w)
 }
 
+// LayingOut is what a flow's tab shows while it is laid out off the UI
+// goroutine: the title, and what is being laid out.
+func LayingOut(f *store.Flow, w int, what string) []Line {
+	return append(flowTitle(f, w), L(S(Dim, "  laying out "+what+"…")))
+}
+
 // flowTitle is the first line of every flow tab.
 func flowTitle(f *store.Flow, w int) []Line {
 	head := L(S(Bold, fmt.Sprintf("#%d ", f.ID)), S(Bold, f.Method+" "), S(Normal, FitMiddle(f.URL, w-len(f.Method)-8))) // the URL's end tells flows apart
