@@ -184,3 +184,34 @@ func BenchmarkFrameBody8MiBOneLine(b *testing.B) {
 		a.draw()
 	}
 }
+
+// BenchmarkStoryBigBody: the Story tab (the first a selected flow shows)
+// of a flow with 8 MiB of script, and of a gzip bomb, whose story
+// measures what the body decodes to.
+func BenchmarkStoryBigBody(b *testing.B) {
+	js := bigFlow(1, "https://cdn.test/app.js", "application/javascript", "", oneLineJS(8<<20))
+	b.Run("js-8MiB", func(b *testing.B) { benchLayout(b, js, tabStory) })
+	bomb := bigFlow(1, "https://api.test/bomb.json", "application/json", "gzip", gzipBomb())
+	b.Run("gzip-bomb-1GiB", func(b *testing.B) { benchLayout(b, bomb, tabStory) })
+}
+
+// BenchmarkSelectBody8MiBOneLine: with 100,000 flows in the list and the
+// Body tab open, the key that selects the flow with 8 MiB of script (and
+// back to the flow before it), until its first page is on screen: the
+// flow read from the store, the page laid out in the background, the
+// frame drawn.
+func BenchmarkSelectBody8MiBOneLine(b *testing.B) {
+	h := startBenchN(b, bigBodyDB(b), bigFlows+1)
+	h.patience = 1 << 40
+	h.press("m", "G", tcell.KeyEnter, "5")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		h.press("k")
+		h.press("j")
+	}
+	b.StopTimer()
+	if !strings.Contains(h.text(), "function f0(a,b)") {
+		b.Fatalf("the body is not on screen:\n%s", h.text())
+	}
+	h.stop()
+}

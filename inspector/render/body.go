@@ -194,7 +194,7 @@ func isJSON(mt string, data []byte) bool {
 // each line took seconds (issue 15).
 func textLines(s string, w int) []Line {
 	s = strings.ReplaceAll(s, "\r\n", "\n")
-	var spans []Span
+	spans := make([]Span, 0, strings.Count(s, "\n")+1+len(s)/max(w, 1)) // about as many as it takes
 	for more := true; more; {
 		var line string
 		line, s, more = strings.Cut(s, "\n")
