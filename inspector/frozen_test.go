@@ -9,6 +9,7 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 
+	"github.com/glassbox-dev/glassbox/inspector/render"
 	"github.com/glassbox-dev/glassbox/store"
 	"github.com/glassbox-dev/glassbox/store/sqlite"
 	"github.com/glassbox-dev/glassbox/store/storetest"
@@ -162,4 +163,38 @@ func TestLiveNewFlowsLeaveTheBodyBe(t *testing.T) {
 	}
 	h.contains("function f0(a,b)", "flow #2")
 	h.quits()
+}
+
+// TestHeavyFlowIsLaidOutInTheBackground: the tab of a heavy flow is not
+// laid out where it is asked for (the UI goroutine): the pane says it is
+// being laid out, and the lines come back as a result the loop applies.
+// A light flow's tab is laid out at once.
+func TestHeavyFlowIsLaidOutInTheBackground(t *testing.T) {
+	s := tcell.NewSimulationScreen("UTF-8")
+	if err := s.Init(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Fini()
+	a := newApp(context.Background(), Options{Reader: panicky{}}, s)
+	light := render.FlowDetail{Flow: get(1, 0, 1, "https://shop.test/small.txt", 200, 0, 5)}
+	if lines, done := a.layOut("light", tabBody, 80, light); !done || len(lines) == 0 || a.detail.job.key != "" {
+		t.Errorf("a light flow: done %v, %d lines, job %q", done, len(lines), a.detail.job.key)
+	}
+	heavy := render.FlowDetail{Flow: bigFlow(2, "https://cdn.shop.test/app.min.js", "application/javascript", "", oneLineJS(2<<20))}
+	lines, done := a.layOut("heavy", tabBody, 80, heavy)
+	if done || !strings.Contains(text(lines), "laying out page 1 of the body…") || a.detail.job.key != "heavy" || !a.busy() {
+		t.Fatalf("a heavy flow: done %v, job %q, lines:\n%s", done, a.detail.job.key, text(lines))
+	}
+	(<-a.results)(a)
+	if a.detail.linesKey != "heavy" || !strings.Contains(text(a.detail.lines), "page 1 of 2: the first 1.0 MB") || !a.detail.more || a.busy() {
+		t.Errorf("after the layout: key %q, more %v, busy %v, lines:\n%s", a.detail.linesKey, a.detail.more, a.busy(), text(a.detail.lines))
+	}
+}
+
+func text(lines []render.Line) string {
+	var b strings.Builder
+	for _, l := range lines {
+		b.WriteString(l.Text() + "\n")
+	}
+	return b.String()
 }
