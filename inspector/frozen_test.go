@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,7 +28,7 @@ const (
 const bigHTML = "<!doctype html>\n<html><head><title>Shop</title></head><body><div id=\"app\"><ul><li>one</li><li>two</li></ul></div>\n</body></html>"
 
 // bigBodies records a session of a small flow, a one-line script of 8 MiB,
-// a gzip bomb (64 MiB of JSON) and HTML with line breaks, and returns
+// a gzip bomb (16 MiB of JSON) and HTML with line breaks, and returns
 // the database and a writer that adds to it (closed at the end).
 func bigBodies(t *testing.T) (*sqlite.DB, store.Session, *sqlite.Writer) {
 	db, err := sqlite.Open(filepath.Join(t.TempDir(), "glassbox.db"))
@@ -42,14 +43,29 @@ func bigBodies(t *testing.T) (*sqlite.DB, store.Session, *sqlite.Writer) {
 	w := db.NewWriter(s.ID, sqlite.WriterOptions{Block: true})
 	t.Cleanup(func() { w.Close(context.Background()) })
 	w.RecordFlow(get(1, 0, 1, "https://shop.test/small.txt", 200, 0, 5))
-	w.RecordFlow(bigFlow(2, "https://cdn.shop.test/app.min.js", "application/javascript", "", oneLineJS(8<<20)))
-	bomb := gzipBytes([]byte("[" + strings.Repeat(`{"a":1},`, 8<<20)))
+	js, bomb := bigPayloads()
+	w.RecordFlow(bigFlow(2, "https://cdn.shop.test/app.min.js", "application/javascript", "", js))
 	w.RecordFlow(bigFlow(3, "https://api.shop.test/bomb.json", "application/json", "gzip", bomb))
 	w.RecordFlow(bigFlow(4, "https://shop.test/page.html", "text/html", "", []byte(bigHTML)))
 	if err := w.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	return db, s, w
+}
+
+var payloads struct {
+	sync.Once
+	js, bomb []byte
+}
+
+// bigPayloads are the script and the bomb of bigBodies, made once per test
+// binary (compressing 16 MiB takes a while under the race detector).
+func bigPayloads() (js, bomb []byte) {
+	payloads.Do(func() {
+		payloads.js = oneLineJS(8 << 20)
+		payloads.bomb = gzipBytes([]byte("[" + strings.Repeat(`{"a":1},`, 2<<20)))
+	})
+	return payloads.js, payloads.bomb
 }
 
 // startApp runs the inspector like start, keeping its app to look into
