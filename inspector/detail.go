@@ -40,6 +40,7 @@ type detailState struct {
 	more       bool      // a body goes on past the page shown
 	job        layoutJob // a tab being laid out in the background
 	laidOut    int       // how many times lines were laid out (tests count them)
+	laidFor    string    // the flow's tab the lines are of, when laid out in the background (laidFor)
 }
 
 func (d *detailState) reset() {
@@ -241,7 +242,7 @@ func (a *app) keepLines(key string, tab, w int, lines []render.Line) {
 	if tab == 0 && a.m.Len() > 0 {
 		lines = append(a.noteLines(w), lines...)
 	}
-	a.detail.lines, a.detail.linesKey = lines, key
+	a.detail.lines, a.detail.linesKey, a.detail.laidFor = lines, key, ""
 	a.detail.laidOut++
 }
 

@@ -205,6 +205,13 @@ func TestHeavyFlowIsLaidOutInTheBackground(t *testing.T) {
 	if a.detail.linesKey != "heavy" || !strings.Contains(text(a.detail.lines), "page 1 of 2: the first 1.0 MB") || !a.detail.more || a.busy() {
 		t.Errorf("after the layout: key %q, more %v, busy %v, lines:\n%s", a.detail.linesKey, a.detail.more, a.busy(), text(a.detail.lines))
 	}
+	// Laid out again (the connections were read): the lines on screen stay
+	// meanwhile, with no frame of "laying out…".
+	lines, done = a.layOut("heavy, again", tabBody, 80, heavy)
+	if done || strings.Contains(text(lines), "laying out") || !strings.Contains(text(lines), "page 1 of 2") {
+		t.Errorf("laid out again: done %v, lines:\n%s", done, text(lines))
+	}
+	(<-a.results)(a)
 }
 
 func text(lines []render.Line) string {

@@ -73,11 +73,21 @@ func (a *app) layOut(key string, tab, w int, fd render.FlowDetail) (lines []rend
 	if a.detail.job.key != key {
 		a.startLayout(key, tab, w, fd)
 	}
+	if a.detail.laidFor == laidFor(fd, tab, w) {
+		// The same tab of the same flow, laid out again (its connection was
+		// read, say): the lines on screen stay until the new ones come.
+		return a.detail.lines, false
+	}
 	what := "this tab"
 	if isBodyTab(tab) {
 		what = fmt.Sprintf("page %d of the body", fd.BodyPage+1)
 	}
 	return render.LayingOut(fd.Flow, w, what), false
+}
+
+// laidFor names the flow, tab, page and width lines were laid out for.
+func laidFor(fd render.FlowDetail, tab, w int) string {
+	return fmt.Sprint(fd.Flow.ID, tab, fd.BodyPage, w)
 }
 
 // tabLines lays out one tab of a flow; more says a body goes on past the
@@ -104,6 +114,7 @@ func (a *app) startLayout(key string, tab, w int, fd render.FlowDetail) {
 			a.detail.job = layoutJob{}
 			a.detail.more = more
 			a.keepLines(key, tab, w, lines)
+			a.detail.laidFor = laidFor(fd, tab, w)
 			a.dirty = true
 		}
 	})
