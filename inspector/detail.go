@@ -38,6 +38,7 @@ type detailState struct {
 	top        int
 	bodyPage   int       // the page of the bodies the Body tab shows
 	more       bool      // a body goes on past the page shown
+	pageDue    bool      // the page was turned and is not laid out yet
 	job        layoutJob // a tab being laid out in the background
 	laidOut    int       // how many times lines were laid out (tests count them)
 	laidFor    string    // the flow's tab the lines are of, when laid out in the background (laidFor)
@@ -79,7 +80,7 @@ func (a *app) selectionKey() detailKey {
 func (a *app) syncDetail() {
 	want := a.selectionKey()
 	if moved := want.flow != a.detail.want.flow || want.page != a.detail.want.page || want.group != a.detail.want.group; moved {
-		a.detail.top, a.detail.bodyPage = 0, 0 // a flow that changed in flight keeps its place
+		a.detail.top, a.detail.bodyPage, a.detail.pageDue = 0, 0, false // a flow that changed in flight keeps its place
 	}
 	a.detail.want = want
 	if a.load.detail {

@@ -68,6 +68,7 @@ func isBodyTab(tab int) bool { return render.FlowTabs[tab%len(render.FlowTabs)] 
 func (a *app) layOut(key string, tab, w int, fd render.FlowDetail) (lines []render.Line, done bool) {
 	if !heavy(fd.Flow) {
 		lines, a.detail.more = tabLines(a.ctx, a.theme, tab, w, fd)
+		a.detail.pageDue = a.detail.pageDue && !isBodyTab(tab)
 		return lines, true
 	}
 	if a.detail.job.key != key {
@@ -113,6 +114,7 @@ func (a *app) startLayout(key string, tab, w int, fd render.FlowDetail) {
 			}
 			a.detail.job = layoutJob{}
 			a.detail.more = more
+			a.detail.pageDue = a.detail.pageDue && !isBodyTab(tab)
 			a.keepLines(key, tab, w, lines)
 			a.detail.laidFor = laidFor(fd, tab, w)
 			a.dirty = true
@@ -138,12 +140,16 @@ func (a *app) turnBodyPage(d int) {
 	switch {
 	case a.tabKind() != 0 || !isBodyTab(a.curTab()):
 		a.setMsg(render.Dim, "] and [ turn the pages of a long body, on a flow's Body tab (5)")
+	case d > 0 && a.detail.pageDue:
+		// Whether there is a next page is known once this one is laid out:
+		// keys pressed faster than that must not run past the end.
+		a.setMsg(render.Dim, fmt.Sprintf("page %d is still being laid out", a.detail.bodyPage+1))
 	case d > 0 && !a.detail.more:
 		a.setMsg(render.Dim, "this is the body's last page")
 	case d < 0 && a.detail.bodyPage == 0:
 		a.setMsg(render.Dim, "this is the body's first page")
 	default:
 		a.detail.bodyPage += d
-		a.detail.top = 0
+		a.detail.top, a.detail.pageDue = 0, true
 	}
 }
