@@ -117,7 +117,7 @@ func bodyLines(ctx context.Context, b store.Body, h store.Headers, w, page int) 
 	case len(data) == 0 && page > 0:
 		return append(out, L(S(Dim, fmt.Sprintf("  page %d: the body ends before it ([ goes back)", page+1)))), false
 	}
-	out = append(out, pageNote(page, from, len(data), more, coded, len(b.Data))...)
+	out = append(out, pageNote(page, from, len(data), more, coded, len(b.Data), w)...)
 	out = append(out, Blank)
 	if page > 0 && !isJSONType(mt) {
 		js = jsonIndenter{}
@@ -127,7 +127,7 @@ func bodyLines(ctx context.Context, b store.Body, h store.Headers, w, page int) 
 
 // pageNote says what part of a body the page shows, and how to turn the
 // pages, when the body is longer than a page or was decoded.
-func pageNote(page int, from int64, n int, more, coded bool, stored int) []Line {
+func pageNote(page int, from int64, n int, more, coded bool, stored, w int) []Line {
 	var s string
 	switch {
 	case page == 0 && !more && coded:
@@ -153,7 +153,7 @@ func pageNote(page int, from int64, n int, more, coded bool, stored int) []Line 
 			s += "; the end of the body; [ shows the page before"
 		}
 	}
-	return []Line{L(S(Dim, "  "+s))}
+	return Wrap(s, w, "  ", "  ", Dim)
 }
 
 // pages is how many pages a body of n bytes takes.
