@@ -158,6 +158,7 @@ func (a *app) loop() error {
 	go a.screen.ChannelEvents(evch, stop)
 	defer close(stop)
 	defer close(a.done)
+	defer a.stopLayout()
 	poll := time.NewTicker(a.opts.Poll)
 	defer poll.Stop()
 	a.openSession(a.opts.SessionID)
@@ -242,7 +243,8 @@ func (a *app) isLive() bool {
 }
 
 func (a *app) busy() bool {
-	return a.load.flows || a.load.detail || a.load.export || a.load.session || a.load.compare || a.scan.running
+	return a.load.flows || a.load.detail || a.load.export || a.load.session || a.load.compare || a.scan.running ||
+		a.detail.job.key != ""
 }
 
 func (a *app) setMsg(role render.Role, msg string) {

@@ -89,6 +89,7 @@ func fillBig(db *sqlite.DB) error {
 func cleanupBench() {
 	big.cleanup()
 	bodied.cleanup()
+	bigBody.cleanup()
 }
 
 // BenchmarkOpen100k: from Run to the whole session read, grouped and
@@ -175,7 +176,10 @@ type benchHarness struct {
 	cancel func()
 }
 
-func startBench(b *testing.B, db *sqlite.DB) *benchHarness {
+func startBench(b *testing.B, db *sqlite.DB) *benchHarness { return startBenchN(b, db, bigFlows) }
+
+// startBenchN starts the inspector on db, which holds n flows.
+func startBenchN(b *testing.B, db *sqlite.DB, n int) *benchHarness {
 	s := &lockedScreen{SimulationScreen: tcell.NewSimulationScreen("UTF-8")}
 	s.Init()
 	s.SetSize(200, 60)
@@ -184,8 +188,8 @@ func startBench(b *testing.B, db *sqlite.DB) *benchHarness {
 	h := &harness{t: b, s: s, done: make(chan error, 1)}
 	go func() { h.done <- a.loop() }()
 	h.sync()
-	if a.m.FlowCount() != bigFlows {
-		b.Fatalf("%d flows read, want %d", a.m.FlowCount(), bigFlows)
+	if a.m.FlowCount() != n {
+		b.Fatalf("%d flows read, want %d", a.m.FlowCount(), n)
 	}
 	return &benchHarness{harness: h, app: a, cancel: cancel}
 }

@@ -1,7 +1,6 @@
 package inspector
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/glassbox-dev/glassbox/inspector/model"
@@ -18,6 +17,7 @@ import (
 // detailKey names what the detail pane shows.
 type detailKey struct {
 	flow  int64  // a flow
+	rev   int64  // the flow's change number (store.Flow.Rev): a flow in flight is read again as it changes
 	page  int64  // the page load the flow belongs to, or the page selected
 	group string // a group that is not a page load (unattributed, host, dir)
 }
@@ -36,6 +36,12 @@ type detailState struct {
 	lines      []render.Line
 	linesKey   string
 	top        int
+	bodyPage   int       // the page of the bodies the Body tab shows
+	more       bool      // a body goes on past the page shown
+	pageDue    bool      // the page was turned and is not laid out yet
+	job        layoutJob // a tab being laid out in the background
+	laidOut    int       // how many times lines were laid out (tests count them)
+	laidFor    string    // the flow's tab the lines are of, when laid out in the background (laidFor)
 }
 
 func (d *detailState) reset() {
@@ -60,7 +66,7 @@ func (a *app) selectionKey() detailKey {
 		return detailKey{}
 	}
 	if r := a.m.RowAt(i); r != nil {
-		return detailKey{flow: r.ID, page: r.PageID}
+		return detailKey{flow: r.ID, rev: r.Rev, page: r.PageID}
 	}
 	g := a.m.GroupAt(i)
 	if g.Kind == model.GroupPage || g.Kind == model.GroupFrame {
@@ -73,10 +79,10 @@ func (a *app) selectionKey() detailKey {
 // is not what is selected, or the page's flows grew since they were read.
 func (a *app) syncDetail() {
 	want := a.selectionKey()
-	if want != a.detail.want {
-		a.detail.want = want
-		a.detail.top = 0
+	if moved := want.flow != a.detail.want.flow || want.page != a.detail.want.page || want.group != a.detail.want.group; moved {
+		a.detail.top, a.detail.bodyPage, a.detail.pageDue = 0, 0, false // a flow that changed in flight keeps its place
 	}
+	a.detail.want = want
 	if a.load.detail {
 		return
 	}
@@ -141,10 +147,19 @@ func (a *app) loadDetail(key detailKey) {
 		a.connsAt = a.now() // a connection never recorded is asked for once a second at most
 	}
 	a.load.detail = true
+	// A flow read at this change already (its page grew) is not read again:
+	// its bodies may be megabytes.
+	var kept *store.Flow
+	if key.flow == a.detail.have.flow && key.rev == a.detail.have.rev {
+		kept = a.detail.flow.Flow
+	}
 	a.goBackground(func() func(*app) {
 		var fd render.FlowDetail
 		var err error
-		if key.flow != 0 {
+		if key.flow != 0 && kept != nil {
+			fd.Flow = kept
+			fd.Prev, fd.Next = a.neighbour(sid, p.prevID), a.neighbour(sid, p.nextID)
+		} else if key.flow != 0 {
 			var f store.Flow
 			if f, err = a.opts.Reader.Flow(a.ctx, sid, key.flow); err == nil {
 				fd.Flow = &f
@@ -201,14 +216,12 @@ func (a *app) storeDetail(key detailKey, fd render.FlowDetail, pflows []store.Fl
 	a.dirty = true
 }
 
-// detailLines are the lines of the active tab, built again only when the
-// selection, the tab, the width or the data changed.
+// detailLines are the lines of the active tab, built again only when what
+// they show changed (linesKey). A flow's tab may be laid out in the
+// background (layoutjob.go): until it is, the pane says so.
 func (a *app) detailLines(w int) []render.Line {
-	have := a.detail.have
 	tab := a.curTab()
-	// A group's numbers depend on the filter; a flow's hops on the chains.
-	key := fmt.Sprint(have, tab, w, a.detail.version, a.m.FlowCount(), a.m.PageCount(), a.tabKind(),
-		a.m.Filter().String(), a.m.FoldChains())
+	key := a.linesKey(w)
 	if key == a.detail.linesKey {
 		return a.detail.lines
 	}
@@ -219,13 +232,22 @@ func (a *app) detailLines(w int) []render.Line {
 	case a.tabKind() == 1:
 		lines = render.PageTab(a.theme, tab, a.pageDetail(a.m.GroupAt(a.m.Selected()), 0), w)
 	default:
-		lines = a.flowLines(tab, w)
+		var done bool
+		if lines, done = a.flowLines(key, tab, w); !done {
+			return lines
+		}
 	}
+	a.keepLines(key, tab, w, lines)
+	return a.detail.lines
+}
+
+// keepLines keeps the lines of the active tab for key.
+func (a *app) keepLines(key string, tab, w int, lines []render.Line) {
 	if tab == 0 && a.m.Len() > 0 {
 		lines = append(a.noteLines(w), lines...)
 	}
-	a.detail.lines, a.detail.linesKey = lines, key
-	return lines
+	a.detail.lines, a.detail.linesKey, a.detail.laidFor = lines, key, ""
+	a.detail.laidOut++
 }
 
 // noteLines open the Story tab with what the user wrote on the selected
@@ -251,10 +273,12 @@ func (a *app) noteLines(w int) []render.Line {
 	return out
 }
 
-func (a *app) flowLines(tab, w int) []render.Line {
+// flowLines lays out a flow's tab; done is false while it is laid out in
+// the background.
+func (a *app) flowLines(key string, tab, w int) (lines []render.Line, done bool) {
 	fd := a.detail.flow
 	if fd.Flow == nil {
-		return render.FlowTab(a.theme, tab, fd, w)
+		return render.FlowTab(a.theme, tab, fd, w), true
 	}
 	fd.Chain, fd.JumpKey, fd.Network = a.m.Chain(fd.Flow.ID), a.jumpKey(), a.session.Network
 	fd.Conn = store.FlowConn(fd.Flow, a.conns)
@@ -264,7 +288,8 @@ func (a *app) flowLines(tab, w int) []render.Line {
 		fd.Page = &render.PageDetail{Group: &model.Group{Kind: model.GroupPage, PageID: p.ID, Page: p},
 			Flows: pd.flows, Conns: a.conns, Lookups: a.lookups}
 	}
-	return render.FlowTab(a.theme, tab, fd, w)
+	fd.BodyPage = a.detail.bodyPage
+	return a.layOut(key, tab, w, fd)
 }
 
 // pageDetail gathers what a group's tabs show; selected marks a flow in

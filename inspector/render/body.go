@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"context"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -18,29 +19,46 @@ import (
 )
 
 // Limits of what the body tab shows: a screen is not an editor, and a
-// multi-megabyte body must not slow the frame down.
+// multi-megabyte body must not slow the frame down. A body is decoded and
+// laid out one page of BodyPage decoded bytes at a time, so a body that
+// decodes to a gigabyte (a "bomb") costs what 1 MiB costs; ] and [ turn
+// the pages (issue 15).
 const (
-	maxBodyLines = 2000
-	maxHexBytes  = 4096
-	maxDecoded   = 8 << 20
+	maxHexBytes = 4096
+	// BodyPage is how many decoded bytes the Body tab lays out at once:
+	// about 12,000 lines of a one-line script in an 88-column pane, laid
+	// out in tens of milliseconds.
+	BodyPage = 1 << 20
 )
 
 // bodyTab shows the request body (when there is one) and the response
 // body: decoded, pretty-printed when it is JSON, as text when it is text,
 // described when it is an image, as hex otherwise.
 func bodyTab(d FlowDetail, w int) []Line {
+	lines, _ := BodyTab(context.Background(), d, w)
+	return lines
+}
+
+// BodyTab lays out page d.BodyPage of the flow's bodies, for a pane w
+// cells wide; more reports that a body goes on past the page. It takes
+// up to tens of milliseconds for a full page, and reaching a far page of
+// a coded body decodes the pages before it: the inspector calls it off its
+// UI goroutine, and ctx ends that decoding early.
+func BodyTab(ctx context.Context, d FlowDetail, w int) (lines []Line, more bool) {
 	f := d.Flow
 	out := flowTitle(f, w)
 	if f.ReqBody.Size > 0 {
 		out = append(out, L(S(Title, "Request body")))
-		out = append(out, bodyLines(f.ReqBody, f.ReqHeaders, w)...)
-		out = append(out, Blank)
+		b, m := bodyLines(ctx, f.ReqBody, f.ReqHeaders, w, d.BodyPage)
+		out = append(append(out, b...), Blank)
+		more = m
 	}
 	out = append(out, L(S(Title, "Response body")))
 	if f.Status == 0 {
-		return append(out, L(S(Dim, "  no response")))
+		return append(out, L(S(Dim, "  no response"))), more
 	}
-	return append(out, bodyLines(f.RespBody, f.RespHeaders, w)...)
+	b, m := bodyLines(ctx, f.RespBody, f.RespHeaders, w, d.BodyPage)
+	return append(out, b...), more || m
 }
 
 // bodySummary is the one-paragraph version for the Request and Response
@@ -59,7 +77,7 @@ func bodySummary(b store.Body, ctype, whose string) []Line {
 	return []Line{P(s + ": see the Body tab")}
 }
 
-func bodyLines(b store.Body, h store.Headers, w int) []Line {
+func bodyLines(ctx context.Context, b store.Body, h store.Headers, w, page int) ([]Line, bool) {
 	ctype := h.Get("Content-Type")
 	enc := strings.ToLower(strings.TrimSpace(h.Get("Content-Encoding")))
 	head := []string{Bytes(b.Size)}
@@ -72,11 +90,11 @@ func bodyLines(b store.Body, h store.Headers, w int) []Line {
 	out := []Line{L(S(Dim, "  "+strings.Join(head, " · ")))}
 	switch {
 	case b.Size == 0:
-		return append(out, L(S(Dim, "  empty")))
+		return append(out, L(S(Dim, "  empty"))), false
 	case b.Shed:
-		return append(out, L(S(WarnText, "  not stored: glassbox shed the copy because bodies came faster than its database took them (the body itself was forwarded whole)")))
+		return append(out, L(S(WarnText, "  not stored: glassbox shed the copy because bodies came faster than its database took them (the body itself was forwarded whole)"))), false
 	case len(b.Data) == 0:
-		return append(out, L(S(Dim, "  not stored: glassbox keeps no body with --max-body 0, and none for tunnels")))
+		return append(out, L(S(Dim, "  not stored: glassbox keeps no body with --max-body 0, and none for tunnels"))), false
 	}
 	if b.Truncated {
 		out = append(out, L(S(WarnText, fmt.Sprintf("  glassbox stored only the first %s of %s (--max-body): what follows is cut short",
@@ -85,31 +103,68 @@ func bodyLines(b store.Body, h store.Headers, w int) []Line {
 	if b.Decoded {
 		enc = "" // imported from HAR, which keeps the decoded content
 	}
-	data, more, err := codec.Decode(b.Data, enc, maxDecoded)
+	mt, _, _ := mime.ParseMediaType(ctype)
+	var js jsonIndenter // learns where in a JSON document the page starts
+	from := int64(page) * BodyPage
+	data, more, err := codec.DecodeRange(ctx, b.Data, enc, from, BodyPage, &js)
+	coded := len(codec.Codings(enc)) > 0
 	switch {
-	case err != nil && len(data) == 0:
+	case err != nil && len(data) == 0 && ctx.Err() != nil:
+		return append(out, L(S(Dim, "  (stopped)"))), false
+	case err != nil && len(data) == 0 && page == 0:
 		out = append(out, L(S(WarnText, "  cannot decode it ("+err.Error()+"): the raw bytes follow")), Blank)
-		return append(out, hexLines(b.Data)...)
-	case more:
-		out = append(out, L(S(Dim, "  decoded for display: the first "+Bytes(int64(len(data)))+" (it unpacks to more)")))
-	case len(codec.Codings(enc)) > 0:
-		out = append(out, L(S(Dim, "  decoded for display: "+Bytes(int64(len(data))))))
+		return append(out, hexLines(b.Data)...), false
+	case len(data) == 0 && page > 0:
+		return append(out, L(S(Dim, fmt.Sprintf("  page %d: the body ends before it ([ goes back)", page+1)))), false
 	}
+	out = append(out, pageNote(page, from, len(data), more, coded, len(b.Data), w)...)
 	out = append(out, Blank)
-	return append(out, bodyContent(data, ctype, w)...)
+	if page > 0 && !isJSONType(mt) {
+		js = jsonIndenter{}
+	}
+	return append(out, bodyContent(data, mt, w, page, &js)...), more
 }
 
-func bodyContent(data []byte, ctype string, w int) []Line {
-	mt, _, _ := mime.ParseMediaType(ctype)
+// pageNote says what part of a body the page shows, and how to turn the
+// pages, when the body is longer than a page or was decoded.
+func pageNote(page int, from int64, n int, more, coded bool, stored, w int) []Line {
+	var s string
+	switch {
+	case page == 0 && !more && coded:
+		s = "decoded for display: " + Bytes(int64(n))
+	case page == 0 && !more:
+		return nil
+	case page == 0 && coded:
+		s = fmt.Sprintf("decoded the first %s; the body decodes to more: ] shows the next %s, decoded when asked for", Bytes(int64(n)), Bytes(BodyPage))
+	case page == 0:
+		s = fmt.Sprintf("page 1 of %d: the first %s; ] shows the next page", pages(stored), Bytes(int64(n)))
+	default:
+		what := fmt.Sprintf("page %d", page+1)
+		if !coded {
+			what += fmt.Sprintf(" of %d", pages(stored))
+		}
+		s = fmt.Sprintf("%s: bytes %s to %s", what, Bytes(from), Bytes(from+int64(n)))
+		if coded {
+			s = what + ": decoded " + strings.TrimPrefix(s, what+": ")
+		}
+		if more {
+			s += "; ] shows the next page, [ the one before"
+		} else {
+			s += "; the end of the body; [ shows the page before"
+		}
+	}
+	return Wrap(s, w, "  ", "  ", Dim)
+}
+
+// pages is how many pages a body of n bytes takes.
+func pages(n int) int { return (n + BodyPage - 1) / BodyPage }
+
+func bodyContent(data []byte, mt string, w, page int, js *jsonIndenter) []Line {
 	switch {
 	case strings.HasPrefix(mt, "image/") && mt != "image/svg+xml":
 		return imageLines(data, mt)
-	case isJSON(mt, data):
-		var buf bytes.Buffer
-		if json.Indent(&buf, data, "", "  ") == nil {
-			return textLines(buf.String(), w)
-		}
-		return textLines(string(data), w) // cut short: show it as it is
+	case isJSON(mt, data) && (page > 0 || json.Valid(data) || looksJSON(data)):
+		return textLines(js.indent(data), w)
 	case strings.Contains(mt, "html") || strings.Contains(mt, "xml"):
 		return textLines(indentMarkup(string(data)), w)
 	case mt == "text/css":
@@ -122,30 +177,41 @@ func bodyContent(data []byte, ctype string, w int) []Line {
 	return hexLines(data)
 }
 
+func isJSONType(mt string) bool { return mt == "application/json" || strings.HasSuffix(mt, "+json") }
+
 func isJSON(mt string, data []byte) bool {
-	if mt == "application/json" || strings.HasSuffix(mt, "+json") {
+	if isJSONType(mt) {
 		return true
 	}
 	t := bytes.TrimSpace(data)
 	return (mt == "" || mt == "text/plain") && len(t) > 0 && (t[0] == '{' || t[0] == '[') && json.Valid(t)
 }
 
-// textLines wraps text to the pane, up to maxBodyLines.
+// textLines cuts text into lines of the pane's width, keeping every
+// character. It reads the text once: the lines are slices of it, made in
+// one allocation, so a page of a one-line script (a million characters)
+// is laid out in milliseconds where cutting it from the start again for
+// each line took seconds (issue 15).
 func textLines(s string, w int) []Line {
-	var out []Line
-	lines := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
-	for i, line := range lines {
-		if len(out) >= maxBodyLines {
-			out = append(out, L(S(Dim, fmt.Sprintf("… %d more lines (export the flow to read it all)", len(lines)-i))))
-			break
-		}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	spans := make([]Span, 0, strings.Count(s, "\n")+1+len(s)/max(w, 1)) // about as many as it takes
+	for more := true; more; {
+		var line string
+		line, s, more = strings.Cut(s, "\n")
 		line = Sanitize(line)
-		for Width(line) > w && w > 4 {
+		for w > 4 {
 			head, tail := cutWidth(line, w)
-			out = append(out, P(head))
+			if tail == "" {
+				break
+			}
+			spans = append(spans, Span{Text: head})
 			line = tail
 		}
-		out = append(out, P(line))
+		spans = append(spans, Span{Text: line})
+	}
+	out := make([]Line, len(spans))
+	for i := range spans {
+		out[i] = spans[i : i+1 : i+1]
 	}
 	return out
 }
@@ -170,35 +236,48 @@ func hexLines(data []byte) []Line {
 	return out
 }
 
-// indentMarkup puts each tag of minified HTML or XML on its own line,
-// indented by nesting. Markup that already has line breaks is kept.
+// indentMarkup puts each tag of HTML or XML on its own line, indented by
+// nesting, whether the markup came minified or with line breaks of its own
+// (issue 15: a minified page with a few line breaks was shown as sent).
+// Text between tags keeps its lines, each indented; the content of script,
+// style, pre and textarea keeps its own indentation too, and a '<' in it
+// is not a tag.
 func indentMarkup(s string) string {
-	if strings.Count(s, "\n") > len(s)/200 {
-		return s
-	}
 	var b strings.Builder
+	b.Grow(len(s) + len(s)/4)
 	depth := 0
 	for len(s) > 0 {
 		i := strings.IndexByte(s, '<')
 		if i < 0 {
-			writeIndented(&b, depth, s)
+			writeText(&b, depth, s)
 			break
 		}
-		writeIndented(&b, depth, s[:i])
-		j := strings.IndexByte(s[i:], '>')
+		writeText(&b, depth, s[:i])
+		s = s[i:]
+		end := ">"
+		if strings.HasPrefix(s, "<!--") {
+			end = "-->"
+		}
+		j := strings.Index(s, end)
 		if j < 0 {
-			writeIndented(&b, depth, s[i:])
+			writeText(&b, depth, s)
 			break
 		}
-		tag := s[i : i+j+1]
-		s = s[i+j+1:]
+		tag := s[:j+len(end)]
+		s = s[j+len(end):]
 		closing := strings.HasPrefix(tag, "</")
 		if closing && depth > 0 {
 			depth--
 		}
 		writeIndented(&b, depth, tag)
-		if !closing && !strings.HasSuffix(tag, "/>") && !strings.HasPrefix(tag, "<!") && !strings.HasPrefix(tag, "<?") && !voidTag(tag) {
-			depth++
+		if closing || strings.HasSuffix(tag, "/>") || strings.HasPrefix(tag, "<!") || strings.HasPrefix(tag, "<?") || voidTag(tag) {
+			continue
+		}
+		depth++
+		if raw := rawElement(tag); raw != "" {
+			k := indexCloser(s, raw)
+			writeRaw(&b, depth, s[:k])
+			s = s[k:]
 		}
 	}
 	return b.String()
@@ -212,6 +291,59 @@ func writeIndented(b *strings.Builder, depth int, s string) {
 	b.WriteString(strings.Repeat("  ", min(depth, 20)))
 	b.WriteString(s)
 	b.WriteByte('\n')
+}
+
+// writeText writes each line of text between tags, indented.
+func writeText(b *strings.Builder, depth int, s string) {
+	for more := true; more; {
+		var line string
+		line, s, more = strings.Cut(s, "\n")
+		writeIndented(b, depth, line)
+	}
+}
+
+// writeRaw writes each line of a script's or a pre's content, indented,
+// keeping the indentation it had.
+func writeRaw(b *strings.Builder, depth int, s string) {
+	for more := true; more; {
+		var line string
+		line, s, more = strings.Cut(s, "\n")
+		if line = strings.TrimRight(line, " \t\r"); strings.TrimSpace(line) != "" {
+			b.WriteString(strings.Repeat("  ", min(depth, 20)))
+			b.WriteString(line)
+			b.WriteByte('\n')
+		}
+	}
+}
+
+// rawElement is the lower-case name of an element whose content is not
+// markup (or whose spaces matter), or "".
+func rawElement(tag string) string {
+	name := strings.ToLower(strings.TrimLeft(tag, "<"))
+	if i := strings.IndexAny(name, " \t\r\n/>"); i >= 0 {
+		name = name[:i]
+	}
+	switch name {
+	case "script", "style", "pre", "textarea":
+		return name
+	}
+	return ""
+}
+
+// indexCloser is where s's closing tag of the element name starts, in any
+// case, or len(s).
+func indexCloser(s, name string) int {
+	for from := 0; ; {
+		i := strings.Index(s[from:], "</")
+		if i < 0 {
+			return len(s)
+		}
+		i += from
+		if rest := s[i+2:]; len(rest) >= len(name) && strings.EqualFold(rest[:len(name)], name) {
+			return i
+		}
+		from = i + 2
+	}
 }
 
 // voidTag reports HTML elements that have no closing tag.

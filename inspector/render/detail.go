@@ -40,6 +40,9 @@ type FlowDetail struct {
 	// Messages are the flow's WebSocket messages or events, as kept
 	// (store.Messages); nil when it carried none.
 	Messages []store.Message
+	// BodyPage is the page of the bodies the Body tab shows, from 0 (see
+	// BodyPage, the constant).
+	BodyPage int
 }
 
 // FlowTab returns the lines of one tab of a flow, for a pane w cells wide.
@@ -62,6 +65,12 @@ func FlowTab(th *Theme, tab int, d FlowDetail, w int) []Line {
 		return messagesTab(d, w)
 	}
 	return storyTab(d, w)
+}
+
+// LayingOut is what a flow's tab shows while it is laid out off the UI
+// goroutine: the title, and what is being laid out.
+func LayingOut(f *store.Flow, w int, what string) []Line {
+	return append(flowTitle(f, w), L(S(Dim, "  laying out "+what+"…")))
 }
 
 // flowTitle is the first line of every flow tab.

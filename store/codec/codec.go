@@ -21,6 +21,7 @@ import (
 	"compress/flate"
 	"compress/gzip"
 	"compress/zlib"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -86,8 +87,17 @@ func Decode(data []byte, contentEncoding string, limit int) (out []byte, more bo
 		return nil, false, err
 	}
 	defer closeAll()
+	return readPage(r, limit, len(data))
+}
+
+// readPage reads at most limit bytes of the decoder r, of an encoded body
+// of n bytes, and one more to learn whether the body goes on.
+func readPage(r io.Reader, limit, n int) (out []byte, more bool, err error) {
+	if limit < 0 {
+		limit = 0
+	}
 	// Most bodies unpack to a few times their size: start there.
-	out, err = readAtMost(r, limit, max(64<<10, 4*len(data)))
+	out, err = readAtMost(r, limit, max(64<<10, 4*n))
 	if err == nil && len(out) == limit {
 		// Full: one more byte says whether the body goes on.
 		var one [1]byte
@@ -101,6 +111,57 @@ func Decode(data []byte, contentEncoding string, limit int) (out []byte, more bo
 	}
 	return out, false, readErr(err)
 }
+
+// DecodeRange is Decode from the decoded byte from on: it decodes and
+// drops the first from bytes, then returns at most limit bytes of what
+// follows; more reports whether the body goes on past them. It is how a
+// large body is read a page at a time: a page holds limit bytes, whichever
+// page it is, though reaching page n decodes the n before it. A body that
+// ends before from returns nothing and more false. ctx stops the decoding
+// early, with its error. skipped, when not nil, is given the bytes before
+// from as they are decoded (a pretty-printer learns from them where in the
+// document the page starts); nil drops them.
+func DecodeRange(ctx context.Context, data []byte, contentEncoding string, from int64, limit int, skipped io.Writer) (out []byte, more bool, err error) {
+	if from <= 0 {
+		return Decode(data, contentEncoding, limit)
+	}
+	if len(Codings(contentEncoding)) == 0 { // nothing to undo: the page is a slice
+		if skipped != nil {
+			skipped.Write(data[:min(from, int64(len(data)))])
+		}
+		if from >= int64(len(data)) {
+			return nil, false, nil
+		}
+		out = data[from:]
+		return out[:min(len(out), max(limit, 0))], len(out) > limit, nil
+	}
+	r, closeAll, err := NewReader(bytes.NewReader(data), contentEncoding)
+	if err != nil {
+		return nil, false, err
+	}
+	defer closeAll()
+	if skipped == nil {
+		skipped = io.Discard
+	}
+	for done := int64(0); done < from; {
+		if err := ctx.Err(); err != nil {
+			return nil, false, err
+		}
+		n, err := io.CopyN(skipped, r, min(from-done, skipChunk))
+		done += n
+		if err == io.EOF {
+			return nil, false, nil
+		}
+		if err != nil {
+			return nil, false, readErr(err)
+		}
+	}
+	return readPage(r, limit, len(data))
+}
+
+// skipChunk is how much DecodeRange decodes between two looks at its
+// context: a few milliseconds of gzip.
+const skipChunk = 4 << 20
 
 // readAtMost reads r to its end or to limit bytes, whichever comes first,
 // into a buffer of guess bytes that doubles when full but never grows past

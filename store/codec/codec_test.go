@@ -2,6 +2,7 @@ package codec_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -126,4 +127,56 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("Size = %d, Decode gave %d", n, len(out))
 		}
 	})
+}
+
+// TestDecodeRangePages: a body read a page at a time, coded or not, comes
+// back whole and in order; a page past the end is empty; each page holds
+// at most the limit.
+func TestDecodeRangePages(t *testing.T) {
+	body := []byte(strings.Repeat("0123456789abcdef", 4000)) // 64,000 bytes
+	for _, tc := range []struct{ name, coding string }{{"gzip", "gzip"}, {"zstd", "zstd"}, {"identity", ""}} {
+		t.Run(tc.name, func(t *testing.T) {
+			data := body
+			if tc.coding != "" {
+				data = encode(t, tc.coding, body)
+			}
+			const page = 10_000
+			var got []byte
+			for p := int64(0); ; p++ {
+				out, more, err := codec.DecodeRange(context.Background(), data, tc.coding, p*page, page, nil)
+				if err != nil || len(out) > page {
+					t.Fatalf("page %d: %d bytes, err %v", p, len(out), err)
+				}
+				got = append(got, out...)
+				if !more {
+					break
+				}
+			}
+			if !bytes.Equal(got, body) {
+				t.Fatalf("pages gave %d bytes, want the body's %d", len(got), len(body))
+			}
+			var seen bytes.Buffer // what a pretty-printer is shown of the pages before
+			if _, _, err := codec.DecodeRange(context.Background(), data, tc.coding, 3*page, page, &seen); err != nil || !bytes.Equal(seen.Bytes(), body[:3*page]) {
+				t.Errorf("page 4 was preceded by %d bytes (err %v), want the %d before it", seen.Len(), err, 3*page)
+			}
+			if out, more, err := codec.DecodeRange(context.Background(), data, tc.coding, 70_000, page, nil); len(out) != 0 || more || err != nil {
+				t.Errorf("past the end: %d bytes, more %v, err %v", len(out), more, err)
+			}
+		})
+	}
+}
+
+// TestDecodeRangeStopsWithItsContext: skipping to a far page of a bomb
+// ends when the context does.
+func TestDecodeRangeStopsWithItsContext(t *testing.T) {
+	bomb := encode(t, "gzip", make([]byte, 64<<20))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, _, err := codec.DecodeRange(ctx, bomb, "gzip", 60<<20, 1<<20, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("err %v, want context.Canceled", err)
+	}
+	out, more, err := codec.DecodeRange(context.Background(), bomb, "gzip", 60<<20, 1<<20, nil)
+	if len(out) != 1<<20 || !more || err != nil {
+		t.Errorf("page 61 of 64: %d bytes, more %v, err %v", len(out), more, err)
+	}
 }
