@@ -1,0 +1,58 @@
+package diagnose
+
+import (
+	"context"
+	"errors"
+
+	"github.com/glassbox-dev/glassbox/store"
+)
+
+// Load reads what Diagnose needs of page load pageID of a session from r:
+// the page's flows with their headers, its document's body, and the
+// flows of the previous load of the same URL (for a reload). pages are
+// the session's page loads (r.Pages); conns and lookups its records
+// (store.ConnsAndLookups), which a caller usually has already.
+func Load(ctx context.Context, r store.Reader, sessionID int64, pages []store.Page, pageID int64,
+	conns map[int64]*store.Conn, lookups map[int64]*store.Lookup) (Input, error) {
+	in := Input{Conns: conns, Lookups: lookups}
+	var prev *store.Page
+	for i := range pages {
+		if pages[i].ID == pageID {
+			in.Page = pages[i]
+			break
+		}
+	}
+	if in.Page.ID == 0 {
+		return in, store.ErrNotFound
+	}
+	for i := range pages {
+		p := &pages[i]
+		if p.ID < pageID && p.ParentID == 0 && p.MergedInto == 0 && p.URL == in.Page.URL {
+			prev = p
+		}
+	}
+	flows, err := r.Flows(ctx, store.FlowQuery{SessionID: sessionID, PageID: pageID})
+	if err != nil {
+		return in, err
+	}
+	in.Flows = flows
+	for i := range in.Flows {
+		f := &in.Flows[i]
+		if f.ResourceType == "document" && f.Status == 200 {
+			full, err := r.Flow(ctx, sessionID, f.ID)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return in, err
+			}
+			if err == nil {
+				f.RespBody = full.RespBody
+			}
+			break
+		}
+	}
+	if prev != nil {
+		if in.Previous, err = r.Flows(ctx, store.FlowQuery{SessionID: sessionID, PageID: prev.ID}); err != nil {
+			return in, err
+		}
+	}
+	return in, nil
+}
