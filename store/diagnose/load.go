@@ -27,8 +27,8 @@ func Load(ctx context.Context, r store.Reader, sessionID int64, pages []store.Pa
 	}
 	for i := range pages {
 		p := &pages[i]
-		if p.ID < pageID && p.ParentID == 0 && p.MergedInto == 0 && p.URL == in.Page.URL {
-			prev = p
+		if p.ID < pageID && p.ParentID == 0 && p.MergedInto == 0 {
+			prev = p // the top-level load just before this one
 		}
 	}
 	flows, err := r.Flows(ctx, store.FlowQuery{SessionID: sessionID, PageID: pageID})
@@ -50,9 +50,30 @@ func Load(ctx context.Context, r store.Reader, sessionID int64, pages []store.Pa
 		}
 	}
 	if prev != nil {
-		if in.Previous, err = r.Flows(ctx, store.FlowQuery{SessionID: sessionID, PageID: prev.ID}); err != nil {
+		before, err := r.Flows(ctx, store.FlowQuery{SessionID: sessionID, PageID: prev.ID})
+		if err != nil {
 			return in, err
+		}
+		if sameDocument(before, in.Flows, in.Page.URL) {
+			in.Previous = before
 		}
 	}
 	return in, nil
+}
+
+// sameDocument reports whether the load before (its flows) fetched the
+// document this load is of: then this one is a reload, or a return.
+func sameDocument(before, now []store.Flow, url string) bool {
+	urls := map[string]bool{url: true}
+	for _, f := range now {
+		if f.ResourceType == "document" {
+			urls[f.URL] = true
+		}
+	}
+	for _, f := range before {
+		if f.ResourceType == "document" && urls[f.URL] {
+			return true
+		}
+	}
+	return false
 }
