@@ -215,3 +215,18 @@ func TestCriticalPath(t *testing.T) {
 		t.Errorf("wait over the page = %v, want 6ms", wait)
 	}
 }
+
+func TestHeadline(t *testing.T) {
+	good := diagnose.Diagnose(goodPage())
+	if h := good.Headline(); !strings.Contains(h, "nothing to fix") || !strings.Contains(h, "40 ms") {
+		t.Errorf("good page's headline %q", h)
+	}
+	in := goodPage()
+	in.Conns[1].TLS.Version = "TLS 1.2"
+	if h := diagnose.Diagnose(in).Headline(); !strings.Contains(h, "One thing would make it faster") {
+		t.Errorf("headline with one finding: %q", h)
+	}
+	if s := good.RoundTrips.String(); s != "6 (1 DNS, 1 TCP, 1 TLS, 3 requests)" {
+		t.Errorf("round trips %q", s)
+	}
+}
