@@ -68,6 +68,8 @@ type Step struct {
 	// script's request names no flow, so the step before is the last
 	// script that ended before it started (Evidence says so).
 	Inferred bool
+	// After is the step before's flow; 0 for the first step.
+	After int64
 	// Start is when the request started, from the start of the page load.
 	Start time.Duration
 	// Gap is the time between the step before ending and this one

@@ -32,6 +32,7 @@ func (p *page) criticalPath(span time.Duration) []Step {
 		s := &chain[i]
 		if i > 0 {
 			s.Gap = max(s.Start-prevEnd, 0)
+			s.After = chain[i-1].FlowID
 		} else {
 			s.Gap = s.Start
 		}

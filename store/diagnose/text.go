@@ -35,20 +35,21 @@ func (d Diagnosis) Headline() string {
 
 // Because says how the step before caused a step of the critical path.
 func (s Step) Because() string {
-	switch s.Via {
-	case store.InitNavigation:
+	switch {
+	case s.Via == store.InitNavigation:
 		return "the navigation"
-	case store.InitRedirect:
-		return "the redirect before it"
-	case store.InitParser:
-		return "named by the HTML before it"
-	case store.InitStylesheet:
-		return "named by the stylesheet before it"
+	case s.After == 0:
+		return "the first request of the load"
+	case s.Via == store.InitRedirect:
+		return fmt.Sprintf("the redirect of #%d", s.After)
+	case s.Via == store.InitParser:
+		return fmt.Sprintf("named by the HTML of #%d", s.After)
+	case s.Via == store.InitStylesheet:
+		return fmt.Sprintf("named by the stylesheet #%d", s.After)
+	case s.Via == store.InitScript:
+		return fmt.Sprintf("asked for by a script, probably #%d: a script's request does not say which script", s.After)
 	}
-	if s.Inferred {
-		return "asked for by a script, probably the one before (a script's request does not say which script)"
-	}
-	return "asked for by " + s.Via
+	return fmt.Sprintf("started after #%d ended; the record does not say what asked for it", s.After)
 }
 
 // Line is a step of the critical path in one line, without its URL.
