@@ -3,6 +3,7 @@ package main_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"reflect"
 	"sort"
 	"strings"
@@ -81,6 +82,7 @@ func TestBrowserDiagnosis(t *testing.T) {
 	if len(diag[2].Findings) != 0 {
 		t.Errorf("the page built fast got findings: %s", findingKinds(diag[2]))
 	}
+	checkDiagnosisExport(t, home, tops[0].ID, diag[0])
 }
 
 // pageFlows are one page load's flows.
@@ -275,4 +277,26 @@ func subset(a, b []int64) bool {
 		}
 	}
 	return true
+}
+
+// checkDiagnosisExport: `glassbox export --format md --page N` leads with
+// the page's diagnosis, every finding named with its flows.
+func checkDiagnosisExport(t *testing.T, home string, page int64, d diagnose.Diagnosis) {
+	t.Helper()
+	out, stderr, code := glassbox(t, home, "export", "--format", "md", "--page", fmt.Sprint(page))
+	if code != 0 {
+		t.Fatalf("export --page %d: %s", page, stderr)
+	}
+	why := strings.Index(out, "### Why this page took its time")
+	if why < 0 || why > strings.Index(out, "### Waterfall") {
+		t.Fatalf("the report does not lead with the diagnosis:\n%s", out)
+	}
+	for _, f := range d.Findings {
+		if want := fmt.Sprintf("(`%s`, flows %s)", f.Kind, f.FlowsText()); !strings.Contains(out, want) {
+			t.Errorf("the report lacks %s", want)
+		}
+	}
+	if os.Getenv("GLASSBOX_KEEP_DIAGNOSIS") != "" {
+		os.WriteFile(os.Getenv("GLASSBOX_KEEP_DIAGNOSIS"), []byte(out), 0o644)
+	}
 }
