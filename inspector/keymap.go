@@ -85,6 +85,8 @@ func keymap() []Binding {
 		{Keys: []Key{r('o')}, Name: "sort", Help: "sort by time, duration, size, status", Handler: (*app).cycleSort, Contexts: browse, Footer: true},
 		{Keys: []Key{r('O')}, Name: "reverse", Help: "reverse the sort", Handler: (*app).reverseSort, Contexts: browse},
 		{Keys: []Key{r('i')}, Name: "initiator", Help: "go to the flow that initiated the selected one: the HTML or stylesheet that references it, the redirect it followed", Handler: (*app).jumpToInitiator, Contexts: browse},
+		{Keys: []Key{r(']')}, Name: "next finding", Help: "go to the next flow a finding of the page load's diagnosis is about (its Story lists them), finding after finding", Handler: (*app).nextFinding, Contexts: browse},
+		{Keys: []Key{r('[')}, Name: "prev finding", Help: "go to the previous flow of the diagnosis' findings", Handler: (*app).prevFinding, Contexts: browse},
 		{Keys: []Key{r('H')}, Name: "fold hops", Help: "fold each redirect chain into its final request (the line says how many hops it hides), and back", Handler: (*app).toggleChains, Contexts: browse},
 		{Keys: []Key{r('z')}, Name: "zoom", Help: "give the whole screen to the pane in focus, and back", Handler: (*app).toggleZoom, Contexts: browse},
 		{Keys: []Key{r('f')}, Name: "follow", Help: "follow: keep the newest flow selected as flows arrive", Handler: (*app).toggleFollow, Contexts: browse},
