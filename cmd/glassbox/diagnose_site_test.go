@@ -21,7 +21,7 @@ import (
 )
 
 // The diagnosis site: a page built slow on purpose and a page built fast
-// (issue 17). The slow page at http://slow.test/ (plain HTTP/1.1) redirects twice, holds
+// (issue 17). The slow page at http://slow.test/go (plain HTTP/1.1) redirects twice, holds
 // its first paint on a stylesheet and a script in <head>, whose script
 // loads a second that loads a third (from old.test: TLS 1.2 only, and a
 // connection closed after every answer), which calls a slow API and
@@ -123,7 +123,7 @@ func (s *diagSite) serveSecure(w http.ResponseWriter, r *http.Request) {
 // HTTPS, and the browser speaks HTTP/1.1 for them (to the proxy).
 func (s *diagSite) serveSlow(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
-	case "/":
+	case "/go": // not "/": the scripts' Referer from old.test is the origin alone (strict-origin-when-cross-origin), which would name a page whose document is "/"
 		http.Redirect(w, r, "/home", http.StatusMovedPermanently)
 	case "/home":
 		http.Redirect(w, r, "/start", http.StatusFound)

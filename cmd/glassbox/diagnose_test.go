@@ -36,7 +36,7 @@ func TestBrowserDiagnosis(t *testing.T) {
 			t.Fatalf("%s: %v\nglassbox log:\n%s", what, err, p.logText())
 		}
 	}
-	load("the slow page", chromedp.Navigate(s.url("slow.test", "/")))
+	load("the slow page", chromedp.Navigate(s.url("slow.test", "/go")))
 	load("its reload", chromedp.Reload())
 	load("the fast page", chromedp.Navigate(s.url("fast.test", "/")))
 	chromedp.Cancel(ctx)
@@ -196,7 +196,7 @@ func checkSlowFindings(t *testing.T, s *diagSite, d diagnose.Diagnosis, pf pageF
 		sort.Slice(out, func(a, b int) bool { return out[a] < out[b] })
 		return out
 	}
-	wantFinding(t, d, pf, diagnose.KindRedirectChain, cat(u("slow.test", "/"), u("slow.test", "/home")))
+	wantFinding(t, d, pf, diagnose.KindRedirectChain, cat(u("slow.test", "/go"), u("slow.test", "/home")))
 	// Only a.js's connection paid TLS 1.2's full handshake: the next ones
 	// resumed its session, an abbreviated handshake of one round trip.
 	wantFinding(t, d, pf, diagnose.KindTLS12, u("old.test", "/a.js"))
@@ -229,9 +229,14 @@ func checkSlowFindings(t *testing.T, s *diagSite, d diagnose.Diagnosis, pf pageF
 		path = append(path, st.FlowID)
 	}
 	first := func(ids []int64) []int64 { return ids[:min(len(ids), 1)] }
-	if want := cat(u("slow.test", "/"), u("slow.test", "/home"), u("slow.test", "/start"),
+	if want := cat(u("slow.test", "/go"), u("slow.test", "/home"), u("slow.test", "/start"),
 		first(u("old.test", "/a.js")), first(u("old.test", "/b.js")), first(u("old.test", "/c.js"))); len(path) < len(want) || !reflect.DeepEqual(path[:len(want)], want) {
 		t.Errorf("critical path %v, want it to begin %v", path, want)
+	}
+	// It ends at the API call c.js made, which the server held for
+	// slowAPIWait, longer than anything else took.
+	if api := u("slow.test", "/api/slow"); len(path) == 0 || len(api) != 1 || path[len(path)-1] != api[0] {
+		t.Errorf("critical path %v, want it to end at the slow API call %v", path, api)
 	}
 }
 
