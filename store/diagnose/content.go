@@ -213,7 +213,7 @@ func renderBlocking(p *page) []Finding {
 	}
 	held := store.Between(doc.FirstByte, until)
 	return []Finding{{Kind: KindRenderBlocking,
-		Title:   fmt.Sprintf("%s in <head> held the first paint back until %s after the HTML arrived", plural(len(ids), "script or stylesheet"), dur(held)),
+		Title:   fmt.Sprintf("Scripts and stylesheets in <head> (%d) held the first paint back until %s after the HTML arrived", len(ids), dur(held)),
 		Numbers: []Number{{"blocking requests", fmt.Sprint(len(ids))}, {"until the last one ended", dur(held)}},
 		FlowIDs: ids,
 		Evidence: fmt.Sprintf("the HTML of #%d names in <head>, without async or defer: %s", doc.ID,
