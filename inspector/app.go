@@ -95,6 +95,12 @@ type app struct {
 	fatal   error // ends the loop with this error (the session cannot be opened)
 	dirty   bool
 	crashed *backgroundPanic
+	// findingAt is where ] and [ are among the findings of a page load's
+	// diagnosis (diagnosis.go).
+	findingAt struct {
+		page int64
+		i    int
+	}
 }
 
 // editKind is what the line being typed is.

@@ -6,6 +6,7 @@ import (
 	"github.com/glassbox-dev/glassbox/inspector/model"
 	"github.com/glassbox-dev/glassbox/inspector/render"
 	"github.com/glassbox-dev/glassbox/store"
+	"github.com/glassbox-dev/glassbox/store/diagnose"
 )
 
 // The detail pane shows what is selected. Only the selected flow is read
@@ -26,6 +27,7 @@ type pageData struct {
 	flows []store.Flow
 	count int // how many flows the page had when read
 	at    time.Time
+	diag  *diagnose.Diagnosis // why the page load took its time (diagnosis.go)
 }
 
 type detailState struct {
@@ -170,8 +172,11 @@ func (a *app) loadDetail(key detailKey) {
 			}
 		}
 		var pflows []store.Flow
+		var diag *diagnose.Diagnosis
 		if err == nil && p.pageIDs != nil {
-			pflows, err = a.readPageFlows(sid, p.pageIDs)
+			if pflows, err = a.readPageFlows(sid, p.pageIDs); err == nil {
+				diag, err = a.diagnosePage(sid, key.page, pflows)
+			}
 		}
 		var conns map[int64]*store.Conn
 		var lookups map[int64]*store.Lookup
@@ -188,12 +193,12 @@ func (a *app) loadDetail(key detailKey) {
 				a.detail.have = key // do not retry in a loop; moving the selection retries
 				return
 			}
-			a.storeDetail(key, fd, pflows, p.pageIDs != nil, conns, lookups)
+			a.storeDetail(key, fd, pflows, diag, p.pageIDs != nil, conns, lookups)
 		}
 	})
 }
 
-func (a *app) storeDetail(key detailKey, fd render.FlowDetail, pflows []store.Flow, read bool,
+func (a *app) storeDetail(key detailKey, fd render.FlowDetail, pflows []store.Flow, diag *diagnose.Diagnosis, read bool,
 	conns map[int64]*store.Conn, lookups map[int64]*store.Lookup) {
 	if conns != nil {
 		a.setConns(conns, lookups)
@@ -205,7 +210,7 @@ func (a *app) storeDetail(key detailKey, fd render.FlowDetail, pflows []store.Fl
 				break
 			}
 		}
-		a.detail.pages[key.page] = &pageData{flows: pflows, count: len(pflows), at: a.now()}
+		a.detail.pages[key.page] = &pageData{flows: pflows, diag: diag, count: len(pflows), at: a.now()}
 		if rows := a.m.PageRows(key.page); len(rows) > len(pflows) {
 			a.detail.pages[key.page].count = len(rows)
 		}
@@ -298,7 +303,7 @@ func (a *app) pageDetail(g *model.Group, selected int64) render.PageDetail {
 	d := render.PageDetail{Group: g, Rows: a.m.GroupRows(g), Conns: a.conns, Lookups: a.lookups, Selected: selected, Network: a.session.Network}
 	if g.Kind == model.GroupPage || g.Kind == model.GroupFrame {
 		if pd := a.detail.pages[g.PageID]; pd != nil {
-			d.Flows = pd.flows
+			d.Flows, d.Diagnosis, d.FindingKeys = pd.flows, pd.diag, a.findingKeys()
 		}
 	}
 	return d

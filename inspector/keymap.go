@@ -78,8 +78,8 @@ func keymap() []Binding {
 		{Keys: []Key{k(tcell.KeyTab, "Tab")}, Name: "next tab", Help: "next detail tab (Story, Timing, Request, Response, Body, Connection, Messages; for a page: Story, Waterfall)", Handler: (*app).nextTab, Contexts: browse, Footer: true},
 		{Keys: []Key{k(tcell.KeyBacktab, "shift-Tab")}, Name: "prev tab", Help: "previous detail tab", Handler: (*app).prevTab, Contexts: browse},
 		{Keys: []Key{r('1'), r('2'), r('3'), r('4'), r('5'), r('6'), r('7')}, Name: "tab N", Help: "go to detail tab N", Handler: (*app).tabN, Contexts: browse},
-		{Keys: []Key{r(']')}, Name: "next page", Help: "on the Body tab: the next page of a long body (glassbox decodes and shows 1 MiB at a time, so a huge or compressed-bomb body never freezes the screen)", Handler: (*app).nextBodyPage, Contexts: browse},
-		{Keys: []Key{r('[')}, Name: "prev page", Help: "on the Body tab: the page before", Handler: (*app).prevBodyPage, Contexts: browse},
+		{Keys: []Key{r(']')}, Name: "next page/finding", Help: "on a flow's Body tab: the next page of a long body (glassbox decodes and shows 1 MiB at a time, so a huge or compressed-bomb body never freezes the screen); elsewhere: the next flow a finding of the page load's diagnosis is about (its Story lists them), finding after finding", Handler: (*app).bracketNext, Contexts: browse},
+		{Keys: []Key{r('[')}, Name: "prev page/finding", Help: "on a flow's Body tab: the page before; elsewhere: the previous flow of the diagnosis' findings", Handler: (*app).bracketPrev, Contexts: browse},
 		{Keys: []Key{k(tcell.KeyEsc, "Esc")}, Name: "back", Help: "back to the list: from the details, zoomed or not, in one press; in the list, clear the filter; close a screen", Handler: (*app).back, Contexts: []Context{CtxList, CtxDetail, CtxScreen, CtxSessions}, Footer: true},
 		{Keys: []Key{r('/')}, Name: "filter", Help: "filter the flows (the language is below); Enter keeps it, Esc restores the last one", Handler: (*app).startFilter, Contexts: browse, Footer: true},
 		{Keys: []Key{r('w')}, Name: "waterfall", Help: "the waterfall of the selected page load, full screen", Handler: (*app).waterfall, Contexts: browse, Footer: true},
@@ -225,7 +225,7 @@ func helpEntries(bs []Binding) []render.HelpEntry {
 	for _, ctx := range []Context{CtxList, CtxDetail, CtxFilter, CtxComment, CtxScreen, CtxSessions, CtxConfirm} {
 		for _, b := range bs {
 			if b.Contexts[0] == ctx {
-				out = append(out, render.HelpEntry{Context: contextTitle(b.Contexts), Keys: keyLabels(b.Keys, 6), Help: b.Help})
+				out = append(out, render.HelpEntry{Context: contextTitle(b.Contexts), Keys: keyLabels(b.Keys, 7), Help: b.Help})
 			}
 		}
 	}

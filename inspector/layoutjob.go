@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/gdamore/tcell/v2"
-
 	"github.com/glassbox-dev/glassbox/inspector/render"
 	"github.com/glassbox-dev/glassbox/store"
 )
@@ -132,9 +130,6 @@ func (a *app) stopLayout() {
 
 // The page keys: a body longer than a page (render.BodyPage decoded
 // bytes) is read a page at a time.
-
-func (a *app) nextBodyPage(*tcell.EventKey) { a.turnBodyPage(1) }
-func (a *app) prevBodyPage(*tcell.EventKey) { a.turnBodyPage(-1) }
 
 func (a *app) turnBodyPage(d int) {
 	switch {

@@ -147,10 +147,19 @@ func TestPageStoryAndFold(t *testing.T) {
 	h.contains("▾ Shop: Home", "/img/logo.png", "1 Story  2 Waterfall")
 	h.press(tcell.KeyEnter, "z", "G") // into the page's details, all of the pane, to the end
 	h.contains("Problems", "GET https://missing.test/tracker.js", "Slowest")
-	h.press("g")
+	h.press("g") // the diagnosis opens the Story, the numbered story follows
+	h.contains("Why this page took its time", "The critical path", "] and [ go to each finding's flows")
+	for i := 0; i < 10 && !strings.Contains(h.text(), "What happened, step by step"); i++ {
+		h.press(tcell.KeyPgDn)
+	}
 	h.contains("What happened, step by step", "1. ")
 	h.press("2")
 	h.contains("queued", "api.shop.test/cart", "ads.test/ad.js")
+	// ] walks the findings' flows: the first finding's first flow, then on.
+	h.press(tcell.KeyEsc, "]")
+	h.contains("finding 1 of ")
+	h.press("]", "[")
+	h.contains("finding 1 of ")
 }
 
 func TestTabsOfAFlow(t *testing.T) {

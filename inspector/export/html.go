@@ -28,6 +28,7 @@ func writeHTML(ctx context.Context, r store.Reader, w io.Writer, j *job) error {
 		Notes     []string // its marked and commented requests
 		Waterfall template.HTML
 		Steps     []stepView
+		Diagnosis *diagnosisView
 	}
 	data := struct {
 		Intro        string
@@ -44,7 +45,7 @@ func writeHTML(ctx context.Context, r store.Reader, w io.Writer, j *job) error {
 	for i := range s.Pages {
 		pr := &s.Pages[i]
 		pv := pageView{N: i + 1, Title: pr.title(), Summary: pageSummary(pr), Waterfall: svgWaterfall(pr),
-			Comment: j.comment(0, pr.Page.ID), Notes: flowNotes(j, pr.Flows)}
+			Comment: j.comment(0, pr.Page.ID), Notes: flowNotes(j, pr.Flows), Diagnosis: pr.Diagnosis}
 		for _, st := range pr.Steps {
 			pv.Steps = append(pv.Steps, stepView{N: st.N, Title: st.Title, Blocks: blocks(st.Text)})
 		}
@@ -265,6 +266,8 @@ ol.story>li{margin:.9rem 0} ol.story>li>strong{font-size:1.02rem} ol.story p{mar
 ol.story ul{margin:.2rem 0 .2rem 1.2rem;padding:0} code{background:#f6f8fa;padding:.1rem .3rem;border-radius:4px}
 table{border-collapse:collapse;font-size:.9rem} td,th{border:1px solid #d0d7de;padding:.2rem .5rem;text-align:left}
 footer{margin-top:3rem;color:#57606a;font-size:.85rem}
+ul.findings>li{margin:.5rem 0} ul.findings ul{color:#444;font-size:.92rem} ol.path .url{overflow-wrap:anywhere} .meta{color:#57606a}
+.swatch::before{content:"";display:inline-block;width:.9rem;height:.6rem;margin-right:.3rem;background:var(--c)}
 @media print{h2{break-before:page} svg.waterfall{break-inside:avoid}}
 </style></head><body>
 <h1>What happened when the browser loaded these pages</h1>
@@ -276,6 +279,7 @@ footer{margin-top:3rem;color:#57606a;font-size:.85rem}
 <h2 id="page-{{.N}}">{{.N}}. {{.Title}}</h2>
 <p class="summary">{{.Summary}}</p>
 {{if .Comment}}<blockquote class="comment"><strong>Comment:</strong> {{.Comment}}</blockquote>{{end}}
+{{with .Diagnosis}}{{template "diagnosis" .}}{{end}}
 {{if .Notes}}<h3>Marked and commented requests</h3><ul class="notes">{{range .Notes}}<li>{{.}}</li>{{end}}</ul>{{end}}
 {{if .Waterfall}}<h3>Waterfall</h3>
 <div class="legend">{{range $.Legend}}<span style="--c:{{.Color}}">{{.Title}}</span>{{end}}</div>
@@ -294,4 +298,4 @@ footer{margin-top:3rem;color:#57606a;font-size:.85rem}
 {{end}}</table>{{end}}
 <footer>{{.Footer}}</footer>
 </body></html>
-`))
+` + htmlDiagnosis))

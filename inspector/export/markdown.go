@@ -78,6 +78,7 @@ func writePageMarkdown(w *bufio.Writer, n int, pr *pageReport, j *job) {
 	if c := j.comment(0, pr.Page.ID); c != "" {
 		fmt.Fprintf(w, "> **Comment:** %s\n\n", mdEscape(c))
 	}
+	writeDiagnosisMarkdown(w, pr.Diagnosis)
 	if notes := flowNotes(j, pr.Flows); len(notes) > 0 {
 		fmt.Fprintf(w, "### Marked and commented requests\n\n")
 		for _, n := range notes {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/glassbox-dev/glassbox/inspector/explain"
 	"github.com/glassbox-dev/glassbox/store"
+	"github.com/glassbox-dev/glassbox/store/diagnose"
 )
 
 // Bounds of a report: it is for reading, the HAR export is for everything.
@@ -32,6 +33,9 @@ type pageReport struct {
 	Worst    int
 	Failures int
 	Conns    map[int64]*store.Conn
+	// Diagnosis is why the page load took its time; nil when no request
+	// of it ended.
+	Diagnosis *diagnosisView
 }
 
 // report is everything a report needs, loaded page by page.
@@ -72,6 +76,11 @@ func loadReport(ctx context.Context, r store.Reader, j *job) (*report, error) {
 		if err := pr.read(ctx, r, j, lookups); err != nil {
 			return nil, err
 		}
+		in, err := diagnose.Load(ctx, r, j.sess.ID, pages, p.ID, conns, lookups)
+		if err != nil {
+			return nil, err
+		}
+		pr.Diagnosis = viewDiagnosis(diagnose.Diagnose(in))
 		s.Pages = append(s.Pages, pr)
 	}
 	if j.PageID == 0 {

@@ -93,10 +93,14 @@ func TestHTMLSelfContainedAndRendered(t *testing.T) {
 			t.Errorf("the report is not self-contained: it contains %q", bad)
 		}
 	}
-	for _, want := range []string{"<svg", "The Shop", "Step by step", "DNS lookup"} {
+	for _, want := range []string{"<svg", "The Shop", "Step by step", "DNS lookup", "Critical path", "<code>redirect-chain</code> · flows #1"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("the report lacks %q", want)
 		}
+	}
+	// The diagnosis leads the page: before its waterfall and its story.
+	if why, wf := strings.Index(html, "Why this page took its time"), strings.Index(html, "<h3>Waterfall"); why < 0 || wf < why {
+		t.Errorf("the diagnosis (at %d) does not come before the waterfall (at %d)", why, wf)
 	}
 	shot := screenshot(t, got)
 	f, err := os.Open(shot)

@@ -26,6 +26,7 @@ func pageStory(d PageDetail, w int) []Line {
 	case model.GroupHost, model.GroupDir:
 		return append(out, resourceLines(d, w)...)
 	}
+	out = append(out, diagnosisLines(d, w)...)
 	out = append(out, L(S(Title, "What happened, step by step")))
 	if d.Flows == nil {
 		out = append(out, L(S(Dim, "  reading the page's requests…")))

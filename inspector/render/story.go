@@ -9,6 +9,7 @@ import (
 	"github.com/glassbox-dev/glassbox/inspector/explain"
 	"github.com/glassbox-dev/glassbox/inspector/model"
 	"github.com/glassbox-dev/glassbox/store"
+	"github.com/glassbox-dev/glassbox/store/diagnose"
 )
 
 // storyTab tells one flow: the notes on it, its own steps with its own
@@ -91,6 +92,10 @@ type PageDetail struct {
 	Selected int64 // a flow to mark in the waterfall
 	// Network is the session's shaping (store.Session.Network), "" for none.
 	Network string
+	// Diagnosis is why the page load took its time; nil until read.
+	Diagnosis *diagnose.Diagnosis
+	// FindingKeys names the keys that walk the findings' flows ("] [").
+	FindingKeys string
 }
 
 // PageTab returns the lines of one tab of a page load.

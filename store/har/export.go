@@ -61,7 +61,9 @@ func Export(ctx context.Context, r store.Reader, sessionID int64, w io.Writer, o
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	writeHead(bw, s.sess, opt)
-	s.writePages(bw, opt)
+	if err := s.writePages(ctx, r, bw, opt); err != nil {
+		return err
+	}
 	bw.WriteString("\n    ],\n    \"entries\": [")
 	es := &entryStream{s: s, w: bw, opt: opt, first: true, lastInPage: map[int64]*store.Flow{}, budget: codec.NewBudget()}
 	err = store.EachFlow(ctx, r, store.FlowQuery{SessionID: s.sess.ID, WithBodies: true}, 200, func(f *store.Flow) error {
@@ -148,7 +150,7 @@ func writeHead(bw *bufio.Writer, sess store.Session, opt Options) {
 
 // writePages writes top-level page loads only; entries of an iframe carry
 // the pageref of the page that contains it (DESIGN.md, as Chrome does).
-func (s *session) writePages(bw *bufio.Writer, opt Options) {
+func (s *session) writePages(ctx context.Context, r store.Reader, bw *bufio.Writer, opt Options) error {
 	only := opt.PageID
 	first := true
 	for _, p := range s.pages {
@@ -164,8 +166,13 @@ func (s *session) writePages(bw *bufio.Writer, opt Options) {
 		if opt.Comment != nil {
 			hp.Comment = opt.Comment(0, p.ID)
 		}
+		var err error
+		if hp.Insights, err = s.insights(ctx, r, p); err != nil {
+			return err
+		}
 		writeItem(bw, &first, hp)
 	}
+	return nil
 }
 
 // entryStream writes entries as flows arrive, one flow behind: an entry's

@@ -43,6 +43,8 @@ type Page struct {
 	Title           string      `json:"title"`
 	PageTimings     PageTimings `json:"pageTimings"`
 	Comment         string      `json:"comment,omitempty"`
+	// Insights is the diagnosis of the page load (store/diagnose).
+	Insights *Insights `json:"_insights,omitempty"`
 }
 
 type PageTimings struct {
