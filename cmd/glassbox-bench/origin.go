@@ -33,8 +33,9 @@ type origin struct {
 	servers []*http.Server
 }
 
-// startOrigin serves /1k, /1m and /200m. The large bodies come from one
-// shared 64 KiB block: the 200 MiB response is streamed, never held.
+// startOrigin serves /67b, /1k, /1m and /200m, each response distinct
+// random bytes (originHandler): the 200 MiB response is streamed, never
+// held.
 func startOrigin(dir string) (*origin, error) {
 	caCert, caKey, err := newSelfSignedCA("glassbox-bench origin CA")
 	if err != nil {
@@ -94,22 +95,36 @@ func (o *origin) Close() {
 	}
 }
 
+// poolSize is the random bytes bodies are cut from: larger than any body
+// but the 200 MiB one, which wraps around it.
+const poolSize = 16 << 20
+
+// bodyStride is how far each response's body starts from the one before's
+// in the pool: a prime, so that consecutive bodies of one size share no
+// alignment and no two bodies of a run are the same bytes.
+const bodyStride = 4099
+
+// originHandler serves bodies of distinct, random bytes (issue 20: no
+// compression or deduplication may flatter a number): response n of every
+// path starts n*bodyStride bytes into a pool of random bytes made once,
+// so serving one costs a copy, not a random number generator.
 func originHandler() http.Handler {
-	block := make([]byte, 64<<10)
-	for i := range block {
-		block[i] = byte('a' + i%26)
-	}
+	pool := make([]byte, poolSize)
+	rand.Read(pool)
+	var next atomic.Int64
 	serve := func(size int64) http.HandlerFunc {
 		return func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "application/octet-stream")
 			w.Header().Set("Content-Length", strconv.FormatInt(size, 10))
 			w.Header().Set("Cache-Control", "no-store")
+			off := next.Add(1) * bodyStride % poolSize
 			for left := size; left > 0; {
-				n := min(left, int64(len(block)))
-				if _, err := w.Write(block[:n]); err != nil {
+				n := min(left, int64(64<<10), poolSize-off)
+				if _, err := w.Write(pool[off : off+n]); err != nil {
 					return // the client went away
 				}
 				left -= n
+				off = (off + n) % poolSize
 			}
 		}
 	}
