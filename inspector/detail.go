@@ -152,14 +152,15 @@ func (a *app) loadDetail(key detailKey) {
 	// A flow read at this change already (its page grew) is not read again:
 	// its bodies may be megabytes.
 	var kept *store.Flow
+	var keptMsgs []store.Message
 	if key.flow == a.detail.have.flow && key.rev == a.detail.have.rev {
-		kept = a.detail.flow.Flow
+		kept, keptMsgs = a.detail.flow.Flow, a.detail.flow.Messages
 	}
 	a.goBackground(func() func(*app) {
 		var fd render.FlowDetail
 		var err error
 		if key.flow != 0 && kept != nil {
-			fd.Flow = kept
+			fd.Flow, fd.Messages = kept, keptMsgs
 			fd.Prev, fd.Next = a.neighbour(sid, p.prevID), a.neighbour(sid, p.nextID)
 		} else if key.flow != 0 {
 			var f store.Flow
