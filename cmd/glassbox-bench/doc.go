@@ -187,7 +187,7 @@ client's ` + "`Connection: close`" + ` on the client's hop (RFC 9110 §7.6.1) in
 upstream connection, and it runs with Go's default collector settings (glassbox sets GOGC=200).
 glassbox runs as ` + "`glassbox proxy`" + ` with its defaults (bodies stored up to 1 MiB, one log line
 per flow on stderr); the **bodies** line says whether it stored every response body or skipped
-some copies because bodies came faster than SQLite took them (the flows are kept either way).
+some copies because bodies came faster than the store took them (the flows are kept either way).
 **Against the floor** is what the machine can store, measured before the rounds in the directory
 the databases go to: 256 MiB written sequentially in 1 MiB writes and synced, and 256 blobs of
 1 MiB inserted 8 per transaction into a SQLite database with glassbox's settings (WAL,

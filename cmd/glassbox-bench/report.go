@@ -349,7 +349,7 @@ func (f *flowCheck) shedLine() string {
 	if f.Shed == 0 {
 		return fmt.Sprintf("bodies: every stored flow kept its response body (up to --max-body) %s", mark(true))
 	}
-	return fmt.Sprintf("bodies: %s flows were stored without their response body, shed because bodies came faster than SQLite took them (%s)",
+	return fmt.Sprintf("bodies: %s flows were stored without their response body, shed because bodies came faster than the store took them (%s)",
 		thousands(f.Shed), strings.Join(f.ShedIn, "; "))
 }
 
