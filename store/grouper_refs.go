@@ -96,6 +96,9 @@ func (ix *refIndex) best(key, referer string, alive func(int64) bool, kinds ...r
 	full, origin := "", ""
 	if referer != "" {
 		full, origin = NormalizeURL(referer), Origin(referer)
+		if originOnly(full, origin, key) {
+			full = "" // it names the origin, not the document at its "/"
+		}
 	}
 	var bestE *refEntry
 	bestScore := -1
@@ -120,6 +123,16 @@ func (ix *refIndex) best(key, referer string, alive func(int64) bool, kinds ...r
 		}
 	}
 	return bestE
+}
+
+// originOnly reports a Referer that says only its origin: "/" of another
+// origin than the request's. Under the default referrer policy
+// (strict-origin-when-cross-origin, Referrer Policy §3) a browser sends
+// a cross-origin request the page's origin alone, whatever the document,
+// so such a Referer cannot tell the document at "/" from any other page
+// of that origin.
+func originOnly(full, origin, key string) bool {
+	return full == origin+"/" && Origin(key) != origin
 }
 
 // ambiguous reports whether another page than e's has a reference to key

@@ -93,6 +93,11 @@ func (g *Grouper) byReferer(referer string, fe *flowEntry) (int64, Initiator) {
 	}
 	key := NormalizeURL(referer)
 	alive := g.aliveAt(fe.req.Start)
+	if originOnly(key, Origin(referer), fe.key) {
+		// Only the origin is known (refIndex's originOnly): the latest
+		// active page of that origin, not the document at its "/".
+		return g.latestOfOrigin(Origin(referer), alive), Initiator{Type: InitScript, URL: referer, Heuristic: true}
+	}
 	if p, ambiguous := g.pageOfDocument(key, alive); p != 0 {
 		return p, Initiator{Type: InitScript, URL: referer, Heuristic: ambiguous}
 	}

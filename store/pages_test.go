@@ -354,3 +354,25 @@ func BenchmarkGrouper(b *testing.B) {
 	}
 	b.ReportMetric(float64(pages), "pages")
 }
+
+// An origin-only Referer on a cross-origin request (the default
+// strict-origin-when-cross-origin policy) names the origin, not the
+// document at its "/": a script of a reload of /go belongs to that
+// reload, not to an older page load whose document was "/" and which
+// referenced the same script.
+func TestOriginOnlyRefererIsNotTheRootDocument(t *testing.T) {
+	ms := time.Millisecond
+	html := []byte(`<title>T</title><script src="https://cdn.test/a.js"></script>`)
+	script := with([]string{"Sec-Fetch-Mode", "no-cors", "Sec-Fetch-Dest", "script"}, "Referer", "https://slow.test/")
+	runScript(t, []step{
+		{name: "root-page", url: "https://slow.test/", headers: with(navigate), wantPage: 1, wantNew: true, respHdr: hdr("Content-Type", "text/html"), body: html},
+		{name: "root-script", url: "https://cdn.test/a.js", headers: script, at: ms, wantPage: 1, wantInit: "parser"},
+		{name: "go-page", url: "https://slow.test/go", headers: with(navigate), at: time.Second, wantPage: 2, wantNew: true, respHdr: hdr("Content-Type", "text/html"), body: html},
+		{name: "go-script", url: "https://cdn.test/a.js", headers: script, at: time.Second + ms, wantPage: 2, wantInit: "parser"},
+		{name: "go-reload", url: "https://slow.test/go", headers: with(navigate), at: 2 * time.Second, wantPage: 3, wantNew: true, respHdr: hdr("Content-Type", "text/html"), body: html},
+		{name: "reload-script", url: "https://cdn.test/a.js", headers: script, at: 2*time.Second + ms, wantPage: 3, wantInit: "parser"},
+		// A script's cross-origin call no HTML names: the latest page of
+		// the origin, a guess, not the root document's page.
+		{name: "api-call", url: "https://api.test/data", headers: with(fetchAPI, "Referer", "https://slow.test/"), at: 2*time.Second + 5*ms, wantPage: 3, wantInit: "script"},
+	})
+}
