@@ -102,6 +102,14 @@ func (t *tee) grow(n int) {
 // HTTP/2 responses that way): the largest allocation of a small request.
 var copyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
+// bigCopyBufs are WriteTo's buffers for bodies announced at bigCopy or
+// more: a 1 MiB body through 32 KiB took 64 system calls (a read and a
+// write per piece, each piece flushed); through 256 KiB it takes as few
+// as the socket's buffers allow.
+var bigCopyBufs = sync.Pool{New: func() any { b := make([]byte, bigCopy); return &b }}
+
+const bigCopy = 256 << 10
+
 // WriteTo implements io.WriterTo, so that io.Copy uses a pooled buffer
 // instead of allocating 32 KiB per response. It reads exactly as Read does
 // (capture, size, end of body) and writes each piece as soon as it arrives.
@@ -123,8 +131,12 @@ func (t *tee) WriteTo(w io.Writer) (int64, error) {
 		t.delegated = true
 		return rf.ReadFrom(t)
 	}
-	bp := copyBufs.Get().(*[]byte)
-	defer copyBufs.Put(bp)
+	pool := &copyBufs
+	if t.want >= bigCopy {
+		pool = &bigCopyBufs
+	}
+	bp := pool.Get().(*[]byte)
+	defer pool.Put(bp)
 	buf := *bp
 	var total int64
 	for {
