@@ -48,14 +48,18 @@ const deleteBody = `DELETE FROM bodies WHERE session_id = ? AND flow_id = ? AND 
 func (s *stmts) body(session, flowID int64, which int, data []byte, q string, again bool) error {
 	switch {
 	case len(data) >= bodyFileMin && s.w.db.bodies != nil:
-		off, crc, err := s.w.db.bodies.append(data)
-		if err != nil {
-			return err
+		ref, ok := s.written[&data[0]]
+		if !ok { // not written ahead with its batch (writeBodies)
+			refs, err := s.w.db.bodies.appendAll([][]byte{data})
+			if err != nil {
+				return err
+			}
+			ref = refs[0]
+			if s.bodyStart < 0 {
+				s.bodyStart = ref.off
+			}
 		}
-		if s.bodyStart < 0 {
-			s.bodyStart = off
-		}
-		s.row = bodyRow{flowID: flowID, which: which, data: []byte{}, fileOffset: off, fileSize: int64(len(data)), fileCRC: crc}
+		s.row = bodyRow{flowID: flowID, which: which, data: []byte{}, fileOffset: ref.off, fileSize: int64(len(data)), fileCRC: ref.crc}
 		s.args = bodyTable.args(s.args[:0], session, &s.row)
 		return s.exec(q, s.args...)
 	case len(data) > 0:
@@ -64,6 +68,39 @@ func (s *stmts) body(session, flowID int64, which int, data []byte, q string, ag
 		return s.exec(q, s.args...)
 	case again:
 		return s.exec(deleteBody, session, flowID, which)
+	}
+	return nil
+}
+
+// writeBodies writes the large bodies of a batch to the body file ahead
+// of their rows, side by side (bodyFile.appendAll), and keeps where each
+// went for body.
+func (s *stmts) writeBodies(batch []item) error {
+	if s.w.db.bodies == nil {
+		return nil
+	}
+	var bodies [][]byte
+	for _, it := range batch {
+		if it.flow == nil {
+			continue
+		}
+		for _, b := range [2][]byte{it.flow.ReqBody.Data, it.flow.RespBody.Data} {
+			if len(b) >= bodyFileMin {
+				bodies = append(bodies, b)
+			}
+		}
+	}
+	if len(bodies) == 0 {
+		return nil
+	}
+	refs, err := s.w.db.bodies.appendAll(bodies)
+	if err != nil {
+		return err
+	}
+	s.bodyStart = refs[0].off
+	s.written = make(map[*byte]bodyRef, len(bodies))
+	for i, b := range bodies {
+		s.written[&b[0]] = refs[i]
 	}
 	return nil
 }

@@ -62,10 +62,10 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli) // CRC-32C: one instruction p
 type bodyFile struct {
 	path string
 	// direct is true while the writer's descriptor does direct I/O;
-	// stage is its aligned buffer for what cannot go from the body's own
-	// memory (bodyfile.go's appendDirect).
+	// stages are the writers' aligned buffers for what cannot go from a
+	// body's own memory (appendDirect).
 	direct bool
-	stage  []byte
+	stages [bodyWriters][]byte
 	// db is the database's path and max the cap on the two files together
 	// (DB.SetMaxSize), 0 for none.
 	db  string
@@ -75,34 +75,96 @@ type bodyFile struct {
 	r   *os.File // readers': ReadAt is safe for concurrent use
 }
 
-// append writes data at the end of the file and returns where it starts
-// and its CRC-32C. The caller holds the database's write lock.
-func (b *bodyFile) append(data []byte) (off int64, crc uint32, err error) {
+// bodyRef is where a body went in the body file, and its CRC-32C.
+type bodyRef struct {
+	off int64
+	crc uint32
+}
+
+// bodyWriters is how many bodies of one batch are written at once: with
+// direct I/O each write waits for the disk, and the disk takes several.
+const bodyWriters = 4
+
+// appendAll writes bodies at the end of the file, one after another, each
+// from a block boundary, up to bodyWriters at a time, and returns where
+// each went. The caller holds the database's write lock.
+func (b *bodyFile) appendAll(bodies [][]byte) ([]bodyRef, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.w == nil {
 		if err := b.open(); err != nil {
-			return 0, 0, err
+			return nil, err
 		}
 	}
 	st, err := b.w.Stat()
 	if err != nil {
-		return 0, 0, fmt.Errorf("body file: %w", err)
+		return nil, fmt.Errorf("body file: %w", err)
 	}
-	off = alignUp(st.Size()) // a body starts on a block, however the file was last written
-	if b.max > 0 {
-		var dbSize int64
-		if dst, err := os.Stat(b.db); err == nil {
-			dbSize = dst.Size()
+	refs := make([]bodyRef, len(bodies))
+	off := alignUp(st.Size()) // a body starts on a block, however the file was last written
+	for i, data := range bodies {
+		refs[i].off = off
+		off += alignUp(int64(len(data)))
+	}
+	if err := b.fits(off); err != nil {
+		return nil, err
+	}
+	if err := b.writeAll(bodies, refs); err != nil {
+		return nil, fmt.Errorf("body file: %w", err)
+	}
+	return refs, nil
+}
+
+// fits checks the size cap (SetMaxSize) against the file growing to end.
+func (b *bodyFile) fits(end int64) error {
+	if b.max <= 0 {
+		return nil
+	}
+	var dbSize int64
+	if dst, err := os.Stat(b.db); err == nil {
+		dbSize = dst.Size()
+	}
+	if dbSize+end > b.max {
+		return fmt.Errorf("body file: the database and its body file would pass their size limit of %d bytes: database or disk is full", b.max)
+	}
+	return nil
+}
+
+// writeAll writes each body at its offset and sums it, from up to
+// bodyWriters goroutines. A file system that opened for direct I/O but
+// refuses a direct write (EINVAL) is written through the page cache from
+// then on, the whole batch again.
+func (b *bodyFile) writeAll(bodies [][]byte, refs []bodyRef) error {
+	workers := min(len(bodies), bodyWriters)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(bodies); i += workers {
+				if errs[w] = b.writeOne(bodies[i], refs[i].off, w); errs[w] != nil {
+					return
+				}
+				refs[i].crc = crc32.Checksum(bodies[i], castagnoli)
+			}
+		})
+	}
+	wg.Wait()
+	err := errors.Join(errs...)
+	if err == nil || !b.direct || !errors.Is(err, syscall.EINVAL) {
+		return err
+	}
+	b.w.Close()
+	b.w, b.direct = nil, false
+	if b.w, err = os.OpenFile(b.path, os.O_RDWR|os.O_CREATE, 0o600); err != nil {
+		return err
+	}
+	for i, data := range bodies {
+		if _, err := b.w.WriteAt(data, refs[i].off); err != nil {
+			return err
 		}
-		if dbSize+off+int64(len(data)) > b.max {
-			return 0, 0, fmt.Errorf("body file: the database and its body file would pass their size limit of %d bytes: database or disk is full", b.max)
-		}
+		refs[i].crc = crc32.Checksum(data, castagnoli)
 	}
-	if err := b.write(data, off); err != nil {
-		return 0, 0, fmt.Errorf("body file: %w", err)
-	}
-	return off, crc32.Checksum(data, castagnoli), nil
+	return nil
 }
 
 // open opens the writer's descriptor, for direct I/O where the file
@@ -122,24 +184,14 @@ func (b *bodyFile) open() error {
 	return nil
 }
 
-// write puts data at off. A file system that opened for direct I/O but
-// refuses a direct write (EINVAL) is written through the page cache from
-// then on.
-func (b *bodyFile) write(data []byte, off int64) error {
-	if b.direct {
-		err := b.appendDirect(data, off)
-		if !errors.Is(err, syscall.EINVAL) {
-			return err
-		}
-		b.w.Close()
-		b.w, b.direct = nil, false
-		var ferr error
-		if b.w, ferr = os.OpenFile(b.path, os.O_RDWR|os.O_CREATE, 0o600); ferr != nil {
-			return ferr
-		}
+// writeOne puts data at off, with worker w's staging buffer for direct
+// I/O.
+func (b *bodyFile) writeOne(data []byte, off int64, w int) error {
+	if !b.direct {
+		_, err := b.w.WriteAt(data, off)
+		return err
 	}
-	_, err := b.w.WriteAt(data, off)
-	return err
+	return b.appendDirect(data, off, &b.stages[w])
 }
 
 // block is direct I/O's unit: offsets, lengths and buffer addresses are
@@ -154,9 +206,9 @@ const stageSize = 1 << 20
 
 // appendDirect writes data at off (aligned) with direct I/O: the whole
 // blocks straight from data when its memory is aligned (Go's large
-// allocations are), the rest through the stage buffer, the last block
-// padded with zeros.
-func (b *bodyFile) appendDirect(data []byte, off int64) error {
+// allocations are), the rest through the stage buffer (made on first
+// use), the last block padded with zeros.
+func (b *bodyFile) appendDirect(data []byte, off int64, stage *[]byte) error {
 	n := len(data) &^ (block - 1)
 	if n > 0 && uintptr(unsafe.Pointer(&data[0]))%block == 0 {
 		if _, err := b.w.WriteAt(data[:n], off); err != nil {
@@ -165,16 +217,16 @@ func (b *bodyFile) appendDirect(data []byte, off int64) error {
 	} else {
 		n = 0
 	}
-	if b.stage == nil && n < len(data) {
+	if *stage == nil && n < len(data) {
 		raw := make([]byte, stageSize+block)
 		skip := (block - int(uintptr(unsafe.Pointer(&raw[0]))%block)) % block
-		b.stage = raw[skip : skip+stageSize]
+		*stage = raw[skip : skip+stageSize]
 	}
 	for rest := data[n:]; len(rest) > 0; {
-		k := copy(b.stage, rest)
+		k := copy(*stage, rest)
 		padded := int(alignUp(int64(k)))
-		clear(b.stage[k:padded])
-		if _, err := b.w.WriteAt(b.stage[:padded], off+int64(n)); err != nil {
+		clear((*stage)[k:padded])
+		if _, err := b.w.WriteAt((*stage)[:padded], off+int64(n)); err != nil {
 			return err
 		}
 		n += padded

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/glassbox-dev/glassbox/store"
 	"github.com/glassbox-dev/glassbox/store/sqlite"
@@ -155,5 +156,44 @@ func TestBodyFileOddSizes(t *testing.T) {
 	}
 	if st.Size() < total || st.Size() > total+int64(len(sizes))*4096 {
 		t.Errorf("body file of %d bytes for %d bytes of bodies", st.Size(), total)
+	}
+}
+
+// A batch of many large bodies (one transaction: the linger outlasts the
+// recording) is written side by side and every body reads back exactly.
+func TestBodyFileBatch(t *testing.T) {
+	db, _ := mustOpen(t)
+	ctx := context.Background()
+	sess, _ := db.StartSession(ctx, store.Session{})
+	w := db.NewWriter(sess.ID, sqlite.WriterOptions{Block: true, Linger: time.Hour, Batch: 1024})
+	var want [][]byte
+	for i := range 40 {
+		n := 64<<10 + i*9973
+		body := distinct(200+i, n+i%3)[i%3:] // some from unaligned memory
+		want = append(want, body)
+		f := sampleFlow(int64(i+1), body)
+		f.RespBody = store.Body{Data: body, Size: int64(n)}
+		if i%5 == 0 {
+			f.ReqBody = store.Body{Data: distinct(900+i, 70000), Size: 70000}
+		}
+		w.RecordFlow(f)
+	}
+	if err := w.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st := w.Stats(); st.Written != 40 || st.Failed != 0 {
+		t.Fatalf("stats %+v", st)
+	}
+	flows, err := db.Flows(ctx, store.FlowQuery{SessionID: sess.ID, WithBodies: true})
+	if err != nil || len(flows) != 40 {
+		t.Fatalf("%d flows, %v", len(flows), err)
+	}
+	for i, f := range flows {
+		if !bytes.Equal(f.RespBody.Data, want[i]) {
+			t.Errorf("flow %d: %d bytes read back, want %d", i+1, len(f.RespBody.Data), len(want[i]))
+		}
+		if i%5 == 0 && !bytes.Equal(f.ReqBody.Data, distinct(900+i, 70000)) {
+			t.Errorf("flow %d: request body lost", i+1)
+		}
 	}
 }

@@ -29,6 +29,9 @@ type stmts struct {
 	// bodyStart is where this transaction's first body went in the body
 	// file, -1 before one did: a rollback cuts the file back to it.
 	bodyStart int64
+	// written is where each large body of the batch went, by its first
+	// byte (writeBodies).
+	written map[*byte]bodyRef
 }
 
 // nextRev is the change number of the next flow written (Flow.Rev): one

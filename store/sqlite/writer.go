@@ -384,6 +384,9 @@ func (w *Writer) write(batch []item) (err error) {
 		}
 	}()
 	defer st.close()
+	if err = st.writeBodies(batch); err != nil {
+		return fmt.Errorf("record: %w", err)
+	}
 	for _, it := range batch {
 		switch {
 		case it.flow != nil:
