@@ -164,6 +164,11 @@ type Body struct {
 	// than the database took them (the flow is whole; Truncated is set
 	// too), as opposed to a copy cut by --max-body.
 	Shed bool
+	// Missing is true when the store kept a copy but cannot read it back:
+	// the body file beside the database lost it (removed, cut short by a
+	// power loss, or the database copied without it). Data is nil and
+	// Truncated set. Set by the reader, never stored.
+	Missing bool
 }
 
 // FlowError says why a flow has no (complete) response.

@@ -236,6 +236,9 @@ func truncNote(what string, b store.Body) string {
 	if !b.Truncated {
 		return ""
 	}
+	if b.Missing {
+		return "the " + what + " (" + FormatBytes(b.Size) + ") was stored in the body file beside the database, which no longer holds it"
+	}
 	if b.Shed {
 		return "the " + what + " (" + FormatBytes(b.Size) + ") was forwarded whole but not stored: glassbox shed the copy because bodies came faster than its database took them"
 	}

@@ -310,7 +310,7 @@ func (j *job) match(f *store.Flow) bool {
 }
 
 // bodiesRead reports whether a body's stored copy is in b, or none exists.
-func bodiesRead(b *store.Body) bool { return b.Size == 0 || b.Shed || len(b.Data) > 0 }
+func bodiesRead(b *store.Body) bool { return b.Size == 0 || b.Shed || b.Missing || len(b.Data) > 0 }
 
 // result is what Write returns: the flows kept, and the first error.
 func (j *job) result(err error) (Result, error) {

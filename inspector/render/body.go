@@ -91,6 +91,10 @@ func bodyLines(ctx context.Context, b store.Body, h store.Headers, w, page int) 
 	switch {
 	case b.Size == 0:
 		return append(out, L(S(Dim, "  empty"))), false
+	case b.Missing:
+		return append(out, Wrap("  not readable: glassbox stored this body in the body file beside its database ("+
+			"the database's name with -bodies), which no longer holds it: removed, cut short by a power loss, or the "+
+			"database copied without it. glassbox export --format sqlite writes a database with every body inside.", 1<<20, "", "  ", WarnText)...), false
 	case b.Shed:
 		return append(out, L(S(WarnText, "  not stored: glassbox shed the copy because bodies came faster than its database took them (the body itself was forwarded whole)"))), false
 	case len(b.Data) == 0:

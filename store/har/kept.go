@@ -10,6 +10,8 @@ import (
 // or cut by --max-body. "" for a whole copy.
 func keptNote(b store.Body) string {
 	switch {
+	case b.Missing:
+		return fmt.Sprintf("not readable: glassbox stored this body (%d bytes) in the body file beside its database, which no longer holds it", b.Size)
 	case b.Shed:
 		return fmt.Sprintf("not stored: glassbox shed the copy because bodies came faster than its database took them; the body itself (%d bytes) was forwarded whole", b.Size)
 	case b.Truncated && len(b.Data) == 0:

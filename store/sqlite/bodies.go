@@ -136,7 +136,7 @@ func (db *DB) loadBodies(ctx context.Context, session int64, flows []store.Flow)
 		if b.fileOffset >= 0 {
 			data, err := db.bodies.read(b.fileOffset, b.fileSize, b.fileCRC)
 			if errors.Is(err, errBodyLost) {
-				body.Truncated = true // the row says more than the file holds: not kept, and said so
+				body.Truncated, body.Missing = true, true // the row says more than the file holds
 				continue
 			}
 			if err != nil {

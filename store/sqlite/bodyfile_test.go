@@ -105,7 +105,7 @@ func TestBodyFileCutShort(t *testing.T) {
 	if !bytes.Equal(flows[0].RespBody.Data, first) {
 		t.Errorf("the whole body is lost too")
 	}
-	if b := flows[1].RespBody; b.Data != nil || !b.Truncated {
+	if b := flows[1].RespBody; b.Data != nil || !b.Truncated || !b.Missing {
 		t.Errorf("the cut body reads as %d bytes, truncated %v", len(b.Data), b.Truncated)
 	}
 	// Bytes changed in place: the checksum says they are not the body's.
