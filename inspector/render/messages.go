@@ -49,9 +49,10 @@ func messageLines(m *store.Message, f *store.Flow, w int) []Line {
 	if m.Compressed && m.Size >= 0 {
 		size += " (" + Bytes(m.WireSize) + " deflated)"
 	}
-	head := fmt.Sprintf("  %9s %s %-7s %s  ", offset(m.At, f.Start), arrow, Fit(explain.MessageKind(m), 7), size)
-	line := L(S(Dim, head[:len("  ")+9+1]), S(role, head[len("  ")+9+1:]))
-	if rest := w - Width(head); rest > 4 {
+	when := fmt.Sprintf("  %11s ", offset(m.At, f.Start)) // "+1 min 15 s" is 11 wide
+	what := fmt.Sprintf("%s %-7s %s  ", arrow, Fit(explain.MessageKind(m), 7), size)
+	line := L(S(Dim, when), S(role, what))
+	if rest := w - Width(when) - Width(what); rest > 4 {
 		line = append(line, S(Normal, Fit(messagePreview(m), rest)))
 	}
 	out := []Line{line}
