@@ -101,7 +101,8 @@ func (b *bodyFile) appendAll(bodies [][]byte) ([]bodyRef, error) {
 		return nil, fmt.Errorf("body file: %w", err)
 	}
 	refs := make([]bodyRef, len(bodies))
-	off := alignUp(st.Size()) // a body starts on a block, however the file was last written
+	start := alignUp(st.Size()) // a body starts on a block, however the file was last written
+	off := start
 	for i, data := range bodies {
 		refs[i].off = off
 		off += alignUp(int64(len(data)))
@@ -110,6 +111,9 @@ func (b *bodyFile) appendAll(bodies [][]byte) ([]bodyRef, error) {
 		return nil, err
 	}
 	if err := b.writeAll(bodies, refs); err != nil {
+		if b.w != nil {
+			b.w.Truncate(start) // what did get written is named by no row
+		}
 		return nil, fmt.Errorf("body file: %w", err)
 	}
 	return refs, nil
