@@ -198,10 +198,22 @@ func resendable(f *store.Flow) error {
 // records (glassbox sends through it, so its flows stay one numbering),
 // else one started now and attached to the session. stop ends it.
 func resendTarget(ctx context.Context, cfg proxyConfig, s store.Session, logger *log.Logger) (addr string, stop func(), err error) {
+	want := cfg.shape.String()
 	if s.Ended.IsZero() && s.Source == "proxy" && s.Listen != "" {
 		if a := strings.Fields(s.Listen)[0]; reachable(a) {
+			if cfg.shape.On() && want != s.Network {
+				return "", nil, fmt.Errorf("session %d is recording through its own glassbox (%s), which the resend goes through: "+
+					"--latency, --bandwidth and --network cannot change its network; leave them out", s.ID, networkOf(s.Network))
+			}
 			return a, func() {}, nil
 		}
+	}
+	if want != s.Network {
+		// The session's views say once for all its flows whether the
+		// network was shaped: a resend on another network would make
+		// them say something untrue of it, or of the rest.
+		return "", nil, fmt.Errorf("session %d was recorded with %s and this resend would run with %s: "+
+			"pass the session's own shaping flags (or none), so its times compare with the original's", s.ID, networkOf(s.Network), networkOf(want))
 	}
 	cfg.attach = s.ID
 	rp, err := startProxy(ctx, cfg, logger, nil)
@@ -209,6 +221,14 @@ func resendTarget(ctx context.Context, cfg proxyConfig, s store.Session, logger 
 		return "", nil, err
 	}
 	return rp.Listen[0], rp.Stop, nil
+}
+
+// networkOf names a session's shaping for a message.
+func networkOf(network string) string {
+	if network == "" {
+		return "no shaping"
+	}
+	return network
 }
 
 // lastFlowID is the session's highest flow number: the resends of this

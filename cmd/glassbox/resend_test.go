@@ -86,6 +86,11 @@ func TestResend(t *testing.T) {
 	if out, errOut, code := glassbox(t, home, "resend", "--dns", dns, "--edit", "1"); code != 0 || o.last() != "PUT /order cookie= mark= body=qty=3" {
 		t.Errorf("--edit (exit %d): the origin got %q\n%s%s", code, o.last(), out, errOut)
 	}
+	// The session was not shaped: a resend on a shaped network would make
+	// its views say something untrue.
+	if _, errOut, code := glassbox(t, home, "resend", "--dns", dns, "--latency", "50ms", "1"); code == 0 || !strings.Contains(errOut, "recorded with no shaping") {
+		t.Errorf("a shaped resend into an unshaped session: exit %d, %s", code, errOut)
+	}
 	t.Setenv("EDITOR", "false")
 	if _, errOut, code := glassbox(t, home, "resend", "--dns", dns, "--edit", "1"); code == 0 || !strings.Contains(errOut, "--edit: false") {
 		t.Errorf("an editor that failed: exit %d, %s", code, errOut)
