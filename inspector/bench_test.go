@@ -90,6 +90,7 @@ func cleanupBench() {
 	big.cleanup()
 	bodied.cleanup()
 	bigBody.cleanup()
+	loose.cleanup()
 }
 
 // BenchmarkOpen100k: from Run to the whole session read, grouped and

@@ -1,6 +1,7 @@
 package inspector
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/glassbox-dev/glassbox/inspector/model"
@@ -228,6 +229,9 @@ func (a *app) storeDetail(key detailKey, fd render.FlowDetail, pflows []store.Fl
 func (a *app) detailLines(w int) []render.Line {
 	tab := a.curTab()
 	key := a.linesKey(w)
+	if win, ok := a.waterfallWindow(tab); ok {
+		key += fmt.Sprint(" rows ", win.From)
+	}
 	if key == a.detail.linesKey {
 		return a.detail.lines
 	}
@@ -236,7 +240,11 @@ func (a *app) detailLines(w int) []render.Line {
 	case a.m.Len() == 0:
 		lines = []render.Line{render.L(render.S(render.Dim, "nothing selected"))}
 	case a.tabKind() == 1:
-		lines = render.PageTab(a.theme, tab, a.pageDetail(a.m.GroupAt(a.m.Selected()), 0), w)
+		d := a.pageDetail(a.m.GroupAt(a.m.Selected()), 0)
+		if win, ok := a.waterfallWindow(tab); ok {
+			d.Window = win
+		}
+		lines = render.PageTab(a.theme, tab, d, w)
 	default:
 		var done bool
 		if lines, done = a.flowLines(key, tab, w); !done {
@@ -245,6 +253,23 @@ func (a *app) detailLines(w int) []render.Line {
 	}
 	a.keepLines(key, tab, w, lines)
 	return a.detail.lines
+}
+
+// waterfallWindow is the part of a group's waterfall the pane shows, with
+// a screenful above and below so that scrolling a little lays out nothing
+// again; ok is false for other tabs.
+func (a *app) waterfallWindow(tab int) (render.Window, bool) {
+	if a.tabKind() != 1 || render.PageTabs[tab%len(render.PageTabs)] != "Waterfall" {
+		return render.Window{}, false
+	}
+	h := max(a.layout.detail.H, 1)
+	return windowAround(a.detail.top, h), true
+}
+
+// windowAround is the block of 3h lines around top, aligned to h: the
+// same for every top within one screenful.
+func windowAround(top, h int) render.Window {
+	return render.Window{From: (top/h - 1) * h, N: 3 * h}
 }
 
 // keepLines keeps the lines of the active tab for key.

@@ -104,6 +104,7 @@ func (a *app) drawDetail() {
 	lines := a.detailLines(l.detail.W)
 	h := l.detail.H
 	a.detail.top = clamp(a.detail.top, 0, max(len(lines)-h, 0))
+	lines = a.detailLines(l.detail.W) // the clamped top may show another window of a waterfall
 	title := a.detailTitle()
 	if len(lines) > h {
 		title += fmt.Sprintf(" · lines %d-%d of %d", a.detail.top+1, a.detail.top+h, len(lines))

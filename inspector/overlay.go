@@ -33,7 +33,7 @@ func (a *app) drawOverlay() {
 			lines = append(lines, render.P(render.Sanitize(line)))
 		}
 	case overlayWaterfall:
-		title, lines = a.waterfallLines(w)
+		title, lines = a.waterfallLines(w, b.H-1)
 	case overlaySessions:
 		title, lines = a.sessionLines(w)
 	case overlayCompare:
@@ -45,6 +45,9 @@ func (a *app) drawOverlay() {
 	if a.overlay != overlaySessions {
 		a.ovTop = clamp(a.ovTop, 0, max(len(lines)-h, 0))
 	}
+	if a.overlay == overlayWaterfall {
+		_, lines = a.waterfallLines(w, h) // laid out around the clamped top
+	}
 	for y := 0; y < h; y++ {
 		var line render.Line
 		i := a.ovTop + y
@@ -55,11 +58,12 @@ func (a *app) drawOverlay() {
 	}
 }
 
-func (a *app) waterfallLines(w int) (string, []render.Line) {
+func (a *app) waterfallLines(w, h int) (string, []render.Line) {
 	pd := a.pageOfSelection()
 	if pd == nil {
 		return "Waterfall", nil
 	}
+	pd.Window = windowAround(a.ovTop, max(h, 1))
 	title := "Waterfall"
 	if p := pd.Group.Page; p.ID != 0 {
 		title = fmt.Sprintf("Waterfall of page #%d: %s", p.ID, render.Fit(firstNonEmpty(p.Title, p.URL), w-30))

@@ -96,7 +96,20 @@ type PageDetail struct {
 	Diagnosis *diagnose.Diagnosis
 	// FindingKeys names the keys that walk the findings' flows ("] [").
 	FindingKeys string
+	// Window, when its N is above 0, is the part of the waterfall that
+	// will be shown (line indexes From to From+N): the other rows are
+	// left as empty lines, their number kept, so a group of 100,000 flows
+	// costs a screenful to lay out (it cost 350 ms, on the UI goroutine,
+	// at every flow that arrived).
+	Window Window
 }
+
+// Window is a range of line indexes.
+type Window struct{ From, N int }
+
+// has reports whether line i is inside the window (any line when it is
+// empty).
+func (w Window) has(i int) bool { return w.N <= 0 || (i >= w.From && i < w.From+w.N) }
 
 // PageTab returns the lines of one tab of a page load.
 func PageTab(th *Theme, tab int, d PageDetail, w int) []Line {

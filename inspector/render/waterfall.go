@@ -42,6 +42,10 @@ func Waterfall(th *Theme, d PageDetail, w int) []Line {
 		pageHost = rows[0].Host
 	}
 	for _, r := range rows {
+		if !d.Window.has(len(out)) {
+			out = append(out, nil) // not shown: not laid out
+			continue
+		}
 		var c = d.Conns[r.ConnID]
 		mark := "  "
 		role := Normal
