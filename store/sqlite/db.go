@@ -1,7 +1,9 @@
-// Package sqlite is glassbox's one storage implementation: a single SQLite
-// file in WAL mode, one batching writer goroutine (Writer, a store.Recorder)
-// and a separate read-only connection pool for viewers (DB implements
-// store.Reader).
+// Package sqlite is glassbox's one storage implementation: a SQLite file
+// in WAL mode, with a body file beside it for bodies of 64 KiB and more
+// (bodyfile.go says why: each byte written once, with direct I/O), one
+// batching writer goroutine (Writer, a store.Recorder) and a separate
+// read-only connection pool for viewers (DB implements store.Reader).
+// CopySession makes one self-contained file of a session.
 //
 // The schema is declared table by table, one file each (sessions.go,
 // flows.go, bodies.go, conns.go, lookups.go, pages.go): every column with
