@@ -184,7 +184,7 @@ func TestPrintfBodyRoundTrip(t *testing.T) {
 // printf writes the body back exactly, and neither holds a control
 // character, a C1 or a byte that is not UTF-8.
 func FuzzShellQuote(f *testing.F) {
-	for _, s := range []string{"plain", "it's", "\x00'; touch /tmp/x; echo injected #", "$'\\''", "a\nb\r\t", "\u009b\x9b\xff", "-v x", "%d\\101"} {
+	for _, s := range []string{"plain", "it's", "\x00'; touch /tmp/x; echo injected #", "$'\\''", "a\nb\r\t", "\u009b\x9b\xff", "-v x", "%d\\101", "=0", "a=b"} {
 		f.Add([]byte(s))
 	}
 	sh := shells(f)

@@ -27,7 +27,9 @@ import (
 // fieldValue take them out; bodies go through printfCommand).
 func shellWord(s string) string {
 	switch {
-	case s != "" && !strings.ContainsFunc(s, func(r rune) bool { return !bareRune(r) }):
+	case s != "" && s[0] != '=' && !strings.ContainsFunc(s, func(r rune) bool { return !bareRune(r) }):
+		// Not at the start: zsh reads a word "=cmd" as the path of cmd
+		// (its EQUALS option, on by default).
 		return s
 	case textsafe.IsLine(s):
 		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
