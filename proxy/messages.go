@@ -8,6 +8,7 @@ import (
 
 	"github.com/glassbox-dev/glassbox/proxy/wire"
 	"github.com/glassbox-dev/glassbox/store"
+	"github.com/glassbox-dev/glassbox/store/codec"
 )
 
 // messageTap reads the messages of a flow off the bytes its tee relays: a
@@ -54,12 +55,10 @@ func isEventStream(h http.Header) bool {
 	return strings.EqualFold(strings.TrimSpace(ct), "text/event-stream")
 }
 
-// identity reports a body sent without a content coding: an event stream
-// compressed as a whole (gzip) is not read for events.
-func identity(h http.Header) bool {
-	ce := strings.TrimSpace(h.Get("Content-Encoding"))
-	return ce == "" || strings.EqualFold(ce, "identity")
-}
+// identity reports a body sent without a content coding (store/codec
+// reads the header): an event stream compressed as a whole (gzip) is not
+// read for events.
+func identity(h http.Header) bool { return len(codec.Codings(h.Get("Content-Encoding"))) == 0 }
 
 // deflateOf reads permessage-deflate's parameters from the extensions the
 // server accepted: each direction's, nil for both when it was not.

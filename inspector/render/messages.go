@@ -7,6 +7,7 @@ import (
 
 	"github.com/glassbox-dev/glassbox/inspector/explain"
 	"github.com/glassbox-dev/glassbox/store"
+	"github.com/glassbox-dev/glassbox/store/textsafe"
 )
 
 // messagesTab lists a WebSocket's messages or an event stream's events,
@@ -68,8 +69,8 @@ func messagePreview(m *store.Message) string {
 	switch {
 	case m.Opcode == store.OpClose:
 		return explain.CloseFrame(m.Data)
-	case m.Opcode == 0 || (m.Opcode == store.OpText && utf8.Valid(trimCutRune(m.Data))):
-		s := strings.NewReplacer("\r\n", "⏎", "\n", "⏎", "\r", "⏎").Replace(string(trimCutRune(m.Data)))
+	case m.Opcode == 0 || (m.Opcode == store.OpText && utf8.Valid(textsafe.WholeRunes(m.Data))):
+		s := strings.NewReplacer("\r\n", "⏎", "\n", "⏎", "\r", "⏎").Replace(string(textsafe.WholeRunes(m.Data)))
 		if m.Truncated() {
 			s += "…"
 		}
@@ -83,12 +84,4 @@ func messagePreview(m *store.Message) string {
 		s += " …"
 	}
 	return s
-}
-
-// trimCutRune drops a character the first KiB cut in two.
-func trimCutRune(b []byte) []byte {
-	for i := 0; i < utf8.UTFMax && len(b) > 0 && !utf8.Valid(b); i++ {
-		b = b[:len(b)-1]
-	}
-	return b
 }

@@ -4,9 +4,9 @@ import (
 	"encoding/base64"
 	"math"
 	"time"
-	"unicode/utf8"
 
 	"github.com/glassbox-dev/glassbox/store"
+	"github.com/glassbox-dev/glassbox/store/textsafe"
 )
 
 // WebSocketMessage is one message of an entry's _webSocketMessages, in
@@ -50,12 +50,12 @@ func messagesOf(e *Entry, f *store.Flow, msgs []store.Message) {
 		}
 		if m.Opcode == 0 && m.Note == "" {
 			e.EventSourceMessages = append(e.EventSourceMessages, EventSourceMessage{Time: seconds(m.At),
-				EventName: eventName(m.Event), EventID: m.EventID, Data: textOf(m.Data), Size: size})
+				EventName: eventName(m.Event), EventID: m.EventID, Data: string(textsafe.WholeRunes(m.Data)), Size: size})
 			continue
 		}
 		data := base64.StdEncoding.EncodeToString(m.Data)
 		if m.Opcode == store.OpText {
-			data = textOf(m.Data)
+			data = string(textsafe.WholeRunes(m.Data))
 		}
 		e.WebSocketMessages = append(e.WebSocketMessages, WebSocketMessage{Type: m.Dir, Time: seconds(m.At),
 			Opcode: m.Opcode, Data: data, Size: size, Compressed: m.Compressed, Note: m.Note})
@@ -69,15 +69,6 @@ func eventName(s string) string {
 		return "message"
 	}
 	return s
-}
-
-// textOf is a text payload as a string: kept whole when it is UTF-8 but
-// for a character the first KiB cut in two, which is dropped.
-func textOf(b []byte) string {
-	for i := 0; i < utf8.UTFMax && len(b) > 0 && !utf8.Valid(b); i++ {
-		b = b[:len(b)-1]
-	}
-	return string(b)
 }
 
 func seconds(t time.Time) float64 {

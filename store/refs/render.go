@@ -2,6 +2,7 @@ package refs
 
 import (
 	"bytes"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -94,7 +95,7 @@ func blocking(name string, a map[string]string) bool {
 		rels := strings.Fields(strings.ToLower(a["rel"]))
 		media := strings.ToLower(strings.TrimSpace(a["media"]))
 		_, disabled := a["disabled"]
-		return contains(rels, "stylesheet") && !contains(rels, "alternate") && !disabled &&
+		return slices.Contains(rels, "stylesheet") && !slices.Contains(rels, "alternate") && !disabled &&
 			(media == "" || media == "all" || media == "screen")
 	}
 	return false
@@ -113,13 +114,4 @@ func pick(a map[string]string, keys ...string) string {
 		}
 	}
 	return ""
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

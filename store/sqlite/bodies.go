@@ -47,23 +47,15 @@ const deleteBody = `DELETE FROM bodies WHERE session_id = ? AND flow_id = ? AND 
 // recording lacks: that one is deleted.
 func (s *stmts) body(session, flowID int64, which int, data []byte, q string, again bool) error {
 	switch {
-	case len(data) >= bodyFileMin && s.w.db.bodies != nil:
-		ref, ok := s.written[&data[0]]
-		if !ok { // not written ahead with its batch (writeBodies)
-			refs, err := s.w.db.bodies.appendAll([][]byte{data})
-			if err != nil {
-				return err
-			}
-			ref = refs[0]
-			if s.bodyStart < 0 {
-				s.bodyStart = ref.off
-			}
-		}
-		s.row = bodyRow{flowID: flowID, which: which, data: []byte{}, fileOffset: ref.off, fileSize: int64(len(data)), fileCRC: ref.crc}
-		s.args = bodyTable.args(s.args[:0], session, &s.row)
-		return s.exec(q, s.args...)
 	case len(data) > 0:
 		s.row = bodyRow{flowID: flowID, which: which, data: data, fileOffset: -1}
+		if len(data) >= bodyFileMin {
+			ref, ok := s.written[&data[0]]
+			if !ok {
+				return errors.New("a large body was not written to the body file with its batch (writeBodies)")
+			}
+			s.row.data, s.row.fileOffset, s.row.fileSize, s.row.fileCRC = []byte{}, ref.off, int64(len(data)), ref.crc
+		}
 		s.args = bodyTable.args(s.args[:0], session, &s.row)
 		return s.exec(q, s.args...)
 	case again:
@@ -76,9 +68,6 @@ func (s *stmts) body(session, flowID int64, which int, data []byte, q string, ag
 // of their rows, side by side (bodyFile.appendAll), and keeps where each
 // went for body.
 func (s *stmts) writeBodies(batch []item) error {
-	if s.w.db.bodies == nil {
-		return nil
-	}
 	var bodies [][]byte
 	for _, it := range batch {
 		if it.flow == nil {

@@ -221,6 +221,11 @@ func (sw *Writer) Close() error {
 	return err
 }
 
+// WholeRunes is b without the UTF-8 character its end cuts short, if it
+// does: text kept up to a byte count (a message's first KiB) ends where
+// a character ends.
+func WholeRunes(b []byte) []byte { return b[:incompleteTail(b)] }
+
 // incompleteTail is where a UTF-8 character that the end of b cuts short
 // begins, or len(b) when none is.
 func incompleteTail(b []byte) int {
