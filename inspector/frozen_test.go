@@ -27,21 +27,28 @@ const (
 
 const bigHTML = "<!doctype html>\n<html><head><title>Shop</title></head><body><div id=\"app\"><ul><li>one</li><li>two</li></ul></div>\n</body></html>"
 
-// bigBodies records a session of a small flow, a one-line script of 8 MiB,
-// a gzip bomb (16 MiB of JSON) and HTML with line breaks, and returns
-// the database and a writer that adds to it (closed at the end).
-func bigBodies(t *testing.T) (*sqlite.DB, store.Session, *sqlite.Writer) {
+// recording opens a database in a temporary directory and starts session
+// s in it, with a blocking writer; both are closed when the test ends.
+func recording(t *testing.T, s store.Session) (*sqlite.DB, store.Session, *sqlite.Writer) {
+	t.Helper()
 	db, err := sqlite.Open(filepath.Join(t.TempDir(), "glassbox.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	s, err := db.StartSession(context.Background(), store.Session{Started: t0})
-	if err != nil {
+	if s, err = db.StartSession(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
 	w := db.NewWriter(s.ID, sqlite.WriterOptions{Block: true})
 	t.Cleanup(func() { w.Close(context.Background()) })
+	return db, s, w
+}
+
+// bigBodies records a session of a small flow, a one-line script of 8 MiB,
+// a gzip bomb (16 MiB of JSON) and HTML with line breaks, and returns
+// the database and a writer that adds to it (closed at the end).
+func bigBodies(t *testing.T) (*sqlite.DB, store.Session, *sqlite.Writer) {
+	db, s, w := recording(t, store.Session{Started: t0})
 	w.RecordFlow(get(1, 0, 1, "https://shop.test/small.txt", 200, 0, 5))
 	js, bomb := bigPayloads()
 	w.RecordFlow(bigFlow(2, "https://cdn.shop.test/app.min.js", "application/javascript", "", js))

@@ -2,13 +2,11 @@ package inspector
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/glassbox-dev/glassbox/store"
-	"github.com/glassbox-dev/glassbox/store/sqlite"
 	"github.com/glassbox-dev/glassbox/store/storetest"
 )
 
@@ -16,18 +14,8 @@ import (
 // messages recorded so far, and the ones that come after as the flow is
 // recorded again (issue 15: messages shown live).
 func TestLiveMessages(t *testing.T) {
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "glassbox.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db, s, w := recording(t, store.Session{Started: t0, Source: "proxy"})
 	ctx := context.Background()
-	s, err := db.StartSession(ctx, store.Session{Started: t0, Source: "proxy"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := db.NewWriter(s.ID, sqlite.WriterOptions{Block: true})
-	t.Cleanup(func() { w.Close(context.Background()) })
 	ws := get(1, 0, 1, "wss://chat.test/ws", 101, 0, 0)
 	ws.Kind, ws.ResourceType, ws.End, ws.Messages = store.KindWebSocket, "websocket", time.Time{}, 1
 	w.RecordMessages([]store.Message{{FlowID: 1, Seq: 1, At: at(10), Dir: store.MessageSend, Opcode: store.OpText, Size: 10, Data: []byte("first one!")}})

@@ -3,28 +3,20 @@ package inspector
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/gdamore/tcell/v2"
 
 	"github.com/glassbox-dev/glassbox/store"
-	"github.com/glassbox-dev/glassbox/store/sqlite"
 )
 
 // TestGroupWaterfallScrolls: a group's waterfall lays out only the rows
 // around what the pane shows, and scrolling to the end and back shows the
 // rows there (the window follows).
 func TestGroupWaterfallScrolls(t *testing.T) {
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "glassbox.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db, s, w := recording(t, store.Session{Started: t0})
 	ctx := context.Background()
-	s, _ := db.StartSession(ctx, store.Session{Started: t0})
-	w := db.NewWriter(s.ID, sqlite.WriterOptions{Block: true})
 	for i := int64(1); i <= 400; i++ {
 		w.RecordFlow(get(i, 0, 1, fmt.Sprintf("http://load.test/item-%d", i), 200, float64(i), float64(i)+20))
 	}

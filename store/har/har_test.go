@@ -34,19 +34,26 @@ func hdr(kv ...string) store.Headers {
 
 // fixture records a small but varied session and returns the database and
 // the session's ID.
-func fixture(t testing.TB) (*sqlite.DB, int64) {
+// recording opens a database in a temporary directory with a session
+// started at t0 and a blocking writer for it (the caller closes it).
+func recording(t testing.TB) (*sqlite.DB, store.Session, *sqlite.Writer) {
 	t.Helper()
 	db, err := sqlite.Open(filepath.Join(t.TempDir(), "g.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	ctx := context.Background()
-	sess, err := db.StartSession(ctx, store.Session{Started: t0})
+	sess, err := db.StartSession(context.Background(), store.Session{Started: t0})
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := db.NewWriter(sess.ID, sqlite.WriterOptions{Block: true})
+	return db, sess, db.NewWriter(sess.ID, sqlite.WriterOptions{Block: true})
+}
+
+func fixture(t testing.TB) (*sqlite.DB, int64) {
+	t.Helper()
+	db, sess, w := recording(t)
+	ctx := context.Background()
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
 	zw.Write([]byte(`{"items":[1,2,3],"note":"` + strings.Repeat("x", 200) + `"}`))

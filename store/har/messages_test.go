@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -18,17 +17,8 @@ import (
 // messagesFixture is a session with a WebSocket (more messages crossed
 // than were kept) and an event stream.
 func messagesFixture(t *testing.T) (*sqlite.DB, int64, []store.Message) {
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "g.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db, sess, w := recording(t)
 	ctx := context.Background()
-	sess, err := db.StartSession(ctx, store.Session{Started: t0})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := db.NewWriter(sess.ID, sqlite.WriterOptions{Block: true})
 	long := strings.Repeat("é", 600) // 1,200 bytes: the first KiB ends inside a character
 	msgs := []store.Message{
 		{FlowID: 1, Seq: 1, At: at(1000), Dir: store.MessageSend, Opcode: store.OpText, Size: 5, WireSize: 5, Data: []byte("hello")},
