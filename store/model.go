@@ -9,9 +9,18 @@
 // resource types (restype.go), a flow's connection and lookup records
 // (records.go), and, in store/codec, body decoding.
 //
-// The package imports only the standard library and store/codec (which adds
-// the brotli and zstd decoders). The one implementation of the interfaces
-// lives in store/sqlite; only cmd/ wires it to the proxy and the viewers.
+// The package imports only the standard library and two leaves of its own,
+// a change to DESIGN.md's arrows (store on the standard library alone)
+// made on purpose: store/codec, the one body decoder (with the brotli and
+// zstd decoders), because page titles and the grouping read decoded HTML
+// and every view must decode alike; and store/refs, the reader of the URLs
+// HTML and CSS reference, because the grouper places a request by the
+// document that referenced it (initiators), which a model without them
+// could only guess. Both are pure, import nothing of glassbox but each
+// other's neighbours (.ci/check-imports holds them to it), and are shared
+// with inspector/explain, which uses store/codec for the same reason. The
+// one implementation of the interfaces lives in store/sqlite; only cmd/
+// wires it to the proxy and the viewers.
 //
 // Raw timestamps live on the object that owns the event (a Conn owns its DNS,
 // TCP and TLS times; a Flow owns send, wait and receive) and durations are
