@@ -16,8 +16,8 @@
 // and every view must decode alike; and store/refs, the reader of the URLs
 // HTML and CSS reference, because the grouper places a request by the
 // document that referenced it (initiators), which a model without them
-// could only guess. Both are pure, import nothing of glassbox but each
-// other's neighbours (.ci/check-imports holds them to it), and are shared
+// could only guess. Both are pure and import nothing of glassbox
+// (.ci/check-imports holds them to it), and both are shared
 // with inspector/explain, which uses store/codec for the same reason. The
 // one implementation of the interfaces lives in store/sqlite; only cmd/
 // wires it to the proxy and the viewers.
