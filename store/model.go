@@ -17,8 +17,8 @@
 // HTML and CSS reference, because the grouper places a request by the
 // document that referenced it (initiators), which a model without them
 // could only guess. Both are pure and import nothing of glassbox
-// (.ci/check-imports holds them to it), and both are shared
-// with inspector/explain, which uses store/codec for the same reason. The
+// (.ci/check-imports holds them to it); inspector/explain uses store/codec
+// for the same reason, so that it decodes bodies as every view does. The
 // one implementation of the interfaces lives in store/sqlite; only cmd/
 // wires it to the proxy and the viewers.
 //
