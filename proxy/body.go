@@ -37,6 +37,9 @@ type tee struct {
 	// tap reads the messages of a WebSocket or an event stream from the
 	// bytes as they pass (messages.go); nil for other bodies.
 	tap *messageTap
+	// cb is the capture buffer the copy goes into (capbuf.go), nil when
+	// the copy is a slice of its own (buf).
+	cb *capBuf
 }
 
 var _ io.ReadWriteCloser = (*tee)(nil)
@@ -46,29 +49,43 @@ func newTee(rc io.ReadCloser, max int64, onDone func(*tee, error)) *tee {
 }
 
 // expect records the announced length and sizes the capture once for it,
-// so a large body is not copied again at each growth of the buffer.
+// so a large body is not copied again at each growth of the buffer (a
+// capture buffer, cb, is sized already).
 func (t *tee) expect(n int64) {
 	t.want = n
-	if n > 0 && t.max > 0 && t.buf == nil {
+	if n > 0 && t.max > 0 && t.buf == nil && t.cb == nil {
 		t.buf = make([]byte, 0, min(n, t.max))
 	}
 }
 
 func (t *tee) Read(p []byte) (int, error) {
 	n, err := t.rc.Read(p)
-	if n > 0 {
+	t.took(p[:n], false, err)
+	return n, err
+}
+
+// took counts, captures and taps p, what a read from the origin brought,
+// and ends the body at its error. inPlace says p was read straight into
+// the capture buffer (WriteTo).
+func (t *tee) took(p []byte, inPlace bool, err error) {
+	if len(p) > 0 {
 		t.mu.Lock()
-		t.n += int64(n)
-		if keep := t.max - int64(len(t.buf)); keep > 0 {
-			if int64(n) < keep {
-				keep = int64(n)
+		t.n += int64(len(p))
+		switch {
+		case inPlace:
+			t.cb.captured(len(p))
+		case t.cb != nil:
+			t.cb.captured(copy(t.cb.room(t.max), p))
+		default:
+			if keep := t.max - int64(len(t.buf)); keep > 0 {
+				keep = min(keep, int64(len(p)))
+				t.grow(int(keep))
+				t.buf = append(t.buf, p[:keep]...)
 			}
-			t.grow(int(keep))
-			t.buf = append(t.buf, p[:keep]...)
 		}
 		t.mu.Unlock()
 		if t.tap != nil {
-			t.tap.fromOrigin(p[:n])
+			t.tap.fromOrigin(p)
 		}
 	}
 	if err == io.EOF {
@@ -76,7 +93,6 @@ func (t *tee) Read(p []byte) (int, error) {
 	} else if err != nil {
 		t.done(err)
 	}
-	return n, err
 }
 
 // grow makes room for n more captured bytes. Without a Content-Length the
@@ -131,6 +147,22 @@ func (t *tee) WriteTo(w io.Writer) (int64, error) {
 		t.delegated = true
 		return rf.ReadFrom(t)
 	}
+	var total int64
+	if t.cb != nil {
+		// Read straight into the capture buffer and write from it: the
+		// copy costs no copying.
+		for {
+			room := t.cb.room(t.max)
+			if len(room) == 0 {
+				break // kept all it keeps; the rest goes through a buffer
+			}
+			n, rerr := t.rc.Read(room[:min(len(room), bigCopy)])
+			t.took(room[:n], true, rerr)
+			if done, err := t.pass(w, fl, room[:n], rerr, &total); done {
+				return total, err
+			}
+		}
+	}
 	pool := &copyBufs
 	if t.want >= bigCopy {
 		pool = &bigCopyBufs
@@ -138,29 +170,35 @@ func (t *tee) WriteTo(w io.Writer) (int64, error) {
 	bp := pool.Get().(*[]byte)
 	defer pool.Put(bp)
 	buf := *bp
-	var total int64
 	for {
 		n, rerr := t.Read(buf)
-		if n > 0 {
-			nw, werr := w.Write(buf[:n])
-			total += int64(nw)
-			if werr != nil {
-				return total, werr
-			}
-			if nw != n {
-				return total, io.ErrShortWrite
-			}
-			if flushes && rerr == nil && !t.complete() {
-				fl.Flush()
-			}
-		}
-		if rerr == io.EOF {
-			return total, nil
-		}
-		if rerr != nil {
-			return total, rerr
+		if done, err := t.pass(w, fl, buf[:n], rerr, &total); done {
+			return total, err
 		}
 	}
+}
+
+// pass writes p, what one read brought, to w, flushing it while more of
+// the body is to come, and says whether WriteTo is done: at the read's
+// error (io.EOF ends it without one) or a failed write.
+func (t *tee) pass(w io.Writer, fl http.Flusher, p []byte, rerr error, total *int64) (bool, error) {
+	if len(p) > 0 {
+		nw, werr := w.Write(p)
+		*total += int64(nw)
+		if werr != nil {
+			return true, werr
+		}
+		if nw != len(p) {
+			return true, io.ErrShortWrite
+		}
+		if fl != nil && rerr == nil && !t.complete() {
+			fl.Flush()
+		}
+	}
+	if rerr == io.EOF {
+		return true, nil
+	}
+	return rerr != nil, rerr
 }
 
 // complete reports whether the announced length has been read.
@@ -218,6 +256,10 @@ func (t *tee) done(err error) {
 func (t *tee) body() store.Body {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.cb != nil {
+		data := t.cb.data()
+		return store.Body{Data: data, Size: t.n, Truncated: t.n > int64(len(data)), Buffer: t.cb}
+	}
 	return store.Body{Data: t.buf, Size: t.n, Truncated: t.n > int64(len(t.buf))}
 }
 

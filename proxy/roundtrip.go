@@ -247,9 +247,21 @@ func (st *flowState) streamBody(resp *http.Response) *http.Response {
 		return resp
 	}
 	f := &st.flow
-	keep := st.p.captureLimit(resp.ContentLength)
+	// Only the recorder reads the copy of a body no tap reads and the
+	// page grouping does not parse: it may go into a capture buffer
+	// (capbuf.go), whose pool bounds the memory instead of the recorder's
+	// queue budget (captureLimit).
+	references := readsReferences(resp.Header.Get("Content-Type"))
+	var cb *capBuf
+	if !references && f.Kind != store.KindWebSocket && !isEventStream(resp.Header) && st.p.cfg.MaxBody > 0 && resp.ContentLength > 0 {
+		cb = capBuffers.get(min(resp.ContentLength, st.p.cfg.MaxBody))
+	}
+	keep := st.p.cfg.MaxBody
+	if cb == nil {
+		keep = st.p.captureLimit(resp.ContentLength)
+	}
 	capture := keep
-	if readsReferences(resp.Header.Get("Content-Type")) {
+	if references {
 		// The page grouping reads the URLs a document or stylesheet
 		// references from its copy, whatever --max-body keeps of it.
 		capture = max(keep, refs.MaxInput)
@@ -267,13 +279,14 @@ func (st *flowState) streamBody(resp *http.Response) *http.Response {
 		st.mu.Unlock()
 		st.finish(st.p.now())
 	})
-	body.expect(resp.ContentLength)
 	switch {
 	case f.Kind == store.KindWebSocket:
 		body.tap = webSocketTap(f.ID, st.p.now, resp.Header)
 	case isEventStream(resp.Header) && identity(resp.Header):
 		body.tap = eventStreamTap(f.ID, st.p.now)
 	}
+	body.cb = cb
+	body.expect(resp.ContentLength)
 	resp.Body = body
 	st.mu.Lock()
 	st.respBody = body
@@ -313,7 +326,10 @@ func readsReferences(contentType string) bool {
 func kept(b store.Body, keep int64) store.Body {
 	switch {
 	case keep < 0:
-		b.Data = nil
+		if b.Buffer != nil {
+			b.Buffer.Release()
+		}
+		b.Data, b.Buffer = nil, nil
 		b.Shed = keep == shedKeep && b.Size > 0
 	case int64(len(b.Data)) > keep:
 		b.Data = b.Data[:keep:keep]
@@ -356,6 +372,8 @@ func (st *flowState) finish(end time.Time) {
 		end = st.ended(end)
 		f := st.flow // a copy: the recorder owns it from here
 		conn, parse, body := st.conn, st.parse, st.respBody
+		// A lent copy (capbuf.go) is the recorder's alone from here.
+		st.flow.RespBody.Data, st.flow.RespBody.Buffer, st.parse = nil, nil, nil
 		st.mu.Unlock()
 		f.End = end
 		if body != nil && body.tap != nil {
@@ -376,9 +394,17 @@ func (st *flowState) finish(end time.Time) {
 		for i := range out.Pages {
 			st.p.cfg.Recorder.RecordPage(&out.Pages[i])
 		}
+		view := &f
+		if f.RespBody.Buffer != nil {
+			// The recorder may release the body's memory as soon as it
+			// has it: OnFlow sees the flow without that copy.
+			c := f
+			c.RespBody.Data, c.RespBody.Buffer = nil, nil
+			view = &c
+		}
 		st.p.cfg.Recorder.RecordFlow(&f)
 		if st.p.cfg.OnFlow != nil {
-			st.p.cfg.OnFlow(&f, conn)
+			st.p.cfg.OnFlow(view, conn)
 		}
 	})
 }

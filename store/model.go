@@ -178,6 +178,23 @@ type Body struct {
 	// power loss, or the database copied without it). Data is nil and
 	// Truncated set. Set by the reader, never stored.
 	Missing bool
+	// Buffer is set when Data lives in memory the capturer lends and
+	// reuses (the proxy's capture buffers); nil otherwise. Never stored.
+	Buffer BodyBuffer
+}
+
+// BodyBuffer is the memory a captured body's Data is lent in. Whoever
+// records the body (a Recorder) calls Release exactly once, when it no
+// longer reads Data: stored, shed or dropped. Nothing reads Data after
+// that, because the capturer reuses the memory for another body.
+type BodyBuffer interface {
+	Release()
+	// CRC32C is the CRC-32C (Castagnoli, RFC 3720 §B.4) of Data, summed
+	// while the bytes were captured and still in the processor's cache.
+	CRC32C() uint32
+	// Blocks is Data followed by zeros up to a multiple of 4096 bytes,
+	// in memory aligned to 4096 bytes: what direct I/O writes as is.
+	Blocks() []byte
 }
 
 // FlowError says why a flow has no (complete) response.

@@ -68,13 +68,13 @@ func (s *stmts) body(session, flowID int64, which int, data []byte, q string, ag
 // of their rows, side by side (bodyFile.appendAll), and keeps where each
 // went for body.
 func (s *stmts) writeBodies(batch []item) error {
-	var bodies [][]byte
+	var bodies []*store.Body
 	for _, it := range batch {
 		if it.flow == nil {
 			continue
 		}
-		for _, b := range [2][]byte{it.flow.ReqBody.Data, it.flow.RespBody.Data} {
-			if len(b) >= bodyFileMin {
+		for _, b := range [2]*store.Body{&it.flow.ReqBody, &it.flow.RespBody} {
+			if len(b.Data) >= bodyFileMin {
 				bodies = append(bodies, b)
 			}
 		}
@@ -89,7 +89,7 @@ func (s *stmts) writeBodies(batch []item) error {
 	s.bodyStart = refs[0].off
 	s.written = make(map[*byte]bodyRef, len(bodies))
 	for i, b := range bodies {
-		s.written[&b[0]] = refs[i]
+		s.written[&b.Data[0]] = refs[i]
 	}
 	return nil
 }

@@ -5,9 +5,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"hash/crc32"
 	"os"
+	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/glassbox-dev/glassbox/store"
 	"github.com/glassbox-dev/glassbox/store/sqlite"
@@ -194,6 +197,86 @@ func TestBodyFileBatch(t *testing.T) {
 		}
 		if i%5 == 0 && !bytes.Equal(f.ReqBody.Data, distinct(900+i, 70000)) {
 			t.Errorf("flow %d: request body lost", i+1)
+		}
+	}
+}
+
+// lentBuffer is a store.BodyBuffer as the proxy lends one: aligned memory
+// with the data at its start, summed.
+type lentBuffer struct {
+	mem      []byte
+	n        int
+	released atomic.Int32
+	blocks   atomic.Int32
+}
+
+func newLent(data []byte) *lentBuffer {
+	raw := make([]byte, (len(data)+4095)&^4095+4096)
+	skip := (4096 - int(uintptr(unsafe.Pointer(&raw[0]))%4096)) % 4096
+	l := &lentBuffer{mem: raw[skip : skip+(len(data)+4095)&^4095], n: len(data)}
+	copy(l.mem, data)
+	return l
+}
+
+func (l *lentBuffer) body(size int64) store.Body {
+	return store.Body{Data: l.mem[:l.n:l.n], Size: size, Truncated: size > int64(l.n), Buffer: l}
+}
+func (l *lentBuffer) Release() { l.released.Add(1) }
+func (l *lentBuffer) CRC32C() uint32 {
+	return crc32.Checksum(l.mem[:l.n], crc32.MakeTable(crc32.Castagnoli))
+}
+func (l *lentBuffer) Blocks() []byte { l.blocks.Add(1); return l.mem }
+
+// Bodies in memory their capturer lends (store.BodyBuffer) are released
+// exactly once, whatever becomes of them: stored (from their own blocks
+// when the file takes direct I/O), kept past a queue budget that sheds
+// bodies in memory of their own (the lender bounds them), or dropped
+// after Close.
+func TestLentBodies(t *testing.T) {
+	db, _ := mustOpen(t)
+	ctx := context.Background()
+	sess, _ := db.StartSession(ctx, store.Session{})
+	w := db.NewWriter(sess.ID, sqlite.WriterOptions{MaxQueueBytes: 1, Linger: time.Hour})
+	lent := []*lentBuffer{newLent(distinct(1, 64<<10)), newLent(distinct(2, 1<<20)), newLent(distinct(3, 300<<10+5))}
+	for i, l := range lent {
+		f := sampleFlow(int64(i+1), nil)
+		f.RespBody = l.body(int64(l.n) + int64(i))
+		w.RecordFlow(f)
+	}
+	own := sampleFlow(4, distinct(4, 100<<10)) // past the budget of 1 byte: shed
+	w.RecordFlow(own)
+	if err := w.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	late := newLent(distinct(5, 64<<10))
+	f := sampleFlow(5, nil)
+	f.RespBody = late.body(64 << 10)
+	w.RecordFlow(f) // after Close: dropped
+	for i, l := range append(lent, late) {
+		if n := l.released.Load(); n != 1 {
+			t.Errorf("lent body %d released %d times, want once", i+1, n)
+		}
+	}
+	if st := w.Stats(); st.Written != 4 || st.BodiesShed != 1 || st.Dropped != 1 {
+		t.Errorf("stats %+v: want 4 written, 1 body shed, 1 dropped", st)
+	}
+	flows, err := db.Flows(ctx, store.FlowQuery{SessionID: sess.ID, WithBodies: true})
+	if err != nil || len(flows) != 4 {
+		t.Fatalf("%d flows, %v", len(flows), err)
+	}
+	for i, l := range lent {
+		if got := flows[i].RespBody; !bytes.Equal(got.Data, l.mem[:l.n]) || got.Missing || got.Buffer != nil {
+			t.Errorf("flow %d: read back %d bytes (missing %v), want its %d", i+1, len(got.Data), got.Missing, l.n)
+		}
+	}
+	if got := flows[3].RespBody; !got.Shed || got.Data != nil {
+		t.Errorf("the body in memory of its own past the budget: shed %v, %d bytes", got.Shed, len(got.Data))
+	}
+	if direct, _ := sqlite.DirectIO(db); direct {
+		for i, l := range lent {
+			if l.blocks.Load() == 0 {
+				t.Errorf("lent body %d was not written from its own blocks with direct I/O", i+1)
+			}
 		}
 	}
 }

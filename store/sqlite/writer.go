@@ -46,7 +46,8 @@ type WriterOptions struct {
 	// 64 MiB). Past it, flows are queued without their body copies: when
 	// bodies arrive faster than SQLite can store them (1 MiB bodies at
 	// hundreds of MiB/s), memory stays bounded and every flow is still
-	// recorded. Ignored with Block.
+	// recorded. Bodies in memory their capturer lends (store.BodyBuffer)
+	// are bounded by it and not counted here. Ignored with Block.
 	MaxQueueBytes int64
 	// OnError is told about write failures (full disk, read-only file). It
 	// is called from the writer goroutine, at most once per second.
@@ -67,7 +68,7 @@ type Writer struct {
 	closed bool
 
 	queued, written, dropped, failed atomic.Int64
-	shed, queuedBytes                atomic.Int64
+	shed, queuedBytes, queuedLent    atomic.Int64
 	lastErr                          atomic.Value // string
 	lastReport                       time.Time
 	seen                             idSet                // used by the writer goroutine only
@@ -80,7 +81,10 @@ var (
 )
 
 type item struct {
-	bytes  int64 // body bytes this item holds in the queue
+	bytes int64 // body bytes this item holds in the queue, in memory of its own
+	// lent is the body bytes it holds in memory lent by their capturer
+	// (store.BodyBuffer), which bounds them: MaxQueueBytes does not.
+	lent   int64
 	flow   *store.Flow
 	conn   *store.Conn
 	lookup *store.Lookup
@@ -115,7 +119,14 @@ func (w *Writer) SessionID() int64 { return w.sessionID }
 
 // RecordFlow implements store.Recorder.
 func (w *Writer) RecordFlow(f *store.Flow) {
-	n := int64(len(f.ReqBody.Data) + len(f.RespBody.Data))
+	var n, lent int64
+	for _, b := range [2]*store.Body{&f.ReqBody, &f.RespBody} {
+		if b.Buffer != nil {
+			lent += int64(len(b.Data))
+		} else {
+			n += int64(len(b.Data))
+		}
+	}
 	if n > 0 && !w.opts.Block && w.queuedBytes.Load()+n > w.opts.MaxQueueBytes {
 		light := *f
 		light.ReqBody = shedBody(f.ReqBody)
@@ -123,7 +134,18 @@ func (w *Writer) RecordFlow(f *store.Flow) {
 		w.shed.Add(1)
 		f, n = &light, 0
 	}
-	w.send(item{flow: f, bytes: n})
+	w.send(item{flow: f, bytes: n, lent: lent})
+}
+
+// release gives the capturer back the memory of f's bodies
+// (store.BodyBuffer) once the writer no longer reads them. It leaves f as
+// it is: the proxy may still be reading its other fields.
+func release(f *store.Flow) {
+	for _, b := range [2]*store.Body{&f.ReqBody, &f.RespBody} {
+		if b.Buffer != nil {
+			b.Buffer.Release()
+		}
+	}
 }
 
 // AdmitBody implements store.BodyAdmitter with the rule RecordFlow sheds
@@ -136,8 +158,10 @@ func (w *Writer) AdmitBody(n int64) bool {
 	return false
 }
 
+// shedBody drops a body copy in memory of its own; one in lent memory is
+// bounded by its lender and kept.
 func shedBody(b store.Body) store.Body {
-	if len(b.Data) > 0 {
+	if len(b.Data) > 0 && b.Buffer == nil {
 		b.Data, b.Truncated, b.Shed = nil, true, true
 	}
 	return b
@@ -156,7 +180,7 @@ func (w *Writer) send(it item) {
 	w.mu.RLock()
 	defer w.mu.RUnlock()
 	if w.closed {
-		w.dropped.Add(1)
+		w.drop(it)
 		return
 	}
 	if w.opts.Block {
@@ -167,7 +191,7 @@ func (w *Writer) send(it item) {
 	select {
 	case w.ch <- it:
 		w.queued.Add(1)
-		if it.bytes > 0 && w.queuedBytes.Add(it.bytes) > w.opts.MaxQueueBytes/4 {
+		if it.bytes+it.lent > 0 && w.queuedBytes.Add(it.bytes)+w.queuedLent.Add(it.lent) > w.opts.MaxQueueBytes/4 {
 			// Bodies are piling up: commit now rather than at the end of
 			// the linger. At 1.5 GiB/s of 1 MiB bodies, 50 ms of linger
 			// is 75 MiB, past the whole budget, and bodies were shed
@@ -175,7 +199,16 @@ func (w *Writer) send(it item) {
 			w.wake()
 		}
 	default:
-		w.dropped.Add(1)
+		w.drop(it)
+	}
+}
+
+// drop counts a value the queue had no room for (or that came after
+// Close).
+func (w *Writer) drop(it item) {
+	w.dropped.Add(1)
+	if it.flow != nil {
+		release(it.flow)
 	}
 }
 
@@ -320,8 +353,14 @@ func (w *Writer) commit(batch []item) {
 		if it.flush != nil {
 			close(it.flush)
 		}
+		if it.flow != nil {
+			release(it.flow) // stored, or failed for good
+		}
 		if it.bytes > 0 {
 			w.queuedBytes.Add(-it.bytes)
+		}
+		if it.lent > 0 {
+			w.queuedLent.Add(-it.lent)
 		}
 	}
 }

@@ -1,0 +1,9 @@
+package sqlite
+
+// DirectIO reports whether db's body file is written with direct I/O
+// (opened by a first large body; false before).
+func DirectIO(db *DB) (bool, error) {
+	db.bodies.mu.Lock()
+	defer db.bodies.mu.Unlock()
+	return db.bodies.direct, nil
+}
