@@ -2,12 +2,13 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	sqlite3 "github.com/mattn/go-sqlite3"
 
 	"github.com/glassbox-dev/glassbox/store"
 )
@@ -71,8 +72,11 @@ type Writer struct {
 	shed, queuedBytes, queuedLent    atomic.Int64
 	lastErr                          atomic.Value // string
 	lastReport                       time.Time
-	seen                             idSet                // used by the writer goroutine only
-	stmts                            map[string]*sql.Stmt // likewise
+	seen                             idSet // used by the writer goroutine only
+	// stmts are the writer's prepared statements on conn, the
+	// connection they were prepared on (writetx.go); writer goroutine only.
+	stmts map[string]*sqlite3.SQLiteStmt
+	conn  *sqlite3.SQLiteConn
 }
 
 var (
@@ -272,11 +276,7 @@ func (w *Writer) Close(ctx context.Context) error {
 
 func (w *Writer) loop() {
 	defer close(w.done)
-	defer func() {
-		for _, st := range w.stmts {
-			st.Close()
-		}
-	}()
+	defer w.closeStatements()
 	batch := make([]item, 0, w.opts.Batch)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
@@ -401,68 +401,6 @@ func (w *Writer) fail(n int64, err error) {
 		w.lastReport = time.Now()
 		w.opts.OnError(err)
 	}
-}
-
-func (w *Writer) write(batch []item) (err error) {
-	// Prepare before Begin: the pool has one connection, which the
-	// transaction then holds.
-	for _, q := range writerStatements {
-		if _, err := w.prepared(q); err != nil {
-			return fmt.Errorf("record: %w", err)
-		}
-	}
-	tx, err := w.db.rw.Begin()
-	if err != nil {
-		return fmt.Errorf("record: %w", err)
-	}
-	st := stmts{tx: tx, w: w, seen: &w.seen, session: w.sessionID, bodyStart: -1}
-	defer func() {
-		if err != nil {
-			st.dropBodies() // before the rollback lets another writer append
-			tx.Rollback()
-		}
-	}()
-	defer st.close()
-	if err = st.writeBodies(batch); err != nil {
-		return fmt.Errorf("record: %w", err)
-	}
-	for _, it := range batch {
-		switch {
-		case it.flow != nil:
-			err = st.flow(w.sessionID, it.flow)
-		case it.conn != nil:
-			err = replaceRow(&st, connTable, w.sessionID, it.conn.ID, it.conn)
-		case it.lookup != nil:
-			err = replaceRow(&st, lookupTable, w.sessionID, it.lookup.ID, it.lookup)
-		case it.page != nil:
-			err = replaceRow(&st, pageTable, w.sessionID, it.page.ID, it.page)
-		case it.msgs != nil:
-			err = st.messages(w.sessionID, it.msgs)
-		}
-		if err != nil {
-			return fmt.Errorf("record: %w", err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("record: commit: %w", err)
-	}
-	return nil
-}
-
-// prepared returns the writer's prepared statement for query.
-func (w *Writer) prepared(query string) (*sql.Stmt, error) {
-	if st, ok := w.stmts[query]; ok {
-		return st, nil
-	}
-	st, err := w.db.rw.Prepare(query)
-	if err != nil {
-		return nil, err
-	}
-	if w.stmts == nil {
-		w.stmts = map[string]*sql.Stmt{}
-	}
-	w.stmts[query] = st
-	return st, nil
 }
 
 var errNoID = errors.New("value has no ID")
