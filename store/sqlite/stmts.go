@@ -93,8 +93,15 @@ func (s *stmts) exec(query string, args ...any) error {
 		}
 		s.named = append(s.named, driver.NamedValue{Ordinal: i + 1, Value: a})
 	}
-	_, err = st.ExecContext(context.Background(), s.named)
-	return err
+	// As a query, not with Exec: go-sqlite3 binds a query's arguments and
+	// takes its first step in one call into C (its bindAndFirstStep), where
+	// Exec makes a call per argument; a flow's row has 60. About 1 µs less
+	// per flow in BenchmarkWriter.
+	rows, err := st.QueryContext(context.Background(), s.named)
+	if err != nil {
+		return err
+	}
+	return rows.Close()
 }
 
 // replaceRow writes v, numbered id in its session, into e's table with
