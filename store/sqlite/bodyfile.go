@@ -136,8 +136,9 @@ func (b *bodyFile) fits(end int64) error {
 	return nil
 }
 
-// writeAll writes each body at its offset and sums it, from up to
-// bodyWriters goroutines. A file system that opened for direct I/O but
+// writeAll writes each body at its offset and sums it: runs of lent
+// bodies in a call each (writeLent), the others from up to bodyWriters
+// goroutines. A file system that opened for direct I/O but
 // refuses a direct write (EINVAL) is written through the page cache from
 // then on, the whole batch again.
 func (b *bodyFile) writeAll(bodies []*store.Body, refs []bodyRef) error {
