@@ -247,13 +247,20 @@ func (st *flowState) streamBody(resp *http.Response) *http.Response {
 		return resp
 	}
 	f := &st.flow
+	var tap *messageTap
+	switch {
+	case f.Kind == store.KindWebSocket:
+		tap = webSocketTap(f.ID, st.p.now, resp.Header)
+	case isEventStream(resp.Header) && identity(resp.Header):
+		tap = eventStreamTap(f.ID, st.p.now)
+	}
 	// Only the recorder reads the copy of a body no tap reads and the
 	// page grouping does not parse: it may go into a capture buffer
 	// (capbuf.go), whose pool bounds the memory instead of the recorder's
 	// queue budget (captureLimit).
 	references := readsReferences(resp.Header.Get("Content-Type"))
 	var cb *capBuf
-	if !references && f.Kind != store.KindWebSocket && !isEventStream(resp.Header) && st.p.cfg.MaxBody > 0 && resp.ContentLength > 0 {
+	if tap == nil && !references && st.p.cfg.MaxBody > 0 && resp.ContentLength > 0 {
 		cb = capBuffers.get(min(resp.ContentLength, st.p.cfg.MaxBody))
 	}
 	keep := st.p.cfg.MaxBody
@@ -279,13 +286,7 @@ func (st *flowState) streamBody(resp *http.Response) *http.Response {
 		st.mu.Unlock()
 		st.finish(st.p.now())
 	})
-	switch {
-	case f.Kind == store.KindWebSocket:
-		body.tap = webSocketTap(f.ID, st.p.now, resp.Header)
-	case isEventStream(resp.Header) && identity(resp.Header):
-		body.tap = eventStreamTap(f.ID, st.p.now)
-	}
-	body.cb = cb
+	body.tap, body.cb = tap, cb
 	body.expect(resp.ContentLength)
 	resp.Body = body
 	st.mu.Lock()
@@ -325,11 +326,8 @@ func readsReferences(contentType string) bool {
 // recorder would shed the copy, which the body then says).
 func kept(b store.Body, keep int64) store.Body {
 	switch {
-	case keep < 0:
-		if b.Buffer != nil {
-			b.Buffer.Release()
-		}
-		b.Data, b.Buffer = nil, nil
+	case keep < 0: // never a capture buffer's body: those keep --max-body
+		b.Data = nil
 		b.Shed = keep == shedKeep && b.Size > 0
 	case int64(len(b.Data)) > keep:
 		b.Data = b.Data[:keep:keep]
