@@ -144,6 +144,12 @@ func (f *firstFlows) Show() {
 func BenchmarkFrame100k(b *testing.B) {
 	h := startBench(b, bigDB(b))
 	h.press("j") // a flow selected, its details read
+	drawFrames(b, h)
+}
+
+// drawFrames times whole frames of what h shows, its event loop stopped
+// so that only draw runs.
+func drawFrames(b *testing.B, h *benchHarness) {
 	a := h.app
 	h.stop()
 	b.ResetTimer()

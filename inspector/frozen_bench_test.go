@@ -176,13 +176,7 @@ func BenchmarkFrameBody8MiBOneLine(b *testing.B) {
 	if !strings.Contains(h.text(), "#100001") || !strings.Contains(h.text(), "function f0(a,b)") {
 		b.Fatalf("the body is not on screen:\n%s", h.text())
 	}
-	a := h.app
-	h.stop()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		a.dirty = true
-		a.draw()
-	}
+	drawFrames(b, h)
 }
 
 // BenchmarkStoryBigBody: the Story tab (the first a selected flow shows)
