@@ -48,19 +48,28 @@ const deleteBody = `DELETE FROM bodies WHERE session_id = ? AND flow_id = ? AND 
 func (s *stmts) body(session, flowID int64, which int, data []byte, q string, again bool) error {
 	switch {
 	case len(data) > 0:
-		s.row = bodyRow{flowID: flowID, which: which, data: data, fileOffset: -1}
-		if len(data) >= bodyFileMin {
-			ref, ok := s.written[&data[0]]
-			if !ok {
-				return errors.New("a large body was not written to the body file with its batch (writeBodies)")
-			}
-			s.row.data, s.row.fileOffset, s.row.fileSize, s.row.fileCRC = []byte{}, ref.off, int64(len(data)), ref.crc
+		s.args = s.args[:0]
+		if err := s.bodyArgs(session, flowID, which, data); err != nil {
+			return err
 		}
-		s.args = bodyTable.args(s.args[:0], session, &s.row)
 		return s.exec(q, s.args...)
 	case again:
 		return s.exec(deleteBody, session, flowID, which)
 	}
+	return nil
+}
+
+// bodyArgs appends the values of a body's row to s.args.
+func (s *stmts) bodyArgs(session, flowID int64, which int, data []byte) error {
+	s.row = bodyRow{flowID: flowID, which: which, data: data, fileOffset: -1}
+	if len(data) >= bodyFileMin {
+		ref, ok := s.written[&data[0]]
+		if !ok {
+			return errors.New("a large body was not written to the body file with its batch (writeBodies)")
+		}
+		s.row.data, s.row.fileOffset, s.row.fileSize, s.row.fileCRC = []byte{}, ref.off, int64(len(data)), ref.crc
+	}
+	s.args = bodyTable.args(s.args, session, &s.row)
 	return nil
 }
 

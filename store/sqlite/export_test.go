@@ -7,3 +7,7 @@ func DirectIO(db *DB) (bool, error) {
 	defer db.bodies.mu.Unlock()
 	return db.bodies.direct, nil
 }
+
+// RunRows is how many flows w wrote in runs of rows (multirow.go), in
+// transactions that committed or not.
+func RunRows(w *Writer) int64 { return w.runRows.Load() }

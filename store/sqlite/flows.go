@@ -146,6 +146,15 @@ func isConstraint(err error) bool {
 // 1, so a bitset costs one bit per flow (12.5 KB per 100,000).
 type idSet struct{ bits []uint64 }
 
+// test reports whether id is set.
+func (s *idSet) test(id int64) bool {
+	if id <= 0 || id > 1<<32 {
+		return true
+	}
+	i := id / 64
+	return i < int64(len(s.bits)) && s.bits[i]&(uint64(1)<<(id%64)) != 0
+}
+
 // testAndSet reports whether id was set, and sets it.
 func (s *idSet) testAndSet(id int64) bool {
 	if id <= 0 || id > 1<<32 {

@@ -70,9 +70,11 @@ type Writer struct {
 
 	queued, written, dropped, failed atomic.Int64
 	shed, queuedBytes, queuedLent    atomic.Int64
-	lastErr                          atomic.Value // string
-	lastReport                       time.Time
-	seen                             idSet // used by the writer goroutine only
+	// runRows counts the flows written in runs (multirow.go), for tests.
+	runRows    atomic.Int64
+	lastErr    atomic.Value // string
+	lastReport time.Time
+	seen       idSet // used by the writer goroutine only
 	// stmts are the writer's prepared statements on conn, the
 	// connection they were prepared on (writetx.go); writer goroutine only.
 	stmts map[string]*sqlite3.SQLiteStmt

@@ -46,8 +46,15 @@ func (w *Writer) writeOn(c *sqlite3.SQLiteConn, batch []item) (err error) {
 	if err = st.writeBodies(batch); err != nil {
 		return fmt.Errorf("record: %w", err)
 	}
-	for _, it := range batch {
-		switch {
+	for i := 0; i < len(batch); i++ {
+		if n := st.freshRun(batch[i:]); n >= minRun {
+			if err = st.flowRun(w.sessionID, batch[i:i+n]); err != nil {
+				return fmt.Errorf("record: %w", err)
+			}
+			i += n - 1
+			continue
+		}
+		switch it := batch[i]; {
 		case it.flow != nil:
 			err = st.flow(w.sessionID, it.flow)
 		case it.conn != nil:
