@@ -22,9 +22,9 @@ import (
 // dropHopByHop removes from h the fields its message carries for its own
 // hop. The recorded block was taken before: it keeps them.
 func dropHopByHop(h http.Header) {
-	role := store.FieldRoles(h["Connection"], h.Get("Upgrade"))
+	rule := store.FieldRoles(h["Connection"], h.Get("Upgrade"))
 	for name, values := range h {
-		switch role(name, strings.Join(values, ", ")) {
+		switch rule.Role(name, strings.Join(values, ", ")) {
 		case store.RoleHopByHop, store.RoleProxy:
 			delete(h, name)
 		}

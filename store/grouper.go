@@ -197,12 +197,12 @@ func (g *Grouper) Response(r PageResponse) Outcome {
 	if target, ok := RedirectTarget(fe.req.URL, r.Status, r.Headers.Get("Location")); ok {
 		g.redirects[target] = hop{page: fe.page, flow: r.FlowID, url: fe.req.URL, at: r.End}
 	}
-	if p := g.learn(fe, r); p != nil {
+	out.ResourceType = fe.resourceType(r.Headers.Get("Content-Type"))
+	if p := g.learn(fe, r, out.ResourceType); p != nil {
 		out.Pages = append(out.Pages, *p)
 	}
 	g.touch(fe.page, r.End)
 	out.PageID, out.Initiator = fe.page, fe.init
-	out.ResourceType = fe.resourceType(r.Headers.Get("Content-Type"))
 	return out
 }
 

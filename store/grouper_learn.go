@@ -10,11 +10,11 @@ import (
 
 // learn reads what a response teaches: a page's document (its references
 // and its title) and a stylesheet's references. It returns the page record
-// when its title changed.
-func (g *Grouper) learn(fe *flowEntry, r PageResponse) *Page {
+// when its title changed. rtype is the flow's resource type (resourceType).
+func (g *Grouper) learn(fe *flowEntry, r PageResponse, rtype string) *Page {
 	ps := g.byID[fe.page]
 	doc := ps != nil && (fe.nav == navTop || fe.nav == navFrame) && ps.page.MergedInto == 0
-	sheet := fe.page != 0 && !doc && fe.resourceType(r.Headers.Get("Content-Type")) == TypeStylesheet
+	sheet := fe.page != 0 && !doc && rtype == TypeStylesheet
 	if !doc && !sheet {
 		g.learnPrefetch(fe, r)
 		return nil

@@ -27,18 +27,29 @@ const (
 // hopByHop are the hop-by-hop fields RFC 9110 §7.6.1 names, those of
 // HTTP/1.0 proxies that still appear, and Trailer, which announces this
 // hop's trailers (the proxy announces the ones it forwards itself).
-var hopByHop = map[string]bool{"connection": true, "proxy-connection": true, "keep-alive": true, "te": true,
-	"upgrade": true, "trailer": true}
+var hopByHop = [...]string{"connection", "proxy-connection", "keep-alive", "te", "upgrade", "trailer"}
 
 // Roles gives each field of h its role ("" for an end-to-end field), in
 // order, by FieldRoles.
 func (h Headers) Roles() []string {
-	role := FieldRoles(h.Values("Connection"), h.Get("Upgrade"))
+	rule := FieldRoles(h.Values("Connection"), h.Get("Upgrade"))
 	out := make([]string, len(h))
 	for i, f := range h {
-		out[i] = role(f.Name, f.Value)
+		out[i] = rule.Role(f.Name, f.Value)
 	}
 	return out
+}
+
+// FieldRule is the rule that gives each field of one message its role
+// (FieldRoles).
+type FieldRule struct {
+	// first and more are the tokens the message's Connection fields list,
+	// as sent (parts of those values, compared without regard to case): the
+	// first few, then the rest. n counts the first.
+	first     [4]string
+	n         int
+	more      []string
+	webSocket bool
 }
 
 // FieldRoles is the rule that gives each field of one message its role,
@@ -50,30 +61,65 @@ func (h Headers) Roles() []string {
 // upgrade's Connection and Upgrade (RFC 6455 §4.1: glassbox relays the
 // upgrade), and "TE: trailers" alone (RFC 9110 §10.1.4: it says the
 // client takes trailers, which glassbox forwards; gRPC requires it).
-func FieldRoles(connection []string, upgrade string) func(name, value string) string {
-	named := map[string]bool{}
+//
+// The proxy applies it to both heads of every request, so it allocates
+// nothing for a Connection field of up to four tokens: names are compared
+// with strings.EqualFold instead of lowered copies.
+func FieldRoles(connection []string, upgrade string) FieldRule {
+	var r FieldRule
 	for _, v := range connection {
 		for tok := range strings.SplitSeq(v, ",") {
-			named[strings.ToLower(strings.TrimSpace(tok))] = true
+			switch tok = strings.TrimSpace(tok); {
+			case tok == "":
+			case r.n < len(r.first):
+				r.first[r.n] = tok
+				r.n++
+			default:
+				r.more = append(r.more, tok)
+			}
 		}
 	}
-	webSocket := named["upgrade"] && strings.EqualFold(strings.TrimSpace(upgrade), "websocket")
-	return func(name, value string) string {
-		n := strings.ToLower(name)
-		switch {
-		case strings.HasPrefix(n, ":"):
-			return RolePseudo
-		case n == "transfer-encoding" || n == "content-length":
-			return RoleFraming
-		case n == "proxy-authorization" || n == "proxy-authenticate":
-			return RoleProxy
-		case webSocket && (n == "connection" || n == "upgrade"):
-			return ""
-		case n == "te" && strings.EqualFold(strings.TrimSpace(value), "trailers"):
-			return ""
-		case hopByHop[n] || named[n]:
+	r.webSocket = r.names("upgrade") && strings.EqualFold(strings.TrimSpace(upgrade), "websocket")
+	return r
+}
+
+// names reports whether Connection lists the field name.
+func (r *FieldRule) names(name string) bool {
+	for _, tok := range r.first[:r.n] {
+		if strings.EqualFold(tok, name) {
+			return true
+		}
+	}
+	for _, tok := range r.more {
+		if strings.EqualFold(tok, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// Role is the role of the field name with value value ("" for an end-to-end
+// field).
+func (r *FieldRule) Role(name, value string) string {
+	is := func(lower string) bool { return strings.EqualFold(name, lower) }
+	switch {
+	case strings.HasPrefix(name, ":"):
+		return RolePseudo
+	case is("transfer-encoding") || is("content-length"):
+		return RoleFraming
+	case is("proxy-authorization") || is("proxy-authenticate"):
+		return RoleProxy
+	case r.webSocket && (is("connection") || is("upgrade")):
+		return ""
+	case is("te") && strings.EqualFold(strings.TrimSpace(value), "trailers"):
+		return ""
+	case r.names(name):
+		return RoleHopByHop
+	}
+	for _, h := range hopByHop {
+		if is(h) {
 			return RoleHopByHop
 		}
-		return ""
 	}
+	return ""
 }

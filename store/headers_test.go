@@ -34,11 +34,32 @@ func TestFieldRolesExceptions(t *testing.T) {
 		{"te-trailers", hdr("Connection", "TE", "TE", "trailers"), []string{store.RoleHopByHop, ""}},
 		{"te-other", hdr("TE", "trailers, deflate"), []string{store.RoleHopByHop}},
 		{"proxy-authenticate", hdr("Proxy-Authenticate", "Basic"), []string{store.RoleProxy}},
+		// Past the rule's room for four tokens, over two fields; case and
+		// spaces do not matter.
+		{"many-tokens", hdr("Connection", "close, X-A,,X-B", "connection", " x-c ,X-D, X-E", "X-E", "1", "x-a", "2",
+			"X-F", "3", "KEEP-ALIVE", "4"),
+			[]string{store.RoleHopByHop, store.RoleHopByHop, store.RoleHopByHop, store.RoleHopByHop, "", store.RoleHopByHop}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if got := c.h.Roles(); !slices.Equal(got, c.want) {
 				t.Errorf("roles %q, want %q", got, c.want)
 			}
 		})
+	}
+}
+
+// The proxy applies the rule to both heads of every request: it must not
+// allocate for a usual head.
+func TestFieldRoleAllocatesNothing(t *testing.T) {
+	h := hdr("Connection", "keep-alive, X-Trace", "Content-Type", "text/html", "X-Trace", "1", "TE", "trailers")
+	conn := h.Values("Connection")
+	got := testing.AllocsPerRun(100, func() {
+		rule := store.FieldRoles(conn, "")
+		for _, f := range h {
+			rule.Role(f.Name, f.Value)
+		}
+	})
+	if got != 0 {
+		t.Errorf("%v allocations a head, want none", got)
 	}
 }
