@@ -124,7 +124,7 @@ func (p *Proxy) openFlow(req *http.Request) *flowState {
 // send sends req upstream, tracing when it got a connection, finished
 // writing and saw the first byte of the answer.
 func (st *flowState) send(req *http.Request) (*http.Response, error) {
-	ctx := httptrace.WithClientTrace(req.Context(), st.trace())
+	ctx := httptrace.WithClientTrace(req.Context(), st.trace(req.URL.Scheme == "https"))
 	if st.h1Only {
 		ctx = dialer.WithNextProtos(ctx, h1Only)
 	}
@@ -141,14 +141,19 @@ func (st *flowState) send(req *http.Request) (*http.Response, error) {
 // trace records the connection's events on the flow. The connection's own
 // DNS, TCP and TLS times are on its record (the dialer's), found here.
 // The request's own moments come from its tap (flowwire.go); the hooks'
-// times stand in only where a tap saw nothing.
-func (st *flowState) trace() *httptrace.ClientTrace {
+// times stand in only where a tap saw nothing. WroteHeaderField puts the
+// flow in line on an HTTP/2 connection (queue), which only an https://
+// request may get: without the hook, net/http writes an HTTP/1.1 head
+// without a slice allocated for each of its fields to show the hook.
+func (st *flowState) trace(mayBeH2 bool) *httptrace.ClientTrace {
 	now := st.p.now
+	var wroteField func(string, []string)
+	if mayBeH2 {
+		wroteField = func(string, []string) { st.queue() }
+	}
 	return &httptrace.ClientTrace{
-		GotConn: st.gotConn,
-		WroteHeaderField: func(string, []string) {
-			st.queue()
-		},
+		GotConn:          st.gotConn,
+		WroteHeaderField: wroteField,
 		WroteRequest: func(httptrace.WroteRequestInfo) {
 			st.mu.Lock()
 			st.hook.wrote = now()
