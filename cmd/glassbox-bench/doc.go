@@ -100,7 +100,7 @@ func (r *results) markdown(w io.Writer, m machine, command, notes string) {
 section is replaced on every run; edit only between the notes markers. -->
 
 glassbox against no proxy, a bare goproxy forwarder (cmd/bareproxy) and mitmdump, on loopback,
-in one run. Targets and method: issue 7.
+in one run. Targets and method: issue 7 (https-32's CPU per request: issue 20).
 
 - **Date:** %s (run took %s)
 - **Command:** `+"`%s`"+` (`+"`make bench`"+` runs the Go micro-benchmarks, then this)
@@ -194,6 +194,7 @@ the databases go to: 256 MiB written sequentially in 1 MiB writes and synced, an
 synchronous NORMAL, 16 KiB pages), checkpoints included. glassbox's stored MiB/s on large-4 is
 its forwarded MiB/s times the share of the forwarded body bytes it kept (warm-up included).
 Latencies are the client's, from sending the request to reading the last body byte. A ratio is
-glassbox's median over the other proxy's median; ✓/✗ compare it with the target of issue 7.
+glassbox's median over the other proxy's median; ✓/✗ compare it with the target of issue 7
+(or 20).
 When the spread is wider than the difference between two proxies, the difference is noise.
 `
