@@ -21,25 +21,30 @@ const maxRun = 16
 // minRun is the shortest run worth its own statement.
 const minRun = 2
 
-// runInserts holds a table's INSERT with n rows of values, built once per n.
-type runInserts struct{ byRows [maxRun*2 + 1]string }
+// runInserts is a table's INSERT with 1 to len-1 rows of values, by rows,
+// built when the package is initialised (writers of several databases run
+// at once, and share them).
+type runInserts []string
 
-func (r *runInserts) insert(single string, n int) string {
-	if r.byRows[n] == "" {
-		i := strings.Index(single, " VALUES ")
-		values := single[i+len(" VALUES "):]
-		var b strings.Builder
-		b.WriteString(single)
-		for k := 1; k < n; k++ {
-			b.WriteString(", ")
-			b.WriteString(values)
-		}
-		r.byRows[n] = b.String()
+func newRunInserts(single string, most int) runInserts {
+	i := strings.Index(single, " VALUES ")
+	values := single[i+len(" VALUES "):]
+	r := make(runInserts, most+1)
+	var b strings.Builder
+	b.WriteString(single)
+	r[1] = b.String()
+	for n := 2; n <= most; n++ {
+		b.WriteString(", ")
+		b.WriteString(values)
+		r[n] = b.String()
 	}
-	return r.byRows[n]
+	return r
 }
 
-var flowRuns, bodyRuns runInserts
+var (
+	flowRuns = newRunInserts(flowTable.insert, maxRun)
+	bodyRuns = newRunInserts(bodyTable.insert, 2*maxRun) // up to two bodies a flow
+)
 
 // freshRun is how many items from the start of batch are flows this writer
 // has not recorded before, each once, up to maxRun.
@@ -70,7 +75,7 @@ func (s *stmts) flowRun(session int64, run []item) error {
 		it.flow.Rev = s.nextRev()
 		s.args = flowTable.args(s.args, session, it.flow)
 	}
-	err := s.exec(flowRuns.insert(flowTable.insert, len(run)), s.args...)
+	err := s.exec(flowRuns[len(run)], s.args...)
 	if isConstraint(err) {
 		for _, it := range run {
 			if err := s.flow(session, it.flow); err != nil {
@@ -105,7 +110,7 @@ func (s *stmts) bodyRun(session int64, run []item) error {
 				return err
 			}
 			if n++; n == maxRun*2 {
-				if err := s.exec(bodyRuns.insert(bodyTable.insert, n), s.args...); err != nil {
+				if err := s.exec(bodyRuns[n], s.args...); err != nil {
 					return err
 				}
 				s.args, n = s.args[:0], 0
@@ -115,5 +120,5 @@ func (s *stmts) bodyRun(session int64, run []item) error {
 	if n == 0 {
 		return nil
 	}
-	return s.exec(bodyRuns.insert(bodyTable.insert, n), s.args...)
+	return s.exec(bodyRuns[n], s.args...)
 }
