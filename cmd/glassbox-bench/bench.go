@@ -18,6 +18,9 @@ const (
 	proxyBare     = "bare"
 	proxyGlassbox = "glassbox"
 	proxyMitmdump = "mitmdump"
+	// proxyBase is glassbox built from another revision (-base), measured
+	// only when asked, after glassbox.
+	proxyBase = "base"
 )
 
 var allProxies = []string{proxyNone, proxyBare, proxyGlassbox, proxyMitmdump}
@@ -34,6 +37,7 @@ type config struct {
 	Go         string // the go tool that builds bareproxy and glassbox
 	Keep       bool   // keep the work directory (binaries, glassbox's databases)
 	ProfileDir string // save CPU profiles of glassbox's and bare's measured phases here
+	Base       string // a git revision to build glassbox from as the proxy "base" (-base); "" for none
 	Log        io.Writer
 }
 
@@ -177,6 +181,10 @@ func buildLaunchers(ctx context.Context, cfg config, res *results, work string, 
 			if l, err = buildProxy(ctx, cfg, name, modRoot, work, org); err != nil {
 				return nil, err
 			}
+		case proxyBase:
+			if l, err = buildBase(ctx, cfg, modRoot, work, org); err != nil {
+				return nil, err
+			}
 		case proxyMitmdump:
 			if cfg.Mitmdump == "" {
 				res.Notes = append(res.Notes, "mitmdump is not on PATH: its column is empty (install the Debian package `mitmproxy` to compare)")
@@ -210,13 +218,23 @@ func buildProxy(ctx context.Context, cfg config, name, modRoot, work string, org
 			return startBare(ctx, bin, work, org.CAPath, cfg.ProfileDir != "")
 		}, nil
 	}
-	home, dbs := filepath.Join(work, "glassbox-home"), filepath.Join(work, "glassbox-db")
+	return glassboxLauncher(cfg, bin, work, name, org)
+}
+
+// glassboxLauncher starts glassbox's binary bin, named name (glassbox or
+// base), with a home and databases of its own under work.
+func glassboxLauncher(cfg config, bin, work, name string, org *origin) (launcher, error) {
+	home, dbs := filepath.Join(work, name+"-home"), filepath.Join(work, name+"-db")
 	if err := os.MkdirAll(dbs, 0o700); err != nil {
 		return nil, err
 	}
 	return func(ctx context.Context, id int) (*proxyProc, error) {
 		db := filepath.Join(dbs, fmt.Sprintf("cell-%d.db", id))
-		return startGlassbox(ctx, bin, home, db, org.CAPath, cfg.ProfileDir != "")
+		p, err := startGlassbox(ctx, bin, home, db, org.CAPath, cfg.ProfileDir != "")
+		if p != nil {
+			p.Name = name // what its cells are filed under
+		}
+		return p, err
 	}, nil
 }
 

@@ -92,6 +92,9 @@ func TestFlags(t *testing.T) {
 		{"unknown-proxy", []string{"-proxies", "none,squid"}, 2}, // not one we know
 		{"unknown-scenario", []string{"-scenarios", "http-2"}, 2},
 		{"stray-argument", []string{"now"}, 2},
+		{"base-with-out", []string{"-base", "HEAD", "-out", "x.md"}, 2},             // the documented run is one glassbox's
+		{"base-without-glassbox", []string{"-base", "HEAD", "-proxies", "bare"}, 2}, // nothing to compare
+		{"base-an-option", []string{"-base", "--output=/tmp/x"}, 2},                 // never passed to git as an option
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -9,6 +9,13 @@
 //
 //	go run ./cmd/glassbox-bench -rounds 3 -out docs/BENCHMARKS.md
 //	go run ./cmd/glassbox-bench -quick      # smoke test, a few seconds
+//
+// To judge a change, measure it against the commit before it in the same
+// rounds (the machine's speed drifts by tens of percent over a run; each
+// round measures the two one after the other, and the median of the
+// round-by-round ratios cancels the drift):
+//
+//	go run ./cmd/glassbox-bench -scenarios https-32,http-16-hey -proxies bare,glassbox -base HEAD~1
 package main
 
 import (
@@ -20,6 +27,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -119,6 +127,7 @@ func flagSet(cfg *config, stderr io.Writer) (*flag.FlagSet, *benchFlags) {
 	fs.BoolVar(&cfg.Keep, "keep", false, "keep the work directory (binaries, CAs, glassbox's database) and print where it is")
 	fs.StringVar(&cfg.ProfileDir, "profile", "", "save CPU profiles of every measured phase of glassbox and bare in this directory, as PROXY-SCENARIO-rROUND.pprof (their --pprof; costs them a little CPU)")
 	bf.out = fs.String("out", "", "also write the results as Markdown to this file (e.g. docs/BENCHMARKS.md), keeping its notes section")
+	fs.StringVar(&cfg.Base, "base", "", "also measure glassbox built from this git revision (e.g. HEAD~2), as the proxy \"base\" in the same rounds, and print glassbox against it round by round: the way to judge a change on a machine whose speed drifts (not with -out)")
 	fs.Usage = func() { usage(stderr, fs) }
 	return fs, bf
 }
@@ -167,6 +176,17 @@ func (bf *benchFlags) apply(cfg *config) string {
 	}
 	if cfg.Proxies, err = parseList(*bf.proxies, allProxies); err != nil {
 		return "-proxies: " + err.Error()
+	}
+	if cfg.Base != "" {
+		switch {
+		case *bf.out != "":
+			return "-base: not with -out (the documented run measures one glassbox)"
+		case !slices.Contains(cfg.Proxies, proxyGlassbox):
+			return "-base compares glassbox with an earlier build of it: keep glassbox in -proxies"
+		case strings.HasPrefix(cfg.Base, "-"):
+			return fmt.Sprintf("-base %s: want a git revision (a commit, a tag, HEAD~2)", cfg.Base)
+		}
+		cfg.Proxies = append(cfg.Proxies, proxyBase)
 	}
 	if msg := checkRanges(cfg, *bf.quick); msg != "" {
 		return msg

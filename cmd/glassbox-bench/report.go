@@ -372,6 +372,10 @@ func (r *results) printText(w io.Writer) {
 		fmt.Fprintf(w, "\nglassbox against the bare goproxy and mitmdump (medians; targets of issue 7): %d of %d met\n\n", v.Met, v.Total)
 		rt.text(w)
 	}
+	if slices.Contains(r.Targets, proxyBase) {
+		fmt.Fprintf(w, "\nglassbox against base, glassbox built from %s (-base): judge a change by the median by round\n\n", r.Cfg.Base)
+		r.baseTable().text(w)
+	}
 	if r.Flows != nil {
 		fmt.Fprintf(w, "\nzero flows dropped: %s\n", r.Flows.line())
 		fmt.Fprintln(w, r.Flows.shedLine())
