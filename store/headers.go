@@ -64,7 +64,7 @@ type FieldRule struct {
 //
 // The proxy applies it to both heads of every request, so it allocates
 // nothing for a Connection field of up to four tokens: names are compared
-// with strings.EqualFold instead of lowered copies.
+// in place (asciiFold), not as lowered copies.
 func FieldRoles(connection []string, upgrade string) FieldRule {
 	var r FieldRule
 	for _, v := range connection {
@@ -86,12 +86,12 @@ func FieldRoles(connection []string, upgrade string) FieldRule {
 // names reports whether Connection lists the field name.
 func (r *FieldRule) names(name string) bool {
 	for _, tok := range r.first[:r.n] {
-		if strings.EqualFold(tok, name) {
+		if asciiFold(tok, name) {
 			return true
 		}
 	}
 	for _, tok := range r.more {
-		if strings.EqualFold(tok, name) {
+		if asciiFold(tok, name) {
 			return true
 		}
 	}
@@ -101,7 +101,7 @@ func (r *FieldRule) names(name string) bool {
 // Role is the role of the field name with value value ("" for an end-to-end
 // field).
 func (r *FieldRule) Role(name, value string) string {
-	is := func(lower string) bool { return strings.EqualFold(name, lower) }
+	is := func(lower string) bool { return asciiFold(name, lower) }
 	switch {
 	case strings.HasPrefix(name, ":"):
 		return RolePseudo
@@ -122,4 +122,27 @@ func (r *FieldRule) Role(name, value string) string {
 		}
 	}
 	return ""
+}
+
+// asciiFold reports whether a and b are the same field name: equal but for
+// the case of ASCII letters (RFC 9110 §5.1; a name is a token, all ASCII).
+// Unlike strings.EqualFold it folds no other letter, so a name such as
+// "\u212Aeep-Alive" (a Kelvin sign) is not Keep-Alive.
+func asciiFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
 }

@@ -39,6 +39,8 @@ func TestFieldRolesExceptions(t *testing.T) {
 		{"many-tokens", hdr("Connection", "close, X-A,,X-B", "connection", " x-c ,X-D, X-E", "X-E", "1", "x-a", "2",
 			"X-F", "3", "KEEP-ALIVE", "4"),
 			[]string{store.RoleHopByHop, store.RoleHopByHop, store.RoleHopByHop, store.RoleHopByHop, "", store.RoleHopByHop}},
+		// A name is ASCII: no other letter folds into one (a Kelvin sign is not a K).
+		{"not-ascii", hdr("\u212Aeep-Alive", "5", "Connection", "x-\u212A", "X-K", "1"), []string{"", store.RoleHopByHop, ""}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if got := c.h.Roles(); !slices.Equal(got, c.want) {
