@@ -23,6 +23,11 @@ type asyncWriter struct {
 	ch      chan []byte
 	out     *bufio.Writer
 	dropped atomic.Int64
+	// pending is set by the first line after a batch was taken, which also
+	// sends on kick: the loop sleeps on kick while no line comes (an idle
+	// proxy wakes no thread), and under load is kicked once a batch.
+	pending atomic.Bool
+	kick    chan struct{}
 	done    chan struct{}
 	stop    chan struct{} // closed by Close: write the rest now
 	mu      sync.RWMutex  // guards closed against Writes racing Close
@@ -32,7 +37,8 @@ type asyncWriter struct {
 var errLogClosed = errors.New("log closed")
 
 func newAsyncWriter(w io.Writer) *asyncWriter {
-	a := &asyncWriter{ch: make(chan []byte, 4096), out: bufio.NewWriterSize(w, 32<<10), done: make(chan struct{}), stop: make(chan struct{})}
+	a := &asyncWriter{ch: make(chan []byte, 4096), out: bufio.NewWriterSize(w, 32<<10), done: make(chan struct{}), stop: make(chan struct{}),
+		kick: make(chan struct{}, 1)}
 	go a.loop()
 	return a
 }
@@ -49,21 +55,33 @@ func (a *asyncWriter) Write(p []byte) (int, error) {
 	default:
 		a.dropped.Add(1)
 	}
+	if a.pending.CompareAndSwap(false, true) {
+		a.kick <- struct{}{} // room for it: only the line that set pending sends
+	}
 	return len(p), nil
 }
 
 func (a *asyncWriter) loop() {
 	defer close(a.done)
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
 	for {
-		// Written in batches: every 50 ms (or at Close) whatever is queued
-		// is written with one write(2). The loop never waits on the queue
-		// itself, which would wake this goroutine once per line.
+		// Written in batches: 50 ms after the first line of a batch (or at
+		// Close), whatever is queued is written with one write(2). The
+		// loop never waits on the queue itself, which would wake this
+		// goroutine once per line, nor on a ticker, which would wake an
+		// idle proxy 20 times a second.
 		select {
-		case <-tick.C:
+		case <-a.kick:
+			timer.Reset(logBatch)
+			select {
+			case <-timer.C:
+			case <-a.stop:
+				timer.Stop()
+			}
 		case <-a.stop:
 		}
+		a.pending.Store(false) // a line from now on kicks the next batch
 		for drained := false; !drained; {
 			select {
 			case line, ok := <-a.ch:
@@ -81,6 +99,9 @@ func (a *asyncWriter) loop() {
 		a.out.Flush()
 	}
 }
+
+// logBatch is how long log lines gather before they are written.
+const logBatch = 50 * time.Millisecond
 
 func (a *asyncWriter) report() {
 	if n := a.dropped.Swap(0); n > 0 {

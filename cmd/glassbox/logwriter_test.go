@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // Lines arrive whole and in order, all of them by Close; a line written
@@ -60,5 +62,46 @@ func TestLogLinesShowControls(t *testing.T) {
 	ring.Write([]byte(entry))
 	if lines := ring.Lines(); len(lines) != 1 || lines[0]+"\n" != want || tee.String() != want {
 		t.Errorf("live log: %q, then %q; want %q", lines, tee.String(), want)
+	}
+}
+
+// lockedBuffer is a bytes.Buffer the writer's goroutine and a test share.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// An idle writer sleeps until a line comes (no ticker), and each line, the
+// first after a quiet spell included, still reaches the output in about a
+// batch's time, without Close.
+func TestAsyncWriterWritesAfterQuiet(t *testing.T) {
+	var out lockedBuffer
+	a := newAsyncWriter(&out)
+	defer a.Close()
+	for i := range 3 {
+		line := fmt.Sprintf("flow %d\n", i)
+		if _, err := a.Write([]byte(line)); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for !strings.Contains(out.String(), line) {
+			if time.Now().After(deadline) {
+				t.Fatalf("line %d not written within 5 s of a quiet spell; output %q", i, out.String())
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		time.Sleep(3 * logBatch) // quiet: the writer goes back to sleep
 	}
 }
