@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -65,42 +64,33 @@ func TestLogLinesShowControls(t *testing.T) {
 	}
 }
 
-// lockedBuffer is a bytes.Buffer the writer's goroutine and a test share.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
+// flushes receives what the log writer writes, one flush at a time.
+type flushes chan string
 
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+func (f flushes) Write(p []byte) (int, error) {
+	f <- string(p)
+	return len(p), nil
 }
 
 // An idle writer sleeps until a line comes (no ticker), and each line, the
 // first after a quiet spell included, still reaches the output in about a
 // batch's time, without Close.
 func TestAsyncWriterWritesAfterQuiet(t *testing.T) {
-	var out lockedBuffer
-	a := newAsyncWriter(&out)
+	out := make(flushes, 16)
+	a := newAsyncWriter(out)
 	defer a.Close()
 	for i := range 3 {
 		line := fmt.Sprintf("flow %d\n", i)
 		if _, err := a.Write([]byte(line)); err != nil {
 			t.Fatal(err)
 		}
-		deadline := time.Now().Add(5 * time.Second)
-		for !strings.Contains(out.String(), line) {
-			if time.Now().After(deadline) {
-				t.Fatalf("line %d not written within 5 s of a quiet spell; output %q", i, out.String())
+		select {
+		case got := <-out:
+			if got != line {
+				t.Fatalf("wrote %q, want %q", got, line)
 			}
-			time.Sleep(5 * time.Millisecond)
+		case <-time.After(5 * time.Second):
+			t.Fatalf("line %d not written within 5 s of a quiet spell", i)
 		}
 		time.Sleep(3 * logBatch) // quiet: the writer goes back to sleep
 	}
