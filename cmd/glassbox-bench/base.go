@@ -138,35 +138,12 @@ func (r *results) baseTable() table {
 func (r *results) pairedRatios(scenario string, m metric) []float64 {
 	var out []float64
 	for round := 1; round <= r.Cfg.Rounds; round++ {
-		var g, b float64
-		for _, c := range r.Cells {
-			if c.Scenario != scenario || c.Round != round {
-				continue
-			}
-			switch c.Target {
-			case proxyGlassbox:
-				g = cellValue(c, m)
-			case proxyBase:
-				b = cellValue(c, m)
-			}
-		}
-		if g > 0 && b > 0 {
-			out = append(out, g/b)
+		gs, okG := r.summarizeRound(scenario, proxyGlassbox, round)
+		bs, okB := r.summarizeRound(scenario, proxyBase, round)
+		if g, b := m.Get(gs), m.Get(bs); okG && okB && g.N > 0 && b.N > 0 && g.Med > 0 && b.Med > 0 {
+			out = append(out, g.Med/b.Med)
 		}
 	}
 	slices.Sort(out)
 	return out
-}
-
-// cellValue is one cell's value of m (0 when the cell has none).
-func cellValue(c cell, m metric) float64 {
-	switch m.Name {
-	case mRPS.Name:
-		return c.RPS
-	case mMiBps.Name:
-		return c.MiBps
-	case mCPU.Name:
-		return max(c.CPUPerReq, 0)
-	}
-	return 0
 }

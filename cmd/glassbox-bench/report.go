@@ -48,10 +48,15 @@ type summary struct {
 }
 
 func (r *results) summarize(scenario, proxy string) (summary, bool) {
+	return r.summarizeRound(scenario, proxy, 0)
+}
+
+// summarizeRound is summarize over one round's cell (0: every round).
+func (r *results) summarizeRound(scenario, proxy string, round int) (summary, bool) {
 	var rps, p50, p99, mibps, rss, cpu, conns []float64
 	var s summary
 	for _, c := range r.Cells {
-		if c.Scenario != scenario || c.Target != proxy {
+		if c.Scenario != scenario || c.Target != proxy || (round != 0 && c.Round != round) {
 			continue
 		}
 		rps, mibps, cpu = append(rps, c.RPS), append(mibps, c.MiBps), append(cpu, c.CPUPerReq)
