@@ -146,7 +146,6 @@ func (p *capPools) trim() {
 func (p *capPools) trimAt(now time.Time) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.trimmer = false
 	again := false
 	for _, free := range p.free {
 		for _, pc := range free {

@@ -225,7 +225,7 @@ func (b *bodyFile) writeLent(bodies []*store.Body, refs []bodyRef) (rest []int, 
 			runAt = refs[i].off
 		}
 		run = append(run, blocks)
-		refs[i].crc = body.Buffer.CRC32C()
+		refs[i].crc = sum(body)
 	}
 	return rest, flush()
 }
