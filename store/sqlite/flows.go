@@ -146,7 +146,8 @@ func isConstraint(err error) bool {
 // 1, so a bitset costs one bit per flow (12.5 KB per 100,000).
 type idSet struct{ bits []uint64 }
 
-// test reports whether id is set.
+// test reports whether id is set; an ID out of the dense range counts as
+// set.
 func (s *idSet) test(id int64) bool {
 	if id <= 0 || id > 1<<32 {
 		return true
@@ -157,16 +158,15 @@ func (s *idSet) test(id int64) bool {
 
 // testAndSet reports whether id was set, and sets it.
 func (s *idSet) testAndSet(id int64) bool {
-	if id <= 0 || id > 1<<32 {
-		return true // not dense: assume the worst, costing only a DELETE
+	if s.test(id) {
+		return true // set, or not dense: assume the worst, costing only a DELETE
 	}
-	i, m := id/64, uint64(1)<<(id%64)
+	i := id / 64
 	for int64(len(s.bits)) <= i {
 		s.bits = append(s.bits, 0)
 	}
-	was := s.bits[i]&m != 0
-	s.bits[i] |= m
-	return was
+	s.bits[i] |= uint64(1) << (id % 64)
+	return false
 }
 
 // Flows implements store.Reader: keyset paging on (session_id, id), so the
