@@ -285,3 +285,62 @@ func TestLentBodies(t *testing.T) {
 		}
 	}
 }
+
+// The writer commits before its linger ends once bodies pile up in its
+// queue: bodies of their own from a quarter of MaxQueueBytes, lent ones
+// from half of it (their lender bounds them, and fewer, larger
+// transactions cost less a body). The linger here is an hour, so a
+// commit that comes at all came from the queue's size.
+func TestWriterCommitsWhenBodiesPileUp(t *testing.T) {
+	const piece = 300 << 10
+	const budget = 4 << 20 // own bodies wake it past 1 MiB, lent ones past 2 MiB
+	for _, tc := range []struct {
+		name  string
+		lent  bool
+		quiet int // flows that must not wake the writer
+		wake  int // flows after which it must have committed
+	}{
+		{name: "own", quiet: 3, wake: 4},              // 900 KiB, then 1.2 MiB
+		{name: "lent", lent: true, quiet: 6, wake: 7}, // 1.8 MiB, then 2.1 MiB
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db, _ := mustOpen(t)
+			ctx := context.Background()
+			sess, err := db.StartSession(ctx, store.Session{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := db.NewWriter(sess.ID, sqlite.WriterOptions{Linger: time.Hour, MaxQueueBytes: budget})
+			defer w.Close(ctx)
+			record := func(id int) {
+				data := distinct(id, piece)
+				f := sampleFlow(int64(id), data)
+				f.RespBody.Size = piece
+				f.RespBody.Truncated = false
+				if tc.lent {
+					f.RespBody = newLent(data).body(piece)
+				}
+				w.RecordFlow(f)
+			}
+			for id := 1; id <= tc.quiet; id++ {
+				record(id)
+			}
+			// Nothing may be committed yet; a wrong wake-up would have
+			// committed within this pause.
+			time.Sleep(200 * time.Millisecond)
+			if got := w.Stats().Written; got != 0 {
+				t.Fatalf("%d flows committed below the threshold", got)
+			}
+			for id := tc.quiet + 1; id <= tc.wake; id++ {
+				record(id)
+			}
+			deadline := time.Now().Add(30 * time.Second)
+			for w.Stats().Written < int64(tc.wake) {
+				if time.Now().After(deadline) {
+					t.Fatalf("%d of %d flows committed 30 s after the queue passed its threshold", w.Stats().Written, tc.wake)
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+		})
+	}
+}

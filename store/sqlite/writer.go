@@ -197,16 +197,29 @@ func (w *Writer) send(it item) {
 	select {
 	case w.ch <- it:
 		w.queued.Add(1)
-		if it.bytes+it.lent > 0 && w.queuedBytes.Add(it.bytes)+w.queuedLent.Add(it.lent) > w.opts.MaxQueueBytes/4 {
-			// Bodies are piling up: commit now rather than at the end of
-			// the linger. At 1.5 GiB/s of 1 MiB bodies, 50 ms of linger
-			// is 75 MiB, past the whole budget, and bodies were shed
-			// while the writer slept.
+		if it.bytes+it.lent > 0 && w.pilingUp(w.queuedBytes.Add(it.bytes), w.queuedLent.Add(it.lent)) {
 			w.wake()
 		}
 	default:
 		w.drop(it)
 	}
+}
+
+// pilingUp says whether bodies are piling up in the queue, bytes of
+// their own and lent ones, so that the writer should commit now rather
+// than at the end of its linger: at 1.5 GiB/s of 1 MiB bodies, 50 ms of
+// linger is 75 MiB, past the whole budget, and bodies were shed while the
+// writer slept. Bodies of their own count from a quarter of MaxQueueBytes,
+// which bounds them. Lent ones count half as much (from half of it, 32 MiB
+// by default): their capturer's pool bounds them instead (128 MiB in the
+// proxy), and part of a transaction's cost does not grow with what it
+// holds (BEGIN, COMMIT, reading the change number, caches gone cold since
+// the last one), so fewer, larger ones cost less a body. On large-4 (1 MiB
+// bodies) that took 5% off the proxy's CPU a request (median of 5 rounds;
+// less in every round), for about 25 MiB more memory at peak (issue 20,
+// docs/BENCHMARKS.md).
+func (w *Writer) pilingUp(bytes, lent int64) bool {
+	return bytes+lent/2 > w.opts.MaxQueueBytes/4
 }
 
 // drop counts a value the queue had no room for (or that came after
