@@ -48,7 +48,8 @@ type WriterOptions struct {
 	// bodies arrive faster than SQLite can store them (1 MiB bodies at
 	// hundreds of MiB/s), memory stays bounded and every flow is still
 	// recorded. Bodies in memory their capturer lends (store.BodyBuffer)
-	// are bounded by it and not counted here. Ignored with Block.
+	// are bounded by it and not counted against this bound (they still
+	// make the writer commit early: pilingUp). Ignored with Block.
 	MaxQueueBytes int64
 	// OnError is told about write failures (full disk, read-only file). It
 	// is called from the writer goroutine, at most once per second.
