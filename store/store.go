@@ -189,15 +189,18 @@ func compareFold(a, b string) int {
 		if ca >= utf8.RuneSelf || cb >= utf8.RuneSelf {
 			return strings.Compare(strings.ToLower(a), strings.ToLower(b))
 		}
-		if 'A' <= ca && ca <= 'Z' {
-			ca += 'a' - 'A'
-		}
-		if 'A' <= cb && cb <= 'Z' {
-			cb += 'a' - 'A'
-		}
-		if ca != cb {
+		if ca, cb = lowerASCII(ca), lowerASCII(cb); ca != cb {
 			return int(ca) - int(cb)
 		}
 	}
 	return len(a) - len(b)
+}
+
+// lowerASCII is c with an ASCII capital letter made small; any other byte
+// as it is.
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }

@@ -97,7 +97,8 @@ func (s *stmts) flowRun(session int64, run []item) error {
 	return nil
 }
 
-// bodyRun inserts the bodies of a run of new flows, maxRun rows a statement.
+// bodyRun inserts the bodies of a run of new flows, up to 2×maxRun rows a
+// statement (two bodies a flow at most).
 func (s *stmts) bodyRun(session int64, run []item) error {
 	s.args = s.args[:0]
 	n := 0
