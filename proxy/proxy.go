@@ -6,13 +6,14 @@
 // intercepted CONNECT (which glassbox serves itself: mitm.go), reach
 // goproxy's request handlers, where the flow opens (onRequest) and
 // ctx.RoundTripper becomes our recording round-tripper (roundtrip.go). It
-// sends the request through an http.Transport whose dials go through a
-// Dialer (timed DNS, TCP and TLS, see proxy/dialer), tees both bodies
-// while they stream (never buffering them), and records the flow when the
-// response body ends. Every failure becomes a 502 (or 504) page, whose
-// body comes from Config.ErrorPage (errorpage.go), and a recorded flow with
-// its phase and kind (classify.go): the browser never gets a silently
-// closed connection. The package imports nothing of inspector/: the
+// sends the request through an http.Transport (or, for a bodiless GET to
+// an http:// origin, a one-goroutine HTTP/1.1 client: h1client.go) whose
+// dials go through a Dialer (timed DNS, TCP and TLS, see proxy/dialer),
+// tees both bodies while they stream (never buffering them), and records
+// the flow when the response body ends. Every failure becomes a 502 (or
+// 504) page, whose body comes from Config.ErrorPage (errorpage.go), and a
+// recorded flow with its phase and kind (classify.go): the browser never
+// gets a silently closed connection. The package imports nothing of inspector/: the
 // explanations on the page a browser sees are wired in by cmd/glassbox.
 //
 // What a flow records of the wire is read off the connections themselves
@@ -171,7 +172,8 @@ type Proxy struct {
 	cfg    Config
 	gp     *goproxy.ProxyHttpServer
 	tr     *http.Transport
-	h2pool *h2Pool // the origins' HTTP/2 connections (upstream.go)
+	h1     *h1Client // bodiless requests to http:// origins (h1client.go)
+	h2pool *h2Pool   // the origins' HTTP/2 connections (upstream.go)
 	leaves *certs.LeafCache
 	pages  *store.Grouper
 	dialer *dialer.Dialer
@@ -216,6 +218,12 @@ func New(cfg Config) (*Proxy, error) {
 		return nil, err
 	}
 	p.tr = p.transport()
+	if !cfg.Shape.On() {
+		// A shaped connection's bytes wait in the shaper, where a look at
+		// the socket (h1peek_unix.go) does not see them: the Transport
+		// sends every request.
+		p.h1 = newH1Client(p.dialHTTP, p.responseTimeout())
+	}
 	p.setup = newSetupHandler(cfg.CA, p.leaves)
 	p.h2 = &http2.Server{}
 
@@ -252,6 +260,9 @@ func (p *Proxy) Transport() *http.Transport { return p.tr }
 // Close drops idle upstream connections.
 func (p *Proxy) Close() {
 	p.tr.CloseIdleConnections()
+	if p.h1 != nil {
+		p.h1.closeIdle()
+	}
 	p.h2pool.closeIdle()
 }
 

@@ -135,6 +135,9 @@ func (st *flowState) send(req *http.Request) (*http.Response, error) {
 	// the Transport discard a shared upstream connection (HTTP/2 included)
 	// after every such request.
 	out.Close = false
+	if st.p.h1 != nil && !st.h1Only && h1Takes(out) {
+		return st.p.h1.RoundTrip(out)
+	}
 	return st.p.tr.RoundTrip(out)
 }
 

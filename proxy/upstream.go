@@ -15,7 +15,8 @@ import (
 	"github.com/glassbox-dev/glassbox/proxy/dialer"
 )
 
-// The origin's side. An http.Transport sends every request, through a
+// The origin's side. An http.Transport sends every request but the
+// bodiless ones to http:// origins (the h1Client's, h1client.go), through a
 // Dialer that times DNS, TCP and TLS; what it reads and writes above TLS
 // goes through a tap (tap.go), which records each response head as it
 // arrived and the moments each request's last byte left and its answer's
@@ -31,10 +32,7 @@ var h1Only = []string{"http/1.1"}
 
 func (p *Proxy) transport() *http.Transport {
 	p.dialer = p.newDialer()
-	respTimeout := p.cfg.ResponseTimeout
-	if respTimeout <= 0 {
-		respTimeout = DefaultResponseTimeout
-	}
+	respTimeout := p.responseTimeout()
 	t1 := &http.Transport{
 		Proxy: nil, // never the environment's proxy
 		// Our dialer resolves, connects and does TLS itself, timing each
@@ -76,6 +74,14 @@ func (p *Proxy) transport() *http.Transport {
 		return p.upgradeH2(t2, authority, tc)
 	}
 	return t1
+}
+
+// responseTimeout bounds the wait for a response head.
+func (p *Proxy) responseTimeout() time.Duration {
+	if p.cfg.ResponseTimeout > 0 {
+		return p.cfg.ResponseTimeout
+	}
+	return DefaultResponseTimeout
 }
 
 func (p *Proxy) newDialer() *dialer.Dialer {

@@ -1,0 +1,191 @@
+package proxy_test
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/glassbox-dev/glassbox/store"
+)
+
+// The h1Client (h1client.go) sends bodiless requests to http:// origins.
+// These are what it must do as the Transport did, with origins that keep,
+// drop and misuse connections.
+
+// fetch fetches url through h's proxy and returns the status and body.
+func fetch(t *testing.T, h *harness, url string) (int, string) {
+	t.Helper()
+	resp, err := h.client(nil).Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("GET %s: body: %v", url, err)
+	}
+	return resp.StatusCode, string(b)
+}
+
+// An origin that closes a kept connection as the next request arrives
+// (RFC 9112 §9.3.1 lets it): the request is sent again on a new
+// connection, and the browser never sees the closed one.
+func TestKeptConnectionClosedUnderARequestIsRetried(t *testing.T) {
+	var conns atomic.Int32
+	addr := rawOrigin(t, nil, func(c net.Conn) {
+		conns.Add(1)
+		br := bufio.NewReader(c)
+		if _, err := readHead(br); err != nil {
+			return
+		}
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst")
+		readHead(br) // the next request on this connection: closed unanswered
+	})
+	h := newHarness(t, nil)
+	for i := range 3 {
+		if status, body := fetch(t, h, "http://"+addr+"/n"); status != 200 || body != "first" {
+			t.Fatalf("request %d: %d %q, want 200 \"first\"", i+1, status, body)
+		}
+	}
+	flows := h.rec.waitFlows(t, 3)
+	for i, f := range flows {
+		if f.Error != nil || f.Status != 200 || f.ConnReused {
+			t.Errorf("flow %d: status %d error %+v reused %v: want 200 on a connection of its own", i+1, f.Status, f.Error, f.ConnReused)
+		}
+	}
+	if n := conns.Load(); n != 3 {
+		t.Errorf("origin accepted %d connections, want 3 (one a request)", n)
+	}
+}
+
+// Keep-alive: one connection carries request after request, and each
+// flow after the first says it reused it.
+func TestKeptConnectionCarriesTheNextRequests(t *testing.T) {
+	var conns atomic.Int32
+	addr := rawOrigin(t, nil, func(c net.Conn) {
+		conns.Add(1)
+		h1Answers(func(string) string { return "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" })(c)
+	})
+	h := newHarness(t, nil)
+	for range 4 {
+		if status, body := fetch(t, h, "http://"+addr+"/k"); status != 200 || body != "ok" {
+			t.Fatalf("%d %q", status, body)
+		}
+	}
+	for i, f := range h.rec.waitFlows(t, 4) {
+		if f.ConnReused != (i > 0) || f.ConnID != h.rec.waitFlows(t, 4)[0].ConnID {
+			t.Errorf("flow %d: reused %v conn %d", i+1, f.ConnReused, f.ConnID)
+		}
+	}
+	if n := conns.Load(); n != 1 {
+		t.Errorf("origin accepted %d connections, want 1", n)
+	}
+}
+
+// Bytes an origin sends on an idle connection, no request having asked
+// for them, are never read as the next request's answer.
+func TestUnaskedBytesOnAnIdleConnectionAreNotAnAnswer(t *testing.T) {
+	sent := make(chan struct{}, 4)
+	addr := rawOrigin(t, nil, func(c net.Conn) {
+		br := bufio.NewReader(c)
+		if _, err := readHead(br); err != nil {
+			return
+		}
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nreal")
+		time.Sleep(50 * time.Millisecond) // the proxy has the whole answer by now
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nforged")
+		sent <- struct{}{}
+		h1Answers(func(string) string { return "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nlate" })(c)
+	})
+	h := newHarness(t, nil)
+	if _, body := fetch(t, h, "http://"+addr+"/a"); body != "real" {
+		t.Fatalf("first answer %q", body)
+	}
+	select {
+	case <-sent:
+	case <-time.After(ioLimit):
+		t.Fatal("the origin never sent its unasked answer")
+	}
+	if _, body := fetch(t, h, "http://"+addr+"/b"); body != "real" {
+		t.Errorf("second answer %q, want \"real\" from a new connection", body)
+	}
+}
+
+// Interim answers (1xx) are skipped to the final one; a request that did
+// not ask to switch protocols and gets 101, or an origin that never stops
+// sending interim answers, is a recorded failure.
+func TestInterimAnswers(t *testing.T) {
+	const early = "HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\n"
+	for _, tc := range []struct {
+		name, answer string
+		status       int
+		fail         bool
+	}{
+		{"early-hints", early + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 200, false},
+		{"endless-interim", strings.Repeat(early, 11) + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 502, true},
+		{"unasked-101", "HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: upgrade\r\n\r\n", 502, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			addr := rawOrigin(t, nil, h1Answers(func(string) string { return tc.answer }))
+			h := newHarness(t, nil)
+			status, body := fetch(t, h, "http://"+addr+"/i")
+			if status != tc.status || (!tc.fail && body != "ok") {
+				t.Errorf("%d %q, want %d", status, body, tc.status)
+			}
+			f := h.rec.waitFlows(t, 1)[0]
+			if (f.Error != nil) != tc.fail || f.Status != tc.status*btoi(!tc.fail) {
+				t.Errorf("flow: status %d error %+v", f.Status, f.Error)
+			}
+			if tc.fail && f.Error.Phase != store.PhaseWait {
+				t.Errorf("failed in phase %s, want wait", f.Error.Phase)
+			}
+		})
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// A browser that goes away while a stalled origin owes it most of a body:
+// glassbox lets go of the origin's connection too, and records why.
+func TestBrowserGoneWhileOriginStalls(t *testing.T) {
+	released := make(chan struct{})
+	addr := rawOrigin(t, nil, func(c net.Conn) {
+		br := bufio.NewReader(c)
+		if _, err := readHead(br); err != nil {
+			return
+		}
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789")
+		br.ReadByte() // returns when glassbox closes the connection (or at ioLimit)
+		close(released)
+	})
+	h := newHarness(t, nil)
+	client := h.client(nil)
+	resp, err := client.Get("http://" + addr + "/stall")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadFull(resp.Body, make([]byte, 10)); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close() // before the end: the client's connection closes
+	client.Transport.(*http.Transport).CloseIdleConnections()
+	start := time.Now()
+	<-released
+	if waited := time.Since(start); waited > ioLimit/2 {
+		t.Errorf("the origin's connection was held %v after the browser left", waited)
+	}
+	f := h.rec.waitFlows(t, 1)[0]
+	if f.Error == nil || f.Error.Phase != store.PhaseClient {
+		t.Errorf("recorded error %+v, want the browser's going away", f.Error)
+	}
+}
