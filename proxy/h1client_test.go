@@ -189,3 +189,64 @@ func TestBrowserGoneWhileOriginStalls(t *testing.T) {
 		t.Errorf("recorded error %+v, want the browser's going away", f.Error)
 	}
 }
+
+// Which answers leave their connection for the next request: one without
+// a body (HEAD, 204, 304) or with a delimited one does; one that says it
+// closes (Connection: close, HTTP/1.0 without keep-alive) or whose body
+// ends with the connection does not.
+func TestH1ConnectionReuseRules(t *testing.T) {
+	answers := map[string]string{
+		"/head":    "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n",
+		"/204":     "HTTP/1.1 204 No Content\r\n\r\n",
+		"/304":     "HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n\r\n",
+		"/chunked": "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
+		"/close":   "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok",
+		"/http10":  "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok",
+		"/eof":     "HTTP/1.1 200 OK\r\n\r\nok",
+	}
+	var conns atomic.Int32
+	addr := rawOrigin(t, nil, func(c net.Conn) {
+		conns.Add(1)
+		br := bufio.NewReader(c)
+		for {
+			head, err := readHead(br)
+			if err != nil {
+				return
+			}
+			path := strings.Fields(head)[1]
+			io.WriteString(c, answers[path])
+			if path == "/eof" {
+				return // the deferred close ends the body
+			}
+			// After /close and /http10 the connection stays open: only
+			// glassbox's reading of the answer keeps it from reuse.
+		}
+	})
+	h := newHarness(t, nil)
+	client := h.client(nil)
+	for _, step := range []struct {
+		method, path string
+		conns        int32 // the origin's connections once it is answered
+	}{
+		{"HEAD", "/head", 1}, {"GET", "/204", 1}, {"GET", "/304", 1}, {"GET", "/chunked", 1},
+		{"GET", "/close", 1}, {"GET", "/chunked", 2},
+		{"GET", "/http10", 2}, {"GET", "/chunked", 3},
+		{"GET", "/eof", 3}, {"GET", "/chunked", 4},
+	} {
+		req, _ := http.NewRequest(step.method, "http://"+addr+step.path, nil)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", step.method, step.path, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if n := conns.Load(); n != step.conns {
+			t.Fatalf("after %s %s the origin had %d connections, want %d", step.method, step.path, n, step.conns)
+		}
+	}
+	for _, f := range h.rec.waitFlows(t, 10) {
+		if f.Error != nil {
+			t.Errorf("flow %d (%s): %+v", f.ID, f.URL, f.Error)
+		}
+	}
+}
