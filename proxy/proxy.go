@@ -13,8 +13,9 @@
 // the flow when the response body ends. Every failure becomes a 502 (or
 // 504) page, whose body comes from Config.ErrorPage (errorpage.go), and a
 // recorded flow with its phase and kind (classify.go): the browser never
-// gets a silently closed connection. The package imports nothing of inspector/: the
-// explanations on the page a browser sees are wired in by cmd/glassbox.
+// gets a silently closed connection. The package imports nothing of
+// inspector/: the explanations on the page a browser sees are wired in by
+// cmd/glassbox.
 //
 // What a flow records of the wire is read off the connections themselves
 // (proxy/wire), not from net/http's parse: the browser's side by a
