@@ -87,35 +87,6 @@ func TestKeptConnectionCarriesTheNextRequests(t *testing.T) {
 	}
 }
 
-// Bytes an origin sends on an idle connection, no request having asked
-// for them, are never read as the next request's answer.
-func TestUnaskedBytesOnAnIdleConnectionAreNotAnAnswer(t *testing.T) {
-	sent := make(chan struct{}, 4)
-	addr := rawOrigin(t, nil, func(c net.Conn) {
-		br := bufio.NewReader(c)
-		if _, err := readHead(br); err != nil {
-			return
-		}
-		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nreal")
-		time.Sleep(50 * time.Millisecond) // the proxy has the whole answer by now
-		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nforged")
-		sent <- struct{}{}
-		h1Answers(func(string) string { return "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nlate" })(c)
-	})
-	h := newHarness(t, nil)
-	if _, body := fetch(t, h, "http://"+addr+"/a"); body != "real" {
-		t.Fatalf("first answer %q", body)
-	}
-	select {
-	case <-sent:
-	case <-time.After(ioLimit):
-		t.Fatal("the origin never sent its unasked answer")
-	}
-	if _, body := fetch(t, h, "http://"+addr+"/b"); body != "real" {
-		t.Errorf("second answer %q, want \"real\" from a new connection", body)
-	}
-}
-
 // Interim answers (1xx) are skipped to the final one; a request that did
 // not ask to switch protocols and gets 101, or an origin that never stops
 // sending interim answers, is a recorded failure.
