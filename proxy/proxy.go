@@ -255,9 +255,6 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.gp.ServeHTTP(w, r)
 }
 
-// Transport is the upstream transport (for tests and Close).
-func (p *Proxy) Transport() *http.Transport { return p.tr }
-
 // Close drops idle upstream connections.
 func (p *Proxy) Close() {
 	p.tr.CloseIdleConnections()
