@@ -31,10 +31,12 @@ import (
 // Upgrade, https, HTTP/2) still goes through the Transport.
 //
 // Why (issue 20, make bench's -base against the Transport for every
-// request, medians by round of 5): 10-14% less CPU per request on http-1,
-// http-32 and http-16-hey (5% on large-4, whose cost is its bodies), and
-// 8-10% more requests a second. Looking at an idle socket before reusing
-// it (h1peek_unix.go) costs 0.4 µs of that.
+// request, medians by round): 5-14% less CPU per request on http-1,
+// http-32 and http-16-hey in three runs of 5 rounds (the untouched
+// https-32 read 0.93-0.98x in the same runs: the machine's noise), 19% in
+// a first version's run of 3; 5% on large-4, whose cost is its bodies.
+// Looking at an idle socket before reusing it (h1peek_unix.go) costs
+// 0.4 µs a request.
 //
 // What the Transport did that this does too: keep idle connections per
 // origin (256 each, 1024 in all, closed after 90 s idle), bound the
