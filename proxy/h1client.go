@@ -10,13 +10,11 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
-	"net/url"
 	"sync"
 	"syscall"
 	"time"
 
 	"golang.org/x/net/http/httpguts"
-	"golang.org/x/net/idna"
 )
 
 // The commonest request the proxy sends, a GET (or HEAD, OPTIONS, TRACE)
@@ -110,23 +108,10 @@ func h1Takes(req *http.Request) bool {
 	return len(req.Header["Expect"]) == 0 && len(req.Header["Upgrade"]) == 0
 }
 
-// h1Key is the pool's key for an http:// origin: host (IDNA-encoded, as
-// the Transport's) and port.
-func h1Key(u *url.URL) string {
-	host, port := u.Hostname(), u.Port()
-	if port == "" {
-		port = "80"
-	}
-	if a, err := idna.Lookup.ToASCII(host); err == nil {
-		host = a
-	}
-	return net.JoinHostPort(host, port)
-}
-
 // RoundTrip sends req, which h1Takes accepted.
 func (hc *h1Client) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	key := h1Key(req.URL)
+	key := authorityAddr(req.URL.Host, "80")
 	trace := httptrace.ContextClientTrace(ctx)
 	fresh := false
 	for {
@@ -354,11 +339,7 @@ func (hc *h1Client) take(key string) (*h1Conn, time.Duration) {
 // timeout.
 func (hc *h1Client) get(key string) (*h1Conn, time.Duration) {
 	var stale []*h1Conn
-	defer func() {
-		for _, pc := range stale {
-			pc.conn.Close()
-		}
-	}()
+	defer func() { closeConns(stale) }()
 	hc.mu.Lock()
 	defer hc.mu.Unlock()
 	list := hc.idle[key]
@@ -413,9 +394,7 @@ func (hc *h1Client) dropIdle(key string) {
 	delete(hc.idle, key)
 	hc.nIdle -= len(list)
 	hc.mu.Unlock()
-	for _, pc := range list {
-		pc.conn.Close()
-	}
+	closeConns(list)
 }
 
 // closeIdle closes every idle connection.
@@ -425,9 +404,7 @@ func (hc *h1Client) closeIdle() {
 	hc.idle, hc.nIdle = nil, 0
 	hc.mu.Unlock()
 	for _, list := range all {
-		for _, pc := range list {
-			pc.conn.Close()
-		}
+		closeConns(list)
 	}
 }
 
@@ -457,11 +434,16 @@ func (hc *h1Client) sweep() {
 			hc.sweeping = false
 		}
 		hc.mu.Unlock()
-		for _, pc := range stale {
-			pc.conn.Close()
-		}
+		closeConns(stale)
 		if empty {
 			return
 		}
+	}
+}
+
+// closeConns closes connections taken out of the pool, outside its lock.
+func closeConns(list []*h1Conn) {
+	for _, pc := range list {
+		pc.conn.Close()
 	}
 }

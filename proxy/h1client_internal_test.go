@@ -136,7 +136,7 @@ func TestH1Takes(t *testing.T) {
 	}
 }
 
-// The pool's key is the Transport's: IDNA host, port 80 by default.
+// The pool's key: IDNA host, port 80 by default (authorityAddr).
 func TestH1Key(t *testing.T) {
 	for in, want := range map[string]string{
 		"http://bücher.example/":   "xn--bcher-kva.example:80",
@@ -148,7 +148,7 @@ func TestH1Key(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := h1Key(u); got != want {
+		if got := authorityAddr(u.Host, "80"); got != want {
 			t.Errorf("%s: %q, want %q", in, got, want)
 		}
 	}

@@ -144,7 +144,7 @@ func (p *Proxy) dialHTTPS(ctx context.Context, network, addr string) (net.Conn, 
 // from, as x/net's own upgrade does: when another connection to the
 // origin can take requests already (two dials raced), this one is closed.
 func (p *Proxy) upgradeH2(t2 *http2.Transport, authority string, tc *tls.Conn) http.RoundTripper {
-	key := authorityAddr(authority)
+	key := authorityAddr(authority, "443")
 	if p.h2pool.canTake(key) {
 		go tc.Close()
 		return t2
@@ -239,16 +239,17 @@ func (p *h2Pool) closeIdle() {
 	}
 }
 
-// authorityAddr is the pool's key for an origin: x/net's (its
-// authorityAddr for https), so GetClientConn's addr finds what
-// upgradeH2 added from net/http's authority.
-func authorityAddr(authority string) string {
+// authorityAddr is the pools' key for an origin, host (IDNA-encoded) and
+// port, defaultPort when the authority names none: for https x/net's (its
+// authorityAddr), so GetClientConn's addr finds what upgradeH2 added from
+// net/http's authority; for http the h1Client's, and the address it dials.
+func authorityAddr(authority, defaultPort string) string {
 	host, port, err := net.SplitHostPort(authority)
 	if err != nil {
 		host, port = authority, ""
 	}
 	if port == "" {
-		port = "443"
+		port = defaultPort
 	}
 	if a, err := idna.ToASCII(host); err == nil {
 		host = a
