@@ -373,15 +373,28 @@ func TestTwoLegs(t *testing.T) {
 	if status, _ := h2Get(t, tc, ":method", "GET", ":scheme", "https", ":authority", target, ":path", "/"); status != "200" {
 		t.Fatalf("status %s", status)
 	}
-	// An HTTP/1.1 browser to an HTTP/2 origin.
+	// An HTTP/1.1 browser to an origin offering HTTP/2 speaks HTTP/1.1 to
+	// it through glassbox too (upstream.go), a bodiless GET and a POST
+	// alike (the h1Client's and the Transport's); an HTTP/2 browser gets
+	// HTTP/2 there.
 	h1 := h.client(nil)
 	h1.Transport.(*http.Transport).ForceAttemptHTTP2 = false
 	get(t, h1, h2o.URL+"/")
+	if resp, err := h1.Post(h2o.URL+"/post", "text/plain", strings.NewReader("hi")); err != nil {
+		t.Fatal(err)
+	} else {
+		resp.Body.Close()
+	}
+	h2 := h.client(nil)
+	h2.Transport.(*http.Transport).ForceAttemptHTTP2 = true
+	get(t, h2, h2o.URL+"/")
 
-	flows := h.rec.waitFlows(t, 2)
+	flows := h.rec.waitFlows(t, 4)
 	for i, want := range []struct{ proto, origin, alpn, sni string }{
 		{"HTTP/2.0", "HTTP/1.1", "h2", "shop.test"},
-		{"HTTP/1.1", "HTTP/2.0", "", ""}, // Go offers no ALPN without HTTP/2
+		{"HTTP/1.1", "HTTP/1.1", "", ""}, // Go offers no ALPN without HTTP/2
+		{"HTTP/1.1", "HTTP/1.1", "", ""},
+		{"HTTP/2.0", "HTTP/2.0", "h2", ""},
 	} {
 		f := flows[i]
 		if f.Proto != want.proto || f.OriginProto != want.origin || f.RespProto != want.origin {

@@ -50,7 +50,7 @@ func closedSoon(far net.Conn, d time.Duration) bool {
 // Idle connections are closed once idle for the timeout, and the sweeper
 // stops when the pool is empty.
 func TestH1IdleConnectionsExpire(t *testing.T) {
-	hc := newH1Client(nil, time.Second)
+	hc := newH1Client(nil, nil, time.Second)
 	hc.idleTimeout = 40 * time.Millisecond
 	near, far := loopbackPairs(t, 2)
 	hc.put(newH1Conn(near[0], "a:80"))
@@ -81,7 +81,7 @@ func TestH1IdleConnectionsExpire(t *testing.T) {
 // The pool keeps at most h1MaxIdlePerOrigin connections to an origin and
 // closes the next one given back; the most recently used goes first.
 func TestH1PoolBounds(t *testing.T) {
-	hc := newH1Client(nil, time.Second)
+	hc := newH1Client(nil, nil, time.Second)
 	near, far := loopbackPairs(t, h1MaxIdlePerOrigin+1)
 	for _, c := range near {
 		hc.put(newH1Conn(c, "o:80"))
@@ -118,7 +118,8 @@ func TestH1Takes(t *testing.T) {
 	}{
 		{"get", mk("GET", "http://o.test/", nil), true},
 		{"head", mk("HEAD", "http://o.test:8080/x", nil), true},
-		{"https", mk("GET", "https://o.test/", nil), false},
+		{"https", mk("GET", "https://o.test/", nil), true},
+		{"ftp", mk("GET", "ftp://o.test/", nil), false},
 		{"post", mk("POST", "http://o.test/", nil), false},
 		{"delete", mk("DELETE", "http://o.test/", nil), false},
 		{"get-with-body", mk("GET", "http://o.test/", func(r *http.Request) {

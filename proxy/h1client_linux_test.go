@@ -4,6 +4,7 @@ package proxy_test
 
 import (
 	"bufio"
+	"crypto/tls"
 	"io"
 	"net"
 	"testing"
@@ -15,6 +16,9 @@ import (
 // acked waits (bounded) until the peer's TCP has taken every byte written
 // on c: SIOCOUTQ counts those not yet acknowledged.
 func acked(c net.Conn) {
+	if tc, ok := c.(*tls.Conn); ok {
+		c = tc.NetConn()
+	}
 	raw, err := c.(*net.TCPConn).SyscallConn()
 	if err != nil {
 		return
@@ -34,7 +38,7 @@ func acked(c net.Conn) {
 // for them, are never read as the next request's answer.
 func TestUnaskedBytesOnAnIdleConnectionAreNotAnAnswer(t *testing.T) {
 	sent := make(chan struct{}, 4)
-	addr := rawOrigin(t, nil, func(c net.Conn) {
+	eachScheme(t, func(c net.Conn) {
 		br := bufio.NewReader(c)
 		if _, err := readHead(br); err != nil {
 			return
@@ -45,17 +49,17 @@ func TestUnaskedBytesOnAnIdleConnectionAreNotAnAnswer(t *testing.T) {
 		acked(c) // in glassbox's socket, where the look before reuse finds them
 		sent <- struct{}{}
 		h1Answers(func(string) string { return "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nlate" })(c)
+	}, func(t *testing.T, h *harness, base string) {
+		if _, body := fetch(t, h, base+"/a"); body != "real" {
+			t.Fatalf("first answer %q", body)
+		}
+		select {
+		case <-sent:
+		case <-time.After(ioLimit):
+			t.Fatal("the origin never sent its unasked answer")
+		}
+		if _, body := fetch(t, h, base+"/b"); body != "real" {
+			t.Errorf("second answer %q, want \"real\" from a new connection", body)
+		}
 	})
-	h := newHarness(t, nil)
-	if _, body := fetch(t, h, "http://"+addr+"/a"); body != "real" {
-		t.Fatalf("first answer %q", body)
-	}
-	select {
-	case <-sent:
-	case <-time.After(ioLimit):
-		t.Fatal("the origin never sent its unasked answer")
-	}
-	if _, body := fetch(t, h, "http://"+addr+"/b"); body != "real" {
-		t.Errorf("second answer %q, want \"real\" from a new connection", body)
-	}
 }

@@ -10,17 +10,39 @@ import (
 	"testing"
 	"time"
 
+	"github.com/glassbox-dev/glassbox/proxy"
 	"github.com/glassbox-dev/glassbox/store"
 )
 
-// The h1Client (h1client.go) sends bodiless requests to http:// origins.
-// These are what it must do as the Transport did, with origins that keep,
-// drop and misuse connections.
+// The h1Client (h1client.go) sends bodiless requests to http:// origins,
+// and to https:// ones for browsers that speak HTTP/1.1. These are what it
+// must do as the Transport did, with origins that keep, drop and misuse
+// connections.
 
-// fetch fetches url through h's proxy and returns the status and body.
+// eachScheme runs test against a raw origin serving each connection with
+// serve, in plain HTTP and over TLS (its TLS 1.3 session tickets come after
+// the handshake, which a look at the socket must not take for an answer),
+// with a harness that trusts it. base is the origin's http:// or https://
+// URL.
+func eachScheme(t *testing.T, serve func(c net.Conn), test func(t *testing.T, h *harness, base string)) {
+	t.Run("http", func(t *testing.T) {
+		test(t, newHarness(t, nil), "http://"+rawOrigin(t, nil, serve))
+	})
+	t.Run("https", func(t *testing.T) {
+		cfg, roots := originTLS(t)
+		addr := rawOrigin(t, cfg, serve)
+		test(t, newHarness(t, func(c *proxy.Config) { c.UpstreamRoots = roots }), "https://"+addr)
+	})
+}
+
+// fetch fetches url through h's proxy as a browser speaking HTTP/1.1
+// (the h1Client's, for an https:// origin too) and returns the status and
+// body.
 func fetch(t *testing.T, h *harness, url string) (int, string) {
 	t.Helper()
-	resp, err := h.client(nil).Get(url)
+	c := h.client(nil)
+	c.Transport.(*http.Transport).ForceAttemptHTTP2 = false
+	resp, err := c.Get(url)
 	if err != nil {
 		t.Fatalf("GET %s: %v", url, err)
 	}
@@ -37,7 +59,7 @@ func fetch(t *testing.T, h *harness, url string) (int, string) {
 // connection, and the browser never sees the closed one.
 func TestKeptConnectionClosedUnderARequestIsRetried(t *testing.T) {
 	var conns atomic.Int32
-	addr := rawOrigin(t, nil, func(c net.Conn) {
+	eachScheme(t, func(c net.Conn) {
 		conns.Add(1)
 		br := bufio.NewReader(c)
 		if _, err := readHead(br); err != nil {
@@ -45,10 +67,15 @@ func TestKeptConnectionClosedUnderARequestIsRetried(t *testing.T) {
 		}
 		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst")
 		readHead(br) // the next request on this connection: closed unanswered
+	}, func(t *testing.T, h *harness, base string) {
+		conns.Store(0)
+		keptClosedRetried(t, h, base, &conns)
 	})
-	h := newHarness(t, nil)
+}
+
+func keptClosedRetried(t *testing.T, h *harness, base string, conns *atomic.Int32) {
 	for i := range 3 {
-		if status, body := fetch(t, h, "http://"+addr+"/n"); status != 200 || body != "first" {
+		if status, body := fetch(t, h, base+"/n"); status != 200 || body != "first" {
 			t.Fatalf("request %d: %d %q, want 200 \"first\"", i+1, status, body)
 		}
 	}
@@ -67,24 +94,25 @@ func TestKeptConnectionClosedUnderARequestIsRetried(t *testing.T) {
 // flow after the first says it reused it.
 func TestKeptConnectionCarriesTheNextRequests(t *testing.T) {
 	var conns atomic.Int32
-	addr := rawOrigin(t, nil, func(c net.Conn) {
+	eachScheme(t, func(c net.Conn) {
 		conns.Add(1)
 		h1Answers(func(string) string { return "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" })(c)
+	}, func(t *testing.T, h *harness, base string) {
+		conns.Store(0)
+		for range 4 {
+			if status, body := fetch(t, h, base+"/k"); status != 200 || body != "ok" {
+				t.Fatalf("%d %q", status, body)
+			}
+		}
+		for i, f := range h.rec.waitFlows(t, 4) {
+			if f.ConnReused != (i > 0) || f.ConnID != h.rec.waitFlows(t, 4)[0].ConnID || f.OriginProto != "HTTP/1.1" {
+				t.Errorf("flow %d: reused %v conn %d over %s", i+1, f.ConnReused, f.ConnID, f.OriginProto)
+			}
+		}
+		if n := conns.Load(); n != 1 {
+			t.Errorf("origin accepted %d connections, want 1", n)
+		}
 	})
-	h := newHarness(t, nil)
-	for range 4 {
-		if status, body := fetch(t, h, "http://"+addr+"/k"); status != 200 || body != "ok" {
-			t.Fatalf("%d %q", status, body)
-		}
-	}
-	for i, f := range h.rec.waitFlows(t, 4) {
-		if f.ConnReused != (i > 0) || f.ConnID != h.rec.waitFlows(t, 4)[0].ConnID {
-			t.Errorf("flow %d: reused %v conn %d", i+1, f.ConnReused, f.ConnID)
-		}
-	}
-	if n := conns.Load(); n != 1 {
-		t.Errorf("origin accepted %d connections, want 1", n)
-	}
 }
 
 // Interim answers (1xx) are skipped to the final one; a request that did

@@ -191,8 +191,14 @@ func TestNoUserAgentAdded(t *testing.T) {
 		h2Get(t, connectTLS(t, h, secure, "h2"), ":method", "GET", ":authority", secure, ":scheme", "https", ":path", "/")
 		noUA(t, <-heads)
 	})
+	t.Run("intercepted-http1-to-http1", func(t *testing.T) {
+		h1Exchange(t, connectTLS(t, h, secure, "http/1.1"), "GET / HTTP/1.1\r\nHost: "+secure+"\r\n\r\n")
+		noUA(t, <-heads)
+	})
+	// An HTTP/1.1 browser reaches an origin over HTTP/1.1 (upstream.go):
+	// HTTP/2 to the origin is an HTTP/2 browser's.
 	t.Run("intercepted-to-http2", func(t *testing.T) {
-		h1Exchange(t, connectTLS(t, h, h2o, "http/1.1"), "GET / HTTP/1.1\r\nHost: "+h2o+"\r\n\r\n")
+		h2Get(t, connectTLS(t, h, h2o, "h2"), ":method", "GET", ":authority", h2o, ":scheme", "https", ":path", "/")
 		noUA(t, <-h2heads)
 	})
 }

@@ -6,8 +6,9 @@
 // intercepted CONNECT (which glassbox serves itself: mitm.go), reach
 // goproxy's request handlers, where the flow opens (onRequest) and
 // ctx.RoundTripper becomes our recording round-tripper (roundtrip.go). It
-// sends the request through an http.Transport (or, for a bodiless GET to
-// an http:// origin, a one-goroutine HTTP/1.1 client: h1client.go) whose
+// sends the request through an http.Transport (or, for a bodiless GET
+// over HTTP/1.1, a one-goroutine client: h1client.go), in the browser's
+// version of HTTP (upstream.go), whose
 // dials go through a Dialer (timed DNS, TCP and TLS, see proxy/dialer),
 // tees both bodies while they stream (never buffering them), and records
 // the flow when the response body ends. Every failure becomes a 502 (or
@@ -173,8 +174,9 @@ type Proxy struct {
 	cfg    Config
 	gp     *goproxy.ProxyHttpServer
 	tr     *http.Transport
-	h1     *h1Client // bodiless requests to http:// origins (h1client.go)
-	h2pool *h2Pool   // the origins' HTTP/2 connections (upstream.go)
+	tr1    *http.Transport // HTTP/1.1 only, for browsers that spoke it (upstream.go)
+	h1     *h1Client       // bodiless requests to http:// origins (h1client.go)
+	h2pool *h2Pool         // the origins' HTTP/2 connections (upstream.go)
 	leaves *certs.LeafCache
 	pages  *store.Grouper
 	dialer *dialer.Dialer
@@ -218,13 +220,7 @@ func New(cfg Config) (*Proxy, error) {
 	if p.dest, err = newDestinations(append(slices.Clone(cfg.ListenAddrs), cfg.OwnAddrs...), cfg.AllowPrivate); err != nil {
 		return nil, err
 	}
-	p.tr = p.transport()
-	if !cfg.Shape.On() {
-		// A shaped connection's bytes wait in the shaper, where a look at
-		// the socket (h1peek_unix.go) does not see them: the Transport
-		// sends every request.
-		p.h1 = newH1Client(p.dialHTTP, p.responseTimeout())
-	}
+	p.upstreams()
 	p.setup = newSetupHandler(cfg.CA, p.leaves)
 	p.h2 = &http2.Server{}
 
@@ -258,6 +254,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Close drops idle upstream connections.
 func (p *Proxy) Close() {
 	p.tr.CloseIdleConnections()
+	p.tr1.CloseIdleConnections()
 	if p.h1 != nil {
 		p.h1.closeIdle()
 	}

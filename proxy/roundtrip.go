@@ -135,8 +135,14 @@ func (st *flowState) send(req *http.Request) (*http.Response, error) {
 	// the Transport discard a shared upstream connection (HTTP/2 included)
 	// after every such request.
 	out.Close = false
-	if st.p.h1 != nil && !st.h1Only && h1Takes(out) {
+	// HTTP/1.1 from the browser, HTTP/1.1 to the origin (upstream.go).
+	h1Leg := req.ProtoMajor < 2 || req.URL.Scheme == "http"
+	switch {
+	case st.h1Only: // an Upgrade: over HTTP/1.1 by its ALPN offer
+	case h1Leg && st.p.h1 != nil && h1Takes(out):
 		return st.p.h1.RoundTrip(out)
+	case h1Leg && req.URL.Scheme == "https":
+		return st.p.tr1.RoundTrip(out)
 	}
 	return st.p.tr.RoundTrip(out)
 }

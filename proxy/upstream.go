@@ -25,15 +25,72 @@ import (
 // golang.org/x/net/http2's, which takes any connection, wired into the
 // Transport as its own bundled copy is (http2.ConfigureTransports), with a
 // pool of our own (h2Pool) so that each connection it gets is a tapped one.
+//
+// The origin is spoken to in the browser's version of HTTP, as it would
+// have been without glassbox: a request that came over HTTP/2 goes over
+// HTTP/2 where the origin offers it (ALPN "h2", then "http/1.1", as
+// browsers offer), one that came over HTTP/1.1 goes over HTTP/1.1 (ALPN
+// "http/1.1" only), through the h1Client when it takes the request, else
+// through a Transport that never speaks HTTP/2 (transportH1). Carried
+// over HTTP/2 instead, an HTTP/1.1 client's requests were multiplexed on
+// one connection it never asked for, and the waterfall showed the
+// connections, queueing and head of line of a protocol the client does
+// not speak; mitmproxy follows the client's ALPN for the same reason.
 
 // h1Only is the ALPN offer of a connection for a request that HTTP/2
-// cannot carry: an Upgrade (RFC 9113 §8.6), WebSockets above all.
+// cannot carry (an Upgrade, RFC 9113 §8.6: WebSockets above all), or that
+// a browser sent over HTTP/1.1.
 var h1Only = []string{"http/1.1"}
 
-func (p *Proxy) transport() *http.Transport {
+// upstreams wires the origin's side: the dialer, the Transports and the
+// h1Client.
+func (p *Proxy) upstreams() {
 	p.dialer = p.newDialer()
+	p.tr = p.transport()
+	p.tr1 = p.transportH1()
+	if !p.cfg.Shape.On() {
+		// A shaped connection's bytes wait in the shaper, where a look at
+		// the socket (h1peek_unix.go) does not see them: the Transports
+		// send every request.
+		p.h1 = newH1Client(p.dialHTTP, p.dialHTTPSH1, p.responseTimeout())
+	}
+}
+
+func (p *Proxy) transport() *http.Transport {
+	t1 := p.baseTransport()
+	// HTTP/2 to origins that offer it (the dialer offers "h2" first, as
+	// browsers do). The http2.Transport reads the settings above from t1
+	// (timeouts, compression); it fails only on a Transport configured
+	// twice.
+	t2, err := http2.ConfigureTransports(t1)
+	if err != nil {
+		panic("proxy: " + err.Error())
+	}
+	p.h2pool = &h2Pool{conns: map[string][]*http2.ClientConn{}}
+	t2.ConnPool = p.h2pool
+	// What net/http's bundled copy derives from MaxResponseHeaderBytes.
+	t2.MaxHeaderListSize = uint32(t1.MaxResponseHeaderBytes)
+	t1.TLSNextProto["h2"] = func(authority string, tc *tls.Conn) http.RoundTripper {
+		return p.upgradeH2(t2, authority, tc)
+	}
+	return t1
+}
+
+// transportH1 is the Transport of the requests a browser sent over
+// HTTP/1.1 to https:// origins that the h1Client does not take: it offers
+// the origin HTTP/1.1 only, and its pool holds no HTTP/2 connection.
+func (p *Proxy) transportH1() *http.Transport {
+	t := p.baseTransport()
+	t.DialTLSContext = p.dialHTTPSH1
+	t.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{} // never HTTP/2
+	return t
+}
+
+// baseTransport is what both Transports share: the dialer and its taps,
+// the pool's size, the timeouts and the limits.
+func (p *Proxy) baseTransport() *http.Transport {
 	respTimeout := p.responseTimeout()
-	t1 := &http.Transport{
+	return &http.Transport{
 		Proxy: nil, // never the environment's proxy
 		// Our dialer resolves, connects and does TLS itself, timing each
 		// step on the connection record: the Transport's own DNS hooks do
@@ -58,22 +115,6 @@ func (p *Proxy) transport() *http.Transport {
 		DisableCompression:    true,
 		ExpectContinueTimeout: time.Second,
 	}
-	// HTTP/2 to origins that offer it (the dialer offers "h2" first, as
-	// browsers do). The http2.Transport reads the settings above from t1
-	// (timeouts, compression); it fails only on a Transport configured
-	// twice.
-	t2, err := http2.ConfigureTransports(t1)
-	if err != nil {
-		panic("proxy: " + err.Error())
-	}
-	p.h2pool = &h2Pool{conns: map[string][]*http2.ClientConn{}}
-	t2.ConnPool = p.h2pool
-	// What net/http's bundled copy derives from MaxResponseHeaderBytes.
-	t2.MaxHeaderListSize = uint32(t1.MaxResponseHeaderBytes)
-	t1.TLSNextProto["h2"] = func(authority string, tc *tls.Conn) http.RoundTripper {
-		return p.upgradeH2(t2, authority, tc)
-	}
-	return t1
 }
 
 // responseTimeout bounds the wait for a response head.
@@ -137,6 +178,12 @@ func (p *Proxy) dialHTTPS(ctx context.Context, network, addr string) (net.Conn, 
 		return tc, nil
 	}
 	return newH1Tap(c, p.now), nil
+}
+
+// dialHTTPSH1 connects an https:// origin offering it HTTP/1.1 only: for
+// a browser that spoke HTTP/1.1 to glassbox.
+func (p *Proxy) dialHTTPSH1(ctx context.Context, network, addr string) (net.Conn, error) {
+	return p.dialHTTPS(dialer.WithNextProtos(ctx, h1Only), network, addr)
 }
 
 // upgradeH2 makes an origin's HTTP/2 connection an http2.ClientConn over

@@ -176,19 +176,11 @@ func newProxy(ca *tls.Certificate, roots *x509.CertPool) *goproxy.ProxyHttpServe
 	gp.Logger = log.New(io.Discard, "", 0)
 	// NewProxyHttpServer reads HTTP(S)_PROXY into Tr and ConnectDial:
 	// replace both so the baseline never goes through another proxy.
-	gp.Tr = &http.Transport{
-		Proxy:           nil,
-		TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
-		// Same tuning as glassbox's transport: a plain Transport keeps 2 idle
-		// connections per host and, at 32 clients, reopens thousands.
-		MaxIdleConns:        1024,
-		MaxIdleConnsPerHost: 256,
-		IdleConnTimeout:     90 * time.Second,
-		TLSHandshakeTimeout: 15 * time.Second,
-		ForceAttemptHTTP2:   true,
-		DisableCompression:  true,
-		DialContext:         (&net.Dialer{Timeout: 15 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-	}
+	gp.Tr = newTransport(roots, true)
+	// As glassbox (proxy/upstream.go): a client that speaks HTTP/1.1 to the
+	// proxy reaches the origin over HTTP/1.1, one that speaks HTTP/2 over
+	// HTTP/2 where the origin offers it.
+	h1 := newTransport(roots, false)
 	gp.ConnectDial = nil
 	gp.KeepAcceptEncoding = true
 	gp.AllowHTTP2 = true // as glassbox: h2 to clients that offer it inside MITM
@@ -203,11 +195,36 @@ func newProxy(ca *tls.Certificate, roots *x509.CertPool) *goproxy.ProxyHttpServe
 	// such request, so each one pays a new TLS handshake to the origin.
 	// glassbox clears it; so does the baseline, or the comparison would
 	// measure that pathology instead of the price of recording.
-	gp.OnRequest().DoFunc(func(r *http.Request, _ *goproxy.ProxyCtx) (*http.Request, *http.Response) {
+	gp.OnRequest().DoFunc(func(r *http.Request, ctx *goproxy.ProxyCtx) (*http.Request, *http.Response) {
 		r.Close = false
+		if r.ProtoMajor < 2 {
+			ctx.RoundTripper = goproxy.RoundTripperFunc(func(r *http.Request, _ *goproxy.ProxyCtx) (*http.Response, error) {
+				return h1.RoundTrip(r)
+			})
+		}
 		return r, nil
 	})
 	return gp
+}
+
+// newTransport is the forwarder's Transport, which offers origins HTTP/2
+// when h2.
+func newTransport(roots *x509.CertPool, h2 bool) *http.Transport {
+	return &http.Transport{
+		Proxy:           nil,
+		TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
+		// Same tuning as glassbox's transport: a plain Transport keeps 2 idle
+		// connections per host and, at 32 clients, reopens thousands.
+		MaxIdleConns:        1024,
+		MaxIdleConnsPerHost: 256,
+		IdleConnTimeout:     90 * time.Second,
+		TLSHandshakeTimeout: 15 * time.Second,
+		// A Transport with its own TLSClientConfig speaks HTTP/1.1 only
+		// unless told otherwise.
+		ForceAttemptHTTP2:  h2,
+		DisableCompression: true,
+		DialContext:        (&net.Dialer{Timeout: 15 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+	}
 }
 
 // leafCache is goproxy's CertStorage on a sync.Map: one leaf per host,
