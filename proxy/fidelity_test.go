@@ -205,8 +205,18 @@ func TestTrailersAsSent(t *testing.T) {
 	for _, o := range origins {
 		t.Run(o.name, func(t *testing.T) {
 			h := newHarness(t, func(c *proxy.Config) { c.UpstreamRoots = roots })
-			if body := get(t, h.client(nil), o.url+"/t"); body != "hello" {
-				t.Fatalf("body %q", body)
+			resp, err := h.client(nil).Get(o.url + "/t")
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if string(body) != "hello" || err != nil {
+				t.Fatalf("body %q %v", body, err)
+			}
+			// The browser gets them too, after the body (forward.go).
+			if b, a := resp.Trailer.Get("X-B"), resp.Trailer.Get("X-A"); b != "2" || a != "1" {
+				t.Errorf("the browser's trailers: %v", resp.Trailer)
 			}
 			f := h.rec.waitFlows(t, 1)[0]
 			if got := pairs(f.RespTrailers); got != o.want || !f.RespHeadersAsSent {

@@ -136,6 +136,6 @@ func (p *Proxy) serveTunnelled(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.NoBody
 	}
 	tw := &tunnelWriter{ResponseWriter: w}
-	p.gp.ServeHTTP(tw, r)
+	p.ServeHTTP(tw, r)
 	tw.done()
 }

@@ -246,11 +246,6 @@ func New(cfg Config) (*Proxy, error) {
 	return p, nil
 }
 
-// ServeHTTP implements http.Handler.
-func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	p.gp.ServeHTTP(w, r)
-}
-
 // Close drops idle upstream connections.
 func (p *Proxy) Close() {
 	p.tr.CloseIdleConnections()
@@ -261,21 +256,31 @@ func (p *Proxy) Close() {
 	p.h2pool.closeIdle()
 }
 
-// onRequest runs for plain HTTP requests and for each request inside an
-// intercepted CONNECT (mitm.go). The flow opens here, before goproxy
+// onRequest runs for the requests goproxy serves (forward.go serves the
+// others), plain or from inside an intercepted CONNECT (mitm.go). The flow opens here, before goproxy
 // takes the proxy's own fields out of the request (RemoveProxyHeaders);
 // roundTrip finds it in ctx.UserData.
 func (p *Proxy) onRequest(r *http.Request, ctx *goproxy.ProxyCtx) (*http.Request, *http.Response) {
-	if tunnelOf(r.Context()) == nil && !p.authorized(r) {
-		return r, p.authRequired(r)
-	}
-	if isSetupHost(r.URL.Hostname()) || p.isSelf(r.URL.Host) {
-		passHead(r)
-		return r, serveLocal(p.setup, r)
+	if resp := p.local(r); resp != nil {
+		return r, resp
 	}
 	ctx.UserData = p.openFlow(r)
 	ctx.RoundTripper = goproxy.RoundTripperFunc(p.roundTrip)
 	return r, nil
+}
+
+// local is the proxy's own answer to r, or nil: 407 to a request without
+// the credentials --auth asks for, the setup page to one for the proxy
+// itself.
+func (p *Proxy) local(r *http.Request) *http.Response {
+	if tunnelOf(r.Context()) == nil && !p.authorized(r) {
+		return p.authRequired(r)
+	}
+	if isSetupHost(r.URL.Hostname()) || p.isSelf(r.URL.Host) {
+		passHead(r)
+		return serveLocal(p.setup, r)
+	}
+	return nil
 }
 
 // onConnect decides, for each CONNECT, to intercept (our CA) or tunnel.

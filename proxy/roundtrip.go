@@ -66,13 +66,19 @@ func (p *Proxy) roundTrip(req *http.Request, ctx *goproxy.ProxyCtx) (*http.Respo
 	if !ok {
 		st = p.openFlow(req)
 	}
+	return st.exchange(req), nil
+}
+
+// exchange is the round trip of an open flow (forward.go's and
+// roundTrip's): the response, or the error page that stands for it.
+func (st *flowState) exchange(req *http.Request) *http.Response {
 	resp, err := st.send(req)
 	if err != nil {
-		return st.fail(req, err), nil
+		return st.fail(req, err)
 	}
 	st.gotResponse(req, resp)
 	flushPlainStreams(resp)
-	return st.streamBody(resp), nil
+	return st.streamBody(resp)
 }
 
 // openFlow starts the flow of req: its number, the request as the browser
