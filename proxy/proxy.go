@@ -4,13 +4,15 @@
 //
 // How a request travels: plain HTTP requests, and every request inside an
 // intercepted CONNECT (which glassbox serves itself: mitm.go), reach
-// goproxy's request handlers, where the flow opens (onRequest) and
-// ctx.RoundTripper becomes our recording round-tripper (roundtrip.go). It
-// sends the request through an http.Transport (or, for a bodiless GET
-// over HTTP/1.1, a one-goroutine client: h1client.go), in the browser's
-// version of HTTP (upstream.go), whose
-// dials go through a Dialer (timed DNS, TCP and TLS, see proxy/dialer),
-// tees both bodies while they stream (never buffering them), and records
+// ServeHTTP. An ordinary one is served by forward (forward.go), as
+// goproxy's handler would; CONNECTs, Upgrades and requests for the proxy
+// itself go to goproxy, whose request handler opens their flow (onRequest)
+// and makes ctx.RoundTripper our recording round-tripper (roundtrip.go).
+// Either way the flow opens in openFlow and its exchange (roundtrip.go)
+// sends the request in the browser's version of HTTP (upstream.go)
+// through an http.Transport (or, for a bodiless GET over HTTP/1.1, a
+// one-goroutine client: h1client.go), whose dials go through a Dialer
+// (timed DNS, TCP and TLS, see proxy/dialer), tees both bodies while they stream (never buffering them), and records
 // the flow when the response body ends. Every failure becomes a 502 (or
 // 504) page, whose body comes from Config.ErrorPage (errorpage.go), and a
 // recorded flow with its phase and kind (classify.go): the browser never
