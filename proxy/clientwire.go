@@ -314,6 +314,9 @@ type wireKey struct{}
 // it lets each request find the clientWire its connection is read by,
 // when the listener is a WireListener.
 func ConnContext(ctx context.Context, c net.Conn) context.Context {
+	if h, ok := c.(*handedConn); ok { // from the intake (intake.go)
+		c = h.Conn
+	}
 	if cw, ok := c.(*clientWire); ok {
 		return context.WithValue(ctx, wireKey{}, cw)
 	}

@@ -98,8 +98,14 @@ func h1Takes(req *http.Request) bool {
 		req.ContentLength != 0 || (req.Body != nil && req.Body != http.NoBody) || len(req.TransferEncoding) > 0 {
 		return false
 	}
-	for name, values := range req.Header {
-		// The Transport refuses what is not a valid field; it says why.
+	// The Transport refuses what is not a valid field; it says why.
+	return validFields(req.Header) && len(req.Header["Expect"]) == 0 && len(req.Header["Upgrade"]) == 0
+}
+
+// validFields: every name and value in h is a valid field (RFC 9110 §5.1,
+// §5.5), as net/http checks them on both sides.
+func validFields(h http.Header) bool {
+	for name, values := range h {
 		if !httpguts.ValidHeaderFieldName(name) {
 			return false
 		}
@@ -109,7 +115,7 @@ func h1Takes(req *http.Request) bool {
 			}
 		}
 	}
-	return len(req.Header["Expect"]) == 0 && len(req.Header["Upgrade"]) == 0
+	return true
 }
 
 // RoundTrip sends req, which h1Takes accepted.

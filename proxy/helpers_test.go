@@ -141,11 +141,12 @@ func newHarnessServer(t testing.TB, tweak func(*proxy.Config), server func(*http
 	}
 	h.server = httptest.NewUnstartedServer(h.proxy)
 	// As cmd/glassbox serves it: heads read as the browser sends them.
-	h.server.Listener = proxy.WireListener(h.server.Listener)
 	h.server.Config.ConnContext = proxy.ConnContext
+	h.server.Config.ReadHeaderTimeout, h.server.Config.IdleTimeout = proxy.NewServer(nil).ReadHeaderTimeout, proxy.NewServer(nil).IdleTimeout
 	if server != nil {
 		server(h.server.Config)
 	}
+	h.server.Listener = h.proxy.Intake(proxy.WireListener(h.server.Listener), h.server.Config)
 	h.server.Start()
 	t.Cleanup(func() {
 		h.server.Close()

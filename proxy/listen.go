@@ -77,7 +77,8 @@ const (
 	idleTimeout       = 2 * time.Minute
 )
 
-// NewServer returns the http.Server to serve the proxy on. Its timeouts
+// NewServer returns the http.Server to serve the proxy on, through an
+// Intake (intake.go), which serves the commonest requests itself. Its timeouts
 // bound how long a client may take to send a request head; connections
 // hijacked for CONNECT are not covered by them (http.Server forgets a
 // connection once it is hijacked): Guard covers those. Served on a

@@ -75,7 +75,7 @@ func (p *Proxy) mitm(req *http.Request, client net.Conn, _ *goproxy.ProxyCtx) {
 		p.h2.ServeConn(cw, &http2.ServeConnOpts{Context: ctx, Handler: http.HandlerFunc(p.serveTunnelled)})
 		return
 	}
-	p.serveH1(cw, ctx)
+	p.serveIntake(&intakeConn{c: cw}, ctx, t, intakeLimits{readHeaderTimeout, idleTimeout}, func(c net.Conn) { p.serveH1(c, cw.closed, ctx) })
 }
 
 // handshake makes the TLS handshake with the browser and records the
@@ -98,9 +98,10 @@ func (p *Proxy) handshake(conn net.Conn, t *tunnel) (*tls.Conn, error) {
 	return tc, nil
 }
 
-// serveH1 serves an intercepted HTTP/1.1 connection with net/http's
-// server, until the connection closes or is hijacked and done with.
-func (p *Proxy) serveH1(cw *clientWire, ctx context.Context) {
+// serveH1 serves an intercepted HTTP/1.1 connection that the intake
+// handed off (intake.go) with net/http's server, until the connection
+// closes (closed) or is hijacked and done with.
+func (p *Proxy) serveH1(c net.Conn, closed <-chan struct{}, ctx context.Context) {
 	srv := &http.Server{
 		Handler:           http.HandlerFunc(p.serveTunnelled),
 		ReadHeaderTimeout: readHeaderTimeout,
@@ -108,7 +109,7 @@ func (p *Proxy) serveH1(cw *clientWire, ctx context.Context) {
 		ErrorLog:          log.New(io.Discard, "", 0),
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
-	srv.Serve(&oneConn{c: cw})
+	srv.Serve(&oneConn{c: c, closed: closed})
 }
 
 // serveTunnelled hands a request from inside an intercepted CONNECT to

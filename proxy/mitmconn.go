@@ -72,8 +72,9 @@ func (w *tunnelWriter) done() {
 // oneConn is a listener that accepts one connection, then waits for it to
 // close, so http.Server.Serve serves that connection and returns.
 type oneConn struct {
-	c    *clientWire
-	once sync.Once
+	c      net.Conn
+	closed <-chan struct{} // closed with c
+	once   sync.Once
 }
 
 func (l *oneConn) Accept() (net.Conn, error) {
@@ -82,7 +83,7 @@ func (l *oneConn) Accept() (net.Conn, error) {
 	if c != nil {
 		return c, nil
 	}
-	<-l.c.closed
+	<-l.closed
 	return nil, net.ErrClosed
 }
 

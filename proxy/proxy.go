@@ -3,7 +3,9 @@
 // through a store.Recorder.
 //
 // How a request travels: plain HTTP requests, and every request inside an
-// intercepted CONNECT (which glassbox serves itself: mitm.go), reach
+// intercepted CONNECT (which glassbox serves itself: mitm.go), are read by
+// the intake (intake.go: the commonest, a bodiless HTTP/1.1 request, on
+// the connection's goroutine) or by net/http's server, and reach
 // ServeHTTP. An ordinary one is served by forward (forward.go), as
 // goproxy's handler would; CONNECTs, Upgrades and requests for the proxy
 // itself go to goproxy, whose request handler opens their flow (onRequest)

@@ -73,6 +73,7 @@ type runningProxy struct {
 	pprof     net.Listener   // nil without --pprof
 	proxy     *proxy.Proxy
 	srv       *http.Server
+	intakes   []*proxy.Intake // serve the listeners before srv (proxy/intake.go)
 	pprofSrv  *http.Server
 	wg        sync.WaitGroup
 	errc      chan error
@@ -94,6 +95,9 @@ func (rp *runningProxy) Stop() {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	_ = rp.srv.Shutdown(shutdownCtx)
+	for _, in := range rp.intakes {
+		in.Shutdown(shutdownCtx)
+	}
 	if rp.pprofSrv != nil {
 		rp.pprofSrv.Close()
 	}

@@ -299,8 +299,12 @@ func (rp *runningProxy) serve() {
 	rp.srv.ErrorLog = log.New(io.Discard, "", 0)
 	rp.errc = make(chan error, len(rp.listeners))
 	for _, ln := range rp.listeners {
+		// The commonest requests are served by the intake, the rest by
+		// the server it hands their connections to.
+		in := rp.proxy.Intake(ln, rp.srv)
+		rp.intakes = append(rp.intakes, in)
 		rp.wg.Go(func() {
-			if err := rp.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			if err := rp.srv.Serve(in); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				rp.errc <- err
 			}
 		})
