@@ -214,6 +214,7 @@ func (p *Proxy) serveIntake(ic *intakeConn, base context.Context, t *tunnel, lim
 	br := bufio.NewReaderSize(c, intakeBuf)
 	iw := &intakeWriter{bw: bufio.NewWriterSize(c, 4<<10)}
 	remote := c.RemoteAddr().String()
+	w := newWatch(c, br)
 	for first := true; ; first = false {
 		wait := limits.idle // for the next request
 		if first {
@@ -236,7 +237,7 @@ func (p *Proxy) serveIntake(ic *intakeConn, base context.Context, t *tunnel, lim
 			ic.in.served.Add(1)
 		}
 		req.RemoteAddr = remote
-		keep := p.serveCommon(c, br, iw, req, base)
+		keep := p.serveCommon(w, iw, req, base)
 		if !ic.serving(false) || !keep {
 			c.Close()
 			return
@@ -245,11 +246,11 @@ func (p *Proxy) serveIntake(ic *intakeConn, base context.Context, t *tunnel, lim
 }
 
 // serveCommon answers one request; false when the connection must close.
-func (p *Proxy) serveCommon(c net.Conn, br *bufio.Reader, iw *intakeWriter, req *http.Request, base context.Context) bool {
+func (p *Proxy) serveCommon(w *watch, iw *intakeWriter, req *http.Request, base context.Context) bool {
 	ctx, cancel := context.WithCancel(base)
 	defer cancel()
 	req = req.WithContext(ctx)
-	w := newWatch(c, br, cancel)
+	w.arm(cancel)
 	iw.reset(req)
 	if tunnelOf(ctx) != nil {
 		p.serveTunnelled(iw, req)
@@ -360,46 +361,55 @@ func (c *handedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
 // watch sees the browser leave while a request waits on the origin: after
 // intakeWatchAfter, a goroutine reads the connection; its end (not a
 // byte: a pipelined request is left for the next read) cancels the
-// request, as net/http's background read does.
+// request, as net/http's background read does. One watch serves a
+// connection's requests in turn (arm, stop).
 type watch struct {
-	c      net.Conn
-	br     *bufio.Reader
-	cancel func()
-	timer  *time.Timer
+	c     net.Conn
+	br    *bufio.Reader
+	timer *time.Timer
+
 	mu     sync.Mutex
-	done   chan bool // the reader's result: the browser left
-	over   bool      // stopped: a start still to run does nothing
+	cancel func()    // the request's
+	done   chan bool // the reader's result, once started: the browser left
+	over   bool      // no request armed: a start still to run does nothing
 }
 
-func newWatch(c net.Conn, br *bufio.Reader, cancel func()) *watch {
-	w := &watch{c: c, br: br, cancel: cancel}
-	w.timer = time.AfterFunc(intakeWatchAfter, w.start)
+func newWatch(c net.Conn, br *bufio.Reader) *watch {
+	w := &watch{c: c, br: br, over: true}
+	w.timer = time.AfterFunc(time.Hour, w.start)
+	w.timer.Stop()
 	return w
+}
+
+// arm watches for the request that cancel cancels.
+func (w *watch) arm(cancel func()) {
+	w.mu.Lock()
+	w.cancel, w.done, w.over = cancel, nil, false
+	w.mu.Unlock()
+	w.timer.Reset(intakeWatchAfter)
 }
 
 func (w *watch) start() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.over {
+	if w.over || w.done != nil {
 		return
 	}
-	done := make(chan bool, 1)
+	done, cancel := make(chan bool, 1), w.cancel
 	w.done = done
 	go func() {
 		_, err := w.br.Peek(1)
 		gone := err != nil && !errors.Is(err, os.ErrDeadlineExceeded)
 		if gone {
-			w.cancel()
+			cancel()
 		}
 		done <- gone
 	}()
 }
 
-// stop ends the watch; true when the browser left.
+// stop ends the watch of the request; true when the browser left.
 func (w *watch) stop() bool {
-	if w.timer.Stop() {
-		return false // never started
-	}
+	w.timer.Stop()
 	w.mu.Lock()
 	done := w.done
 	w.over = true

@@ -44,8 +44,15 @@ const intakeHold = 2048
 
 var errIntakeLength = errors.New("glassbox: response body longer than its Content-Length")
 
+// reset readies w for req; the field map is the last request's, emptied
+// (nothing keeps it past finish).
 func (w *intakeWriter) reset(req *http.Request) {
-	*w = intakeWriter{bw: w.bw, req: req, h: http.Header{}, hold: w.hold[:0], length: -1}
+	h := w.h
+	if h == nil {
+		h = http.Header{}
+	}
+	clear(h)
+	*w = intakeWriter{bw: w.bw, req: req, h: h, hold: w.hold[:0], length: -1}
 }
 
 func (w *intakeWriter) Header() http.Header { return w.h }
