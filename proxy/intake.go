@@ -283,7 +283,9 @@ func readCommon(c net.Conn, br *bufio.Reader, t *tunnel, wait, header time.Durat
 	c.SetReadDeadline(time.Time{})
 	// Everything read: the head, and what came after it. ReadRequest does
 	// not read the connection for a head already buffered whole, so raw
-	// stays as it is for a hand-off after all.
+	// stays where it is for a hand-off after all. (It may rewrite field
+	// names in place, in their canonical case: net/http's server reads
+	// them so anyway, and the clientWire has seen the bytes as they came.)
 	raw, _ := br.Peek(br.Buffered())
 	if n == 0 || !plainHead(raw[:n]) {
 		return nil, bytes.Clone(raw), nil
