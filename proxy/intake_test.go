@@ -7,12 +7,14 @@ import (
 	"net"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/glassbox-dev/glassbox/proxy"
+	"github.com/glassbox-dev/glassbox/store"
 )
 
 // The intake (intake.go) serves the commonest requests and hands the rest
@@ -133,7 +135,7 @@ func TestIntakeHandOffAndPipelining(t *testing.T) {
 		return "GET http://" + origin + path + " HTTP/1.1\r\nHost: " + origin + "\r\nX-Order: " + path + "\r\n\r\n"
 	}
 	// Two pipelined GETs, then a POST (handed off) and a GET after it.
-	io.WriteString(c, get("/1")+get("/2")+"POST http://"+origin+"/3 HTTP/1.1\r\nHost: "+origin+"\r\nContent-Length: 4\r\n\r\nbody"+get("/4"))
+	io.WriteString(c, get("/1")+get("/2")+"POST http://"+origin+"/3 HTTP/1.1\r\nHost: "+origin+"\r\nx-lower: 1\r\nContent-Length: 4\r\n\r\nbody"+get("/4"))
 	br := bufio.NewReader(c)
 	for _, want := range []string{"/1", "/2", "/3", "/4"} {
 		resp, err := http.ReadResponse(br, nil)
@@ -148,6 +150,11 @@ func TestIntakeHandOffAndPipelining(t *testing.T) {
 	for _, f := range h.rec.waitFlows(t, 4) {
 		if !f.ReqHeadersAsSent || (f.Method == "GET" && f.ReqHeaders.Get("X-Order") == "") {
 			t.Errorf("flow %d (%s %s): head as sent %v\n%s", f.ID, f.Method, f.URL, f.ReqHeadersAsSent, pairs(f.ReqHeaders))
+		}
+		// Parsed by the intake before it handed the connection off: the
+		// name is recorded as the browser wrote it all the same.
+		if f.Method == "POST" && !slices.ContainsFunc(f.ReqHeaders, func(h store.Header) bool { return h.Name == "x-lower" }) {
+			t.Errorf("the POST's head lost a name's case:\n%s", pairs(f.ReqHeaders))
 		}
 	}
 }
