@@ -157,8 +157,14 @@ func (t *tee) WriteTo(w io.Writer) (int64, error) {
 				break // kept all it keeps; the rest goes through a buffer
 			}
 			n, rerr := t.rc.Read(room[:min(len(room), bigCopy)])
-			t.took(room[:n], true, rerr)
-			if done, err := t.pass(w, fl, room[:n], rerr, &total); done {
+			// The bytes go to the browser before the body's end is taken:
+			// taking it records the flow, and the recorder may hand the
+			// buffer to another body at once (a last read brings bytes
+			// and io.EOF together).
+			t.took(room[:n], true, nil)
+			done, err := t.pass(w, fl, room[:n], rerr, &total)
+			t.took(nil, true, rerr)
+			if done {
 				return total, err
 			}
 		}

@@ -3,6 +3,7 @@ package proxy
 import (
 	"bytes"
 	"hash/crc32"
+	"io"
 	"testing"
 	"time"
 	"unsafe"
@@ -106,5 +107,49 @@ func TestCaptureBufferTrim(t *testing.T) {
 	}
 	if again := p.trimAt(now.Add(2 * capIdle)); again {
 		t.Error("a trim is still due once every free buffer went back")
+	}
+}
+
+// lastPiece is an origin's body whose last read brings bytes and io.EOF
+// together, as net/http's body reader does at a Content-Length.
+type lastPiece struct{ data []byte }
+
+func (r *lastPiece) Read(p []byte) (int, error) {
+	n := copy(p, r.data)
+	r.data = r.data[n:]
+	if len(r.data) == 0 {
+		return n, io.EOF
+	}
+	return n, nil
+}
+func (r *lastPiece) Close() error { return nil }
+
+// onlyWriter writes, and can do nothing else (no ReadFrom, no Flush).
+type onlyWriter struct{ b bytes.Buffer }
+
+func (w *onlyWriter) Write(p []byte) (int, error) { return w.b.Write(p) }
+
+// The end of a body hands its capture buffer to the recorder, which may
+// lend it to another body at once: the last bytes, read straight into
+// the buffer, reach the browser before that, not after.
+func TestLastBytesPassBeforeTheBufferIsGivenBack(t *testing.T) {
+	var p capPools
+	body := bytes.Repeat([]byte("glassbox"), (100<<10)/8)
+	c := p.get(int64(len(body)))
+	if c == nil {
+		t.Fatal("no buffer")
+	}
+	tee := newTee(&lastPiece{data: bytes.Clone(body)}, int64(len(body)), func(tt *tee, _ error) {
+		// What another body does with the memory once it is lent again.
+		clear(c.piece.mem)
+	})
+	tee.cb = c
+	tee.expect(int64(len(body)))
+	var w onlyWriter
+	if _, err := tee.WriteTo(&w); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(w.b.Bytes(), body) {
+		t.Errorf("the browser got %d bytes, not the body's %d as they came", w.b.Len(), len(body))
 	}
 }
