@@ -1,7 +1,6 @@
 package store
 
 import (
-	"mime"
 	"path"
 	"strings"
 )
@@ -84,10 +83,11 @@ func ResponseType(reqType, contentType, rawURL string) string {
 	if reqType != "" && reqType != TypeOther {
 		return reqType
 	}
-	mt, _, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		mt = strings.ToLower(strings.TrimSpace(strings.SplitN(contentType, ";", 2)[0]))
-	}
+	// The media type alone (RFC 9110 §8.3.1), as mime.ParseMediaType
+	// finds it, without the map of parameters it builds: this runs for
+	// every response.
+	base, _, _ := strings.Cut(contentType, ";")
+	mt := strings.ToLower(strings.TrimSpace(base))
 	switch {
 	case mt == "text/html" || mt == "application/xhtml+xml":
 		return TypeDocument
