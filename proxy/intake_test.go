@@ -212,3 +212,22 @@ func TestIntakeShutdown(t *testing.T) {
 		t.Fatal("Shutdown did not return after the last request")
 	}
 }
+
+// A head past the intake's buffer (a browser's many cookies) goes to
+// net/http's server whole, and is answered and recorded as sent.
+func TestIntakeHandsOffALongHead(t *testing.T) {
+	origin := rawOrigin(t, nil, h1Answers(func(string) string { return "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" }))
+	h := newHarness(t, nil)
+	cookie := strings.Repeat("c", 20<<10)
+	got := answerRaw(t, h, "GET http://"+origin+"/long HTTP/1.1\r\nHost: "+origin+"\r\nCookie: "+cookie+"\r\n\r\n")
+	if !strings.HasPrefix(got, "HTTP/1.1 200 ") || !strings.HasSuffix(got, "\r\n\r\nok") {
+		t.Fatalf("answer %q", first(got))
+	}
+	if n := proxy.IntakeServed(h.server.Listener.(*proxy.Intake)); n != 0 {
+		t.Errorf("the intake answered %d requests, want none: the head is past its buffer", n)
+	}
+	f := h.rec.waitFlows(t, 1)[0]
+	if !f.ReqHeadersAsSent || f.ReqHeaders.Get("Cookie") != cookie {
+		t.Errorf("recorded head as sent %v, Cookie of %d bytes", f.ReqHeadersAsSent, len(f.ReqHeaders.Get("Cookie")))
+	}
+}
