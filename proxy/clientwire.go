@@ -314,7 +314,7 @@ type wireKey struct{}
 // it lets each request find the clientWire its connection is read by,
 // when the listener is a WireListener.
 func ConnContext(ctx context.Context, c net.Conn) context.Context {
-	if h, ok := c.(*handedConn); ok { // from the intake (intake.go)
+	if h, ok := c.(*prefixConn); ok { // handed off by the intake (intake.go)
 		c = h.Conn
 	}
 	if cw, ok := c.(*clientWire); ok {

@@ -11,7 +11,8 @@ import (
 // inside an intercepted CONNECT, is served by forward as goproxy's
 // handleHttp serves a request, step for step (the proxy's own answers,
 // the proxy's fields out, the round trip, the head copied, the body
-// streamed, trailers last), without what glassbox has no use for there:
+// streamed, trailers last; the fields goproxy's RemoveProxyHeaders takes
+// out, openFlow took out already), without what glassbox has no use for there:
 // a ProxyCtx and its handler chains, and the arguments of goproxy's debug
 // log, which it builds for every request (the URL written out twice)
 // whether the log is on or not. CONNECTs, Upgrades (WebSockets: goproxy
@@ -31,8 +32,8 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (p *Proxy) forward(w http.ResponseWriter, r *http.Request) {
 	resp := p.local(r)
 	if resp == nil {
-		st := p.openFlow(r)
-		dropProxyFields(r)
+		st := p.openFlow(r) // which takes the proxy's and the connection's fields out
+		r.RequestURI = ""   // the target as the browser wrote it: a client request must not carry it
 		resp = st.exchange(r)
 	}
 	defer resp.Body.Close()
@@ -75,18 +76,6 @@ func forwardTrailers(w http.ResponseWriter, resp *http.Response, announced int) 
 			k = http.TrailerPrefix + k
 		}
 		h[k] = append(h[k], vs...)
-	}
-}
-
-// dropProxyFields takes out of a request what was for the proxy (goproxy's
-// RemoveProxyHeaders, Accept-Encoding kept): the request target as the
-// browser wrote it, which a client request must not carry, and the
-// proxy's and the connection's fields (openFlow took out the hop-by-hop
-// ones already; these are the ones goproxy names).
-func dropProxyFields(r *http.Request) {
-	r.RequestURI = ""
-	for _, k := range []string{"Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization", "Connection"} {
-		delete(r.Header, k)
 	}
 }
 

@@ -65,10 +65,15 @@ type Intake struct {
 // and keep a connection idle between requests: the server's.
 type intakeLimits struct{ header, idle time.Duration }
 
+// limitsOf reads them as net/http's server does: ReadTimeout stands in
+// for either when it is not set.
 func limitsOf(srv *http.Server) intakeLimits {
 	l := intakeLimits{srv.ReadHeaderTimeout, srv.IdleTimeout}
-	if l.idle <= 0 {
-		l.idle = l.header
+	if l.header == 0 {
+		l.header = srv.ReadTimeout
+	}
+	if l.idle == 0 {
+		l.idle = srv.ReadTimeout
 	}
 	return l
 }
@@ -228,7 +233,7 @@ func (p *Proxy) serveIntake(ic *intakeConn, base context.Context, t *tunnel, lim
 			return
 		}
 		if req == nil { // not the intake's: net/http's server serves the rest
-			handOff(&handedConn{Conn: c, r: bufio.NewReader(&prefixConn{Conn: c, prefix: head})})
+			handOff(&prefixConn{Conn: c, prefix: head})
 			return
 		}
 		if !ic.serving(true) {
@@ -352,15 +357,6 @@ func common(req *http.Request, t *tunnel) bool {
 	}
 	return validFields(req.Header) // else net/http's server says which is not
 }
-
-// handedConn is a connection handed to net/http's server, which reads
-// first what the intake read of it.
-type handedConn struct {
-	net.Conn
-	r *bufio.Reader
-}
-
-func (c *handedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
 
 // watch sees the browser leave while a request waits on the origin: after
 // intakeWatchAfter, a goroutine reads the connection; its end (not a

@@ -36,6 +36,7 @@ type intakeWriter struct {
 	hold    []byte
 	close   bool  // the connection closes after this response
 	err     error // writing to the browser failed
+	scratch [64]byte
 }
 
 // intakeHold is how much of a body of unknown length is held to send it
@@ -107,7 +108,8 @@ func (w *intakeWriter) body(p []byte) (int, error) {
 	}
 	w.sent += int64(len(p))
 	if w.chunked && len(p) > 0 {
-		w.bw.WriteString(strconv.FormatInt(int64(len(p)), 16) + "\r\n")
+		w.bw.Write(strconv.AppendInt(w.scratch[:0], int64(len(p)), 16))
+		w.bw.WriteString("\r\n")
 		w.bw.Write(p)
 		_, w.err = w.bw.WriteString("\r\n")
 	} else {
@@ -139,14 +141,9 @@ func (w *intakeWriter) Flush() {
 // returned, so a held body's length is known.
 func (w *intakeWriter) writeHead(done bool) {
 	w.wrote = true
-	h := w.head
-	if h == nil {
-		h = w.h
-	}
-	var extra []string // net/http's order: Date, Content-Length, Connection, Transfer-Encoding
-	if _, ok := h["Date"]; !ok {
-		extra = append(extra, "Date", time.Now().UTC().Format(http.TimeFormat))
-	}
+	h := w.fields()
+	_, date := h["Date"]
+	length := -1 // a Content-Length of glassbox's, for a held body
 	te := h.Get("Transfer-Encoding")
 	switch {
 	case w.noBody:
@@ -160,8 +157,8 @@ func (w *intakeWriter) writeHead(done bool) {
 	case w.length >= 0 && (te == "" || te == "identity"):
 		h.Del("Transfer-Encoding")
 	case done && len(h["Trailer"]) == 0 && te == "":
-		w.length = int64(len(w.hold))
-		extra = append(extra, "Content-Length", strconv.Itoa(len(w.hold)))
+		length = len(w.hold)
+		w.length = int64(length)
 	case te == "identity":
 		w.close = true // delimited by the close (RFC 9112 §6.3)
 		h.Del("Transfer-Encoding")
@@ -174,15 +171,26 @@ func (w *intakeWriter) writeHead(done bool) {
 	if w.close || h.Get("Connection") == "close" {
 		w.close = true
 		h.Del("Connection")
-		extra = append(extra, "Connection", "close")
-	}
-	if w.chunked {
-		extra = append(extra, "Transfer-Encoding", "chunked")
 	}
 	w.statusLine()
 	h.WriteSubset(w.bw, trailerPrefixed(h))
-	for i := 0; i+1 < len(extra); i += 2 {
-		w.bw.WriteString(extra[i] + ": " + extra[i+1] + "\r\n")
+	// net/http's own fields, in its order, written in place: this runs
+	// for every response.
+	if !date {
+		w.bw.WriteString("Date: ")
+		w.bw.Write(time.Now().UTC().AppendFormat(w.scratch[:0], http.TimeFormat))
+		w.bw.WriteString("\r\n")
+	}
+	if length >= 0 {
+		w.bw.WriteString("Content-Length: ")
+		w.bw.Write(strconv.AppendInt(w.scratch[:0], int64(length), 10))
+		w.bw.WriteString("\r\n")
+	}
+	if w.close {
+		w.bw.WriteString("Connection: close\r\n")
+	}
+	if w.chunked {
+		w.bw.WriteString("Transfer-Encoding: chunked\r\n")
 	}
 	w.bw.WriteString("\r\n")
 	if len(w.hold) > 0 {
@@ -192,13 +200,26 @@ func (w *intakeWriter) writeHead(done bool) {
 	}
 }
 
+// fields are the head's fields: as of WriteHeader when the head waited.
+func (w *intakeWriter) fields() http.Header {
+	if w.head != nil {
+		return w.head
+	}
+	return w.h
+}
+
 // statusLine is net/http's: Go's reason phrase, or "status code N".
 func (w *intakeWriter) statusLine() {
-	if text := http.StatusText(w.status); text != "" {
-		w.bw.WriteString("HTTP/1.1 " + strconv.Itoa(w.status) + " " + text + "\r\n")
+	text := http.StatusText(w.status)
+	if text == "" {
+		fmt.Fprintf(w.bw, "HTTP/1.1 %03d status code %d\r\n", w.status, w.status)
 		return
 	}
-	fmt.Fprintf(w.bw, "HTTP/1.1 %03d status code %d\r\n", w.status, w.status)
+	w.bw.WriteString("HTTP/1.1 ")
+	w.bw.Write(strconv.AppendInt(w.scratch[:0], int64(w.status), 10))
+	w.bw.WriteByte(' ')
+	w.bw.WriteString(text)
+	w.bw.WriteString("\r\n")
 }
 
 // finish ends the response after the handler returned; false when the
@@ -235,11 +256,7 @@ func (w *intakeWriter) trailers() http.Header {
 			t[name] = vv
 		}
 	}
-	head := w.head
-	if head == nil {
-		head = w.h
-	}
-	for _, v := range head["Trailer"] {
+	for _, v := range w.fields()["Trailer"] {
 		for _, name := range strings.Split(v, ",") {
 			name = http.CanonicalHeaderKey(strings.TrimSpace(name))
 			switch name {
