@@ -65,3 +65,21 @@ func TestFieldRoleAllocatesNothing(t *testing.T) {
 		t.Errorf("%v allocations a head, want none", got)
 	}
 }
+
+// Field names compare as HTTP's tokens do: ASCII case does not matter,
+// anything else must be the same byte.
+func TestHeadersGetComparesNamesAsHTTP(t *testing.T) {
+	h := store.Headers{{Name: "content-TYPE", Value: "text/html"}, {Name: "X-\u212aey", Value: "kelvin"},
+		{Name: "Accept", Value: "a"}, {Name: "accept", Value: "b"}, {Name: "Accept-Language", Value: "en"}}
+	for _, c := range []struct{ name, want string }{
+		{"Content-Type", "text/html"}, {"CONTENT-type", "text/html"}, {"Content-Typ", ""}, {"Content-Types", ""},
+		{"X-Key", ""}, {"x-kEY", ""}, {"X-\u212aey", "kelvin"}, {"Accept", "a"}, {"", ""}, {"Content_Type", ""},
+	} {
+		if got := h.Get(c.name); got != c.want {
+			t.Errorf("Get(%q) = %q, want %q", c.name, got, c.want)
+		}
+	}
+	if got := h.Values("ACCEPT"); len(got) != 2 || got[0] != "a" || got[1] != "b" {
+		t.Errorf(`Values("ACCEPT") = %q, want [a b]`, got)
+	}
+}

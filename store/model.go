@@ -133,11 +133,14 @@ func HeadersFrom(h http.Header) Headers {
 	return out
 }
 
-// Get returns the first value of the named field (case-insensitive).
+// Get returns the first value of the named field (case-insensitive, as
+// HTTP compares names: asciiFold). Page grouping asks about a dozen fields
+// of every request and response, and strings.EqualFold, which compares
+// names of different lengths letter by letter, was most of its cost.
 func (h Headers) Get(name string) string {
-	for _, f := range h {
-		if strings.EqualFold(f.Name, name) {
-			return f.Value
+	for i := range h {
+		if asciiFold(h[i].Name, name) {
+			return h[i].Value
 		}
 	}
 	return ""
@@ -146,9 +149,9 @@ func (h Headers) Get(name string) string {
 // Values returns every value of the named field (case-insensitive).
 func (h Headers) Values(name string) []string {
 	var out []string
-	for _, f := range h {
-		if strings.EqualFold(f.Name, name) {
-			out = append(out, f.Value)
+	for i := range h {
+		if asciiFold(h[i].Name, name) {
+			out = append(out, h[i].Value)
 		}
 	}
 	return out
@@ -247,6 +250,8 @@ type Flow struct {
 	// ClientTLS is the browser's TLS session with glassbox, for a request
 	// that came through an intercepted CONNECT (glassbox's certificate, the
 	// browser's offer); nil otherwise. TLS with the origin is the Conn's.
+	// The flows of one browser connection share it, and it never changes
+	// once set (the store encodes a shared one once).
 	ClientTLS *TLSInfo
 
 	Method string
