@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/glassbox-dev/glassbox/store"
@@ -141,6 +142,33 @@ func jsonOf[T any](addr func(*T) any) field[T] {
 		},
 		set: func(v *T) any { return jsonDest{addr(v)} },
 	}
+}
+
+// sharedJSON is jsonOf for a pointer field whose value many rows share
+// and nobody changes once it is recorded (store.Flow.ClientTLS: one per
+// browser connection, on each of its flows): the last value's JSON is
+// kept with its pointer, so a connection's flows encode it once. Keeping
+// the pointer keeps the value alive, so another value never takes its
+// address while the memo holds it.
+func sharedJSON[T, V any](addr func(*T) any) field[T] {
+	f := jsonOf[T](addr)
+	encode := f.get
+	var last atomic.Pointer[sharedValue[V]]
+	f.get = func(v *T) any {
+		p := *addr(v).(**V)
+		if m := last.Load(); m != nil && m.p == p && p != nil {
+			return m.json
+		}
+		j := encode(v)
+		last.Store(&sharedValue[V]{p, j})
+		return j
+	}
+	return f
+}
+
+type sharedValue[V any] struct {
+	p    *V
+	json any
 }
 
 // jsonDest decodes JSON into the field; text that does not decode leaves it

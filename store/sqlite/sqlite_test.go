@@ -620,3 +620,32 @@ func TestFlowsByChange(t *testing.T) {
 	w.Close(ctx)
 	other.Close(ctx)
 }
+
+// A browser connection's TLS session is one value its flows share: each
+// flow reads back the session it was recorded with, whichever came before.
+func TestSharedClientTLS(t *testing.T) {
+	db, _ := mustOpen(t)
+	ctx := context.Background()
+	sess, _ := db.StartSession(ctx, store.Session{})
+	w := db.NewWriter(sess.ID, sqlite.WriterOptions{Block: true})
+	a := &store.TLSInfo{Version: "TLS 1.3", ALPN: "h2", SNI: "a.test"}
+	b := &store.TLSInfo{Version: "TLS 1.2", ALPN: "http/1.1", SNI: "b.test"}
+	want := []*store.TLSInfo{a, a, nil, b, a, nil, b}
+	for i, tl := range want {
+		f := sampleFlow(int64(i+1), nil)
+		f.ClientTLS = tl
+		w.RecordFlow(f)
+	}
+	if err := w.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i, tl := range want {
+		f, err := db.Flow(ctx, sess.ID, int64(i+1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (f.ClientTLS == nil) != (tl == nil) || tl != nil && f.ClientTLS.SNI != tl.SNI {
+			t.Errorf("flow %d: client TLS %+v, want %+v", i+1, f.ClientTLS, tl)
+		}
+	}
+}
