@@ -276,18 +276,26 @@ func readCommon(c net.Conn, br *bufio.Reader, t *tunnel, wait, header time.Durat
 	if _, err := br.Peek(1); err != nil {
 		return nil, nil, err
 	}
-	setDeadline(c, header)
-	n := 0
-	for n == 0 {
-		buf, _ := br.Peek(br.Buffered())
-		if n = headEnd(buf); n > 0 || br.Buffered() == intakeBuf {
-			break
+	buf, _ := br.Peek(br.Buffered())
+	n := headEnd(buf)
+	if n == 0 && br.Buffered() < intakeBuf {
+		// The head came in parts: the rest gets the header timeout. A head
+		// whole in its first read (a browser's, nearly always) needs no
+		// deadline of its own, and the idle one may stay set: nothing
+		// reads the connection before the next request's wait sets it
+		// again but the watch, which clears it first (start).
+		setDeadline(c, header)
+		for n == 0 {
+			buf, _ = br.Peek(br.Buffered())
+			if n = headEnd(buf); n > 0 || br.Buffered() == intakeBuf {
+				break
+			}
+			if _, err := br.Peek(br.Buffered() + 1); err != nil {
+				return nil, nil, err // a head cut off, or too slow: net/http's server closes it too
+			}
 		}
-		if _, err := br.Peek(br.Buffered() + 1); err != nil {
-			return nil, nil, err // a head cut off, or too slow: net/http's server closes it too
-		}
+		c.SetReadDeadline(time.Time{})
 	}
-	c.SetReadDeadline(time.Time{})
 	// Everything read: the head, and what came after it. ReadRequest does
 	// not read the connection for a head already buffered whole, so raw
 	// stays where it is for a hand-off after all. (It may rewrite field
@@ -397,6 +405,9 @@ func (w *watch) start() {
 	}
 	done, cancel := make(chan bool, 1), w.cancel
 	w.done = done
+	// The idle deadline readCommon may have left must not end the watch;
+	// cleared before the read starts, so that stop's deadline comes after.
+	w.c.SetReadDeadline(time.Time{})
 	go func() {
 		_, err := w.br.Peek(1)
 		gone := err != nil && !errors.Is(err, os.ErrDeadlineExceeded)

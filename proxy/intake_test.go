@@ -231,3 +231,49 @@ func TestIntakeHandsOffALongHead(t *testing.T) {
 		t.Errorf("recorded head as sent %v, Cookie of %d bytes", f.ReqHeadersAsSent, len(f.ReqHeaders.Get("Cookie")))
 	}
 }
+
+// A browser's next request leaves the idle deadline of its wait on the
+// connection (its head came whole: none of its own). A request that then
+// waits on the origin past it is still watched: the browser leaving later
+// lets go of the origin's connection and is recorded.
+func TestIntakeWatchOutlastsTheIdleDeadline(t *testing.T) {
+	const idle = 150 * time.Millisecond
+	released := make(chan struct{})
+	addr := rawOrigin(t, nil, func(c net.Conn) {
+		br := bufio.NewReader(c)
+		if _, err := readHead(br); err != nil {
+			return
+		}
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+		if _, err := readHead(br); err != nil {
+			return
+		}
+		br.ReadByte() // no answer: returns when glassbox closes the connection (or at ioLimit)
+		close(released)
+	})
+	h := newHarnessServer(t, nil, func(s *http.Server) { s.IdleTimeout = idle })
+	c := dialProxy(t, h)
+	br := bufio.NewReader(c)
+	get := "GET http://" + addr + "/%s HTTP/1.1\r\nHost: " + addr + "\r\n\r\n"
+	io.WriteString(c, strings.Replace(get, "%s", "first", 1))
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	io.WriteString(c, strings.Replace(get, "%s", "stall", 1))
+	time.Sleep(3 * idle) // past the idle deadline, with the request waiting on the origin
+	c.Close()
+	start := time.Now()
+	select {
+	case <-released:
+	case <-time.After(ioLimit):
+	}
+	if waited := time.Since(start); waited > ioLimit/2 {
+		t.Errorf("the origin's connection was held %v after the browser left", waited)
+	}
+	fs := h.rec.waitFlows(t, 2)
+	if f := fs[1]; f.Error == nil || f.Error.Phase != store.PhaseClient {
+		t.Errorf("recorded error %+v, want the browser's going away", f.Error)
+	}
+}
