@@ -186,7 +186,7 @@ Transport, recording nothing, so glassbox/bare is the price of recording. Like g
 client's ` + "`Connection: close`" + ` on the client's hop (RFC 9110 §7.6.1) instead of closing the shared
 upstream connection, and, like glassbox, it reaches the origin in the client's version of HTTP
 (HTTP/1.1 for the load generators here, which speak it to the proxy; HTTP/2 for a client that
-speaks HTTP/2). It runs with Go's default collector settings (glassbox sets GOGC=200).
+speaks HTTP/2). It runs with Go's default collector settings (glassbox sets GOGC=400).
 glassbox runs as ` + "`glassbox proxy`" + ` with its defaults (bodies stored up to 1 MiB, one log line
 per flow on stderr); the **bodies** line says whether it stored every response body or skipped
 some copies because bodies came faster than the store took them (the flows are kept either way).
