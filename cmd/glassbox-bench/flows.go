@@ -18,7 +18,8 @@ const (
 	// sent once a phase ends; past it the cell reports the shortfall.
 	storeWait = 2 * time.Minute
 	// storePoll is how often the database is counted meanwhile: glassbox's
-	// writer commits in batches about every 50 ms, and announces nothing.
+	// writer commits in batches about every 50 ms (200 ms under load), and
+	// announces nothing.
 	storePoll = 20 * time.Millisecond
 )
 

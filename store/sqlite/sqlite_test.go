@@ -16,6 +16,7 @@ import (
 
 	"github.com/glassbox-dev/glassbox/store"
 	"github.com/glassbox-dev/glassbox/store/sqlite"
+	"github.com/glassbox-dev/glassbox/store/storetest"
 )
 
 func mustOpen(tb testing.TB) (*sqlite.DB, string) {
@@ -648,4 +649,33 @@ func TestSharedClientTLS(t *testing.T) {
 			t.Errorf("flow %d: client TLS %+v, want %+v", i+1, f.ClientTLS, tl)
 		}
 	}
+}
+
+// After a busy batch (hundreds of values) the writer lingers BusyLinger
+// before the next commit; after a quiet one, Linger again.
+func TestBusyWriterLingersLonger(t *testing.T) {
+	db, _ := mustOpen(t)
+	ctx := context.Background()
+	sess, _ := db.StartSession(ctx, store.Session{})
+	const linger = 300 * time.Millisecond // the 300 flows below queue well within it
+	w := db.NewWriter(sess.ID, sqlite.WriterOptions{Linger: linger, BusyLinger: time.Hour})
+	defer w.Close(ctx)
+	const busy = 300
+	for i := int64(1); i <= busy; i++ {
+		w.RecordFlow(sampleFlow(i, nil))
+	}
+	if err := w.Flush(ctx); err != nil || w.Stats().Written != busy { // one batch: the writer lingered on the first
+		t.Fatalf("Flush: %v, %d written", err, w.Stats().Written)
+	}
+	w.RecordFlow(sampleFlow(busy+1, nil))
+	time.Sleep(3 * linger) // the hour-long linger has not passed
+	if got := w.Stats().Written; got != busy {
+		t.Fatalf("%d flows written three Lingers after a busy batch, want %d (the next waits BusyLinger)", got, busy)
+	}
+	if err := w.Flush(ctx); err != nil || w.Stats().Written != busy+1 {
+		t.Fatalf("Flush: %v, %d written", err, w.Stats().Written)
+	}
+	w.RecordFlow(sampleFlow(busy+2, nil)) // after a quiet batch (the one Flush cut short): Linger
+	storetest.Eventually(t, 10*time.Second, "a flow after a quiet batch committed after Linger",
+		func() bool { return w.Stats().Written == busy+2 })
 }
