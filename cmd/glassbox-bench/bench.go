@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -38,6 +39,7 @@ type config struct {
 	Keep       bool   // keep the work directory (binaries, glassbox's databases)
 	ProfileDir string // save CPU profiles of glassbox's and bare's measured phases here
 	Base       string // a git revision to build glassbox from as the proxy "base" (-base); "" for none
+	Pair       bool   // measure glassbox and base at the same time in each round (-pair)
 	Log        io.Writer
 }
 
@@ -250,32 +252,68 @@ func runRounds(ctx context.Context, cfg config, res *results, launchers map[stri
 				if err := ctx.Err(); err != nil {
 					return err
 				}
-				id++
+				names := []string{name}
+				switch {
+				case cfg.Pair && name == proxyBase:
+					continue // measured with glassbox
+				case cfg.Pair && name == proxyGlassbox:
+					names = append(names, proxyBase)
+				}
 				conns := org.Conns.Load()
-				c, err := measure(ctx, cfg, sc, name, launchers[name], id, org, round)
+				cells, err := measureTogether(ctx, cfg, sc, names, launchers, &id, org, round)
 				if err != nil {
 					return err
 				}
-				c.OriginConns = org.Conns.Load() - conns
-				res.Cells = append(res.Cells, c)
-				if name == proxyGlassbox {
-					res.Flows.add(c)
+				for _, c := range cells {
+					c.OriginConns = org.Conns.Load() - conns // the pair's together, with -pair
+					res.Cells = append(res.Cells, c)
+					if c.Target == proxyGlassbox {
+						res.Flows.add(c)
+					}
+					logf(cfg, "round %d/%d  %-14s %-9s %s", round, cfg.Rounds, sc.Name, c.Target, progressLine(c))
 				}
-				logf(cfg, "round %d/%d  %-14s %-9s %s", round, cfg.Rounds, sc.Name, name, progressLine(c))
 			}
 		}
 	}
 	return nil
 }
 
-// measure runs one cell: start the proxy, run the scenario, stop the
-// proxy, and for glassbox count what it stored.
-func measure(ctx context.Context, cfg config, sc scenario, name string, launch launcher, id int, org *origin, round int) (cell, error) {
-	originURL := org.HTTPURL
-	if sc.HTTPS {
-		originURL = org.HTTPSURL
+// measureTogether measures the cells of names (one proxy, or glassbox and
+// base with -pair) at the same time: each under its own load, their
+// warm-ups and measured phases begun together, so that what the machine
+// does meanwhile weighs on both alike.
+func measureTogether(ctx context.Context, cfg config, sc scenario, names []string, launchers map[string]launcher, id *int, org *origin, round int) ([]cell, error) {
+	if len(names) == 1 {
+		*id++
+		c, err := measure(ctx, cfg, sc, names[0], launchers[names[0]], *id, org, round, nil)
+		return []cell{c}, err
 	}
-	run := cellRun{sc: sc, originURL: originURL, warmup: cfg.Warmup, d: cfg.Duration, round: round, hey: cfg.Hey}
+	together := newBarrier(len(names))
+	cells := make([]cell, len(names))
+	errs := make([]error, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		*id++
+		cellID := *id
+		wg.Go(func() {
+			cells[i], errs[i] = measure(ctx, cfg, sc, name, launchers[name], cellID, org, round, together)
+		})
+	}
+	wg.Wait()
+	return cells, errors.Join(errs...)
+}
+
+// measure runs one cell: start the proxy, run the scenario, stop the
+// proxy, and for glassbox count what it stored. together, when not nil,
+// holds its warm-up and its measured phase until the other cells
+// measured with it are there too.
+func measure(ctx context.Context, cfg config, sc scenario, name string, launch launcher, id int, org *origin, round int, together *barrier) (cell, error) {
+	defer together.leave() // whatever happens to this cell, the others go on
+	run := cellRun{sc: sc, warmup: cfg.Warmup, d: cfg.Duration, round: round, hey: cfg.Hey, together: together}
+	run.originURL = org.HTTPURL
+	if sc.HTTPS {
+		run.originURL = org.HTTPSURL
+	}
 	if launch == nil { // no proxy
 		run.t = target{Name: name, Roots: org.Roots}
 		return runCell(ctx, run), nil

@@ -95,6 +95,7 @@ func TestFlags(t *testing.T) {
 		{"base-with-out", []string{"-base", "HEAD", "-out", "x.md"}, 2},             // the documented run is one glassbox's
 		{"base-without-glassbox", []string{"-base", "HEAD", "-proxies", "bare"}, 2}, // nothing to compare
 		{"base-an-option", []string{"-base", "--output=/tmp/x"}, 2},                 // never passed to git as an option
+		{"pair-without-base", []string{"-pair"}, 2},                                 // nothing to measure together
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

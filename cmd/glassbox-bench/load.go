@@ -244,6 +244,7 @@ type cellRun struct {
 	settle    func(ctx context.Context, sent int64) (time.Duration, error) // waits until the proxy stored sent flows; nil if it stores nothing
 	profile   func(d time.Duration) (wait func() error)                    // profiles the measured phase; nil for none
 	hey       string                                                       // hey's path, for scenarios it drives
+	together  *barrier                                                     // the cells measured at the same time (-pair); nil alone
 }
 
 // runCell measures one scenario against one target: reset the proxy's
@@ -273,6 +274,7 @@ func runCell(ctx context.Context, r cellRun) cell {
 	if t.PID > 0 {
 		_ = resetPeakRSS(t.PID) // an unreadable value shows as -1 below
 	}
+	r.together.meet() // warm up together
 	if !sc.Once && r.warmup > 0 {
 		w := phase(r.warmup, false)
 		c.Sent += w.OK
@@ -288,6 +290,7 @@ func runCell(ctx context.Context, r cellRun) cell {
 	if r.profile != nil && !sc.Once {
 		waitProfile = r.profile(r.d)
 	}
+	r.together.meet() // each settled: measure together
 	cpu0, cpuErr0 := cpuTicks(t.PID)
 	m := phase(r.d, sc.Once)
 	c.Sent += m.OK

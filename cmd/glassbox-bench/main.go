@@ -16,6 +16,13 @@
 // round-by-round ratios cancels the drift):
 //
 //	go run ./cmd/glassbox-bench -scenarios https-32,http-16-hey -proxies bare,glassbox -base HEAD~1
+//
+// A change of a few percent is lost in what other work on the machine does
+// to consecutive cells (their ratio still spreads ±10%). -pair measures
+// glassbox and base at the same time in each round, each under its own
+// load, so that it weighs on both alike (their ratio spreads about ±2%):
+//
+//	go run ./cmd/glassbox-bench -scenarios http-16-hey -proxies glassbox -base HEAD~1 -pair -rounds 6
 package main
 
 import (
@@ -128,6 +135,7 @@ func flagSet(cfg *config, stderr io.Writer) (*flag.FlagSet, *benchFlags) {
 	fs.StringVar(&cfg.ProfileDir, "profile", "", "save CPU profiles of every measured phase of glassbox and bare in this directory, as PROXY-SCENARIO-rROUND.pprof (their --pprof; costs them a little CPU)")
 	bf.out = fs.String("out", "", "also write the results as Markdown to this file (e.g. docs/BENCHMARKS.md), keeping its notes section")
 	fs.StringVar(&cfg.Base, "base", "", "also measure glassbox built from this git revision (e.g. HEAD~2), as the proxy \"base\" in the same rounds, and print glassbox against it round by round: the way to judge a change on a machine whose speed drifts (not with -out)")
+	fs.BoolVar(&cfg.Pair, "pair", false, "with -base: measure glassbox and base at the same time in each round, each under its own load, so that what else the machine does weighs on both alike: their ratio round by round then spreads about ±2% where alternating cells spread ±10% (the way to judge a change of a few percent; other proxies are measured alone)")
 	fs.Usage = func() { usage(stderr, fs) }
 	return fs, bf
 }
@@ -187,6 +195,9 @@ func (bf *benchFlags) apply(cfg *config) string {
 			return fmt.Sprintf("-base %s: want a git revision (a commit, a tag, HEAD~2)", cfg.Base)
 		}
 		cfg.Proxies = append(cfg.Proxies, proxyBase)
+	}
+	if cfg.Pair && cfg.Base == "" {
+		return "-pair measures glassbox and base together: give -base a revision"
 	}
 	if msg := checkRanges(cfg, *bf.quick); msg != "" {
 		return msg

@@ -378,7 +378,11 @@ func (r *results) printText(w io.Writer) {
 		rt.text(w)
 	}
 	if slices.Contains(r.Targets, proxyBase) {
-		fmt.Fprintf(w, "\nglassbox against base, glassbox built from %s (-base): judge a change by the median by round\n\n", r.Cfg.Base)
+		together := ""
+		if r.Cfg.Pair {
+			together = ", the two measured at the same time in each round (-pair)"
+		}
+		fmt.Fprintf(w, "\nglassbox against base, glassbox built from %s (-base)%s: judge a change by the median by round\n\n", r.Cfg.Base, together)
 		r.baseTable().text(w)
 	}
 	if r.Flows != nil {
