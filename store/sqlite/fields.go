@@ -7,7 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"github.com/glassbox-dev/glassbox/store"
@@ -146,30 +146,43 @@ func jsonOf[T any](addr func(*T) any) field[T] {
 
 // sharedJSON is jsonOf for a pointer field whose value many rows share
 // and nobody changes once it is recorded (store.Flow.ClientTLS: one per
-// browser connection, on each of its flows): the last value's JSON is
-// kept with its pointer, so a connection's flows encode it once. Keeping
-// the pointer keeps the value alive, so another value never takes its
-// address while the memo holds it.
+// browser connection, on each of its flows): each value's JSON is kept by
+// its pointer, so a connection's flows encode it once. The flows of many
+// connections interleave (a browser keeps six to a site, a benchmark
+// dozens), so up to sharedMax values are kept, then forgotten together.
+// Keeping a pointer keeps its value alive, so another value never takes
+// its address while the memo holds it.
 func sharedJSON[T, V any](addr func(*T) any) field[T] {
 	f := jsonOf[T](addr)
 	encode := f.get
-	var last atomic.Pointer[sharedValue[V]]
+	var mu sync.Mutex // writers of several sessions share the schema
+	seen := map[*V]any{}
 	f.get = func(v *T) any {
 		p := *addr(v).(**V)
-		if m := last.Load(); m != nil && m.p == p && p != nil {
-			return m.json
+		if p == nil {
+			return encode(v)
 		}
-		j := encode(v)
-		last.Store(&sharedValue[V]{p, j})
+		mu.Lock()
+		j, ok := seen[p]
+		mu.Unlock()
+		if ok {
+			return j
+		}
+		j = encode(v)
+		mu.Lock()
+		if len(seen) >= sharedMax {
+			clear(seen)
+		}
+		seen[p] = j
+		mu.Unlock()
 		return j
 	}
 	return f
 }
 
-type sharedValue[V any] struct {
-	p    *V
-	json any
-}
+// sharedMax bounds sharedJSON's memo: more browser connections than are
+// open at once, a few hundred KiB of JSON at most.
+const sharedMax = 1024
 
 // jsonDest decodes JSON into the field; text that does not decode leaves it
 // empty rather than fail the whole read.

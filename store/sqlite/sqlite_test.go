@@ -632,6 +632,9 @@ func TestSharedClientTLS(t *testing.T) {
 	a := &store.TLSInfo{Version: "TLS 1.3", ALPN: "h2", SNI: "a.test"}
 	b := &store.TLSInfo{Version: "TLS 1.2", ALPN: "http/1.1", SNI: "b.test"}
 	want := []*store.TLSInfo{a, a, nil, b, a, nil, b}
+	for i := range 1100 { // more connections than the memo keeps: it forgets, and encodes again
+		want = append(want, &store.TLSInfo{Version: "TLS 1.3", SNI: fmt.Sprintf("c%d.test", i)}, a)
+	}
 	for i, tl := range want {
 		f := sampleFlow(int64(i+1), nil)
 		f.ClientTLS = tl
