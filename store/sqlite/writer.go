@@ -45,11 +45,12 @@ type WriterOptions struct {
 	// BusyLinger is the linger after a busy batch, one of busyValues values
 	// or more (thousands of flows a second; default 200ms, or Linger if
 	// that is longer).
-	// Each commit still cost about 2 ms of the proxy's CPU at 16,000
-	// flows/s (WAL frames for the last pages of every table and index, the
-	// transaction's own work, a wake-up), 4% of it at 20 commits a second
-	// (two processes under the same load at once, five runs: 0.95x-0.98x
-	// with commits every 200 ms). A live view cannot show flows one by one
+	// Each commit still cost about 2 ms of the proxy's CPU (WAL frames for
+	// the last pages of every table and index, the transaction's own work,
+	// a wake-up): BEGIN and COMMIT were 4.9% of it at 24 commits a second
+	// (https-32 of `make bench`). Committing every 200 ms under such a load
+	// took 2.4% off the CPU a request (two processes under the same load at
+	// once, twelve runs: 0.95x-1.00x), for 15 MiB more at peak. A live view cannot show flows one by one
 	// at such rates, and a browser's page loads never make a batch busy.
 	// What kill -9 loses is what was not committed: up to BusyLinger's
 	// worth under such a load.
