@@ -76,8 +76,9 @@ type h1Conn struct {
 	bw     *bufio.Writer
 	key    string
 	tls    bool
-	left   int64     // bytes the head being read may still take
-	idleAt time.Time // when it went back to the pool
+	left   int64        // bytes the head being read may still take
+	idleAt time.Time    // when it went back to the pool
+	close  func() error // conn.Close, made once: what an abort runs (abort.go)
 }
 
 func newH1Client(dial, dialTLS func(context.Context, string, string) (net.Conn, error), respTimeout time.Duration) *h1Client {
@@ -180,13 +181,13 @@ var errHeadTooLarge = fmt.Errorf("server response headers exceeded %d bytes; abo
 func (hc *h1Client) exchange(ctx context.Context, pc *h1Conn, req *http.Request, trace *httptrace.ClientTrace) (_ *http.Response, early bool, _ error) {
 	// The browser going away ends the exchange, at any point up to the
 	// body's end: the Transport's behaviour.
-	stop := context.AfterFunc(ctx, func() { pc.conn.Close() })
+	stop := watchAbort(ctx, pc)
 	err := req.Write(pc.bw)
 	if err == nil {
 		err = pc.bw.Flush()
 	}
 	if err != nil {
-		stop()
+		stop.stop()
 		return nil, true, err
 	}
 	if trace != nil && trace.WroteRequest != nil {
@@ -197,7 +198,7 @@ func (hc *h1Client) exchange(ctx context.Context, pc *h1Conn, req *http.Request,
 		err = ctx.Err()
 	}
 	if err != nil {
-		stop()
+		stop.stop()
 		return nil, early, err
 	}
 	body := &h1Body{hc: hc, pc: pc, rc: resp.Body, ctx: ctx, stop: stop, reuse: !resp.Close}
@@ -255,7 +256,7 @@ func (hc *h1Client) headErr(err error) error {
 }
 
 func newH1Conn(c net.Conn, key string) *h1Conn {
-	pc := &h1Conn{conn: c, key: key}
+	pc := &h1Conn{conn: c, key: key, close: c.Close}
 	pc.br = bufio.NewReaderSize(pc, 4<<10)
 	pc.bw = bufio.NewWriterSize(c, 4<<10)
 	return pc
@@ -280,7 +281,7 @@ type h1Body struct {
 	pc    *h1Conn
 	rc    io.ReadCloser
 	ctx   context.Context
-	stop  func() bool
+	stop  exchangeStop
 	reuse bool
 
 	mu   sync.Mutex
@@ -318,7 +319,7 @@ func (b *h1Body) release(whole bool) {
 	if done {
 		return
 	}
-	if b.stop() && whole && b.reuse && b.pc.br.Buffered() == 0 {
+	if b.stop.stop() && whole && b.reuse && b.pc.br.Buffered() == 0 {
 		b.hc.put(b.pc)
 		return
 	}

@@ -256,8 +256,9 @@ func (p *Proxy) serveIntake(ic *intakeConn, base context.Context, t *tunnel, lim
 func (p *Proxy) serveCommon(w *watch, iw *intakeWriter, req *http.Request, base context.Context) bool {
 	ctx, cancel := context.WithCancel(base)
 	defer cancel()
-	req = req.WithContext(ctx)
-	w.arm(cancel)
+	abort := &exchangeAbort{}
+	req = req.WithContext(context.WithValue(ctx, abortKey{}, abort))
+	w.arm(cancel, abort)
 	iw.reset(req)
 	if tunnelOf(ctx) != nil {
 		p.serveTunnelled(iw, req)
@@ -377,9 +378,10 @@ type watch struct {
 	timer *time.Timer
 
 	mu     sync.Mutex
-	cancel func()    // the request's
-	done   chan bool // the reader's result, once started: the browser left
-	over   bool      // no request armed: a start still to run does nothing
+	cancel func()         // the request's
+	abort  *exchangeAbort // its exchange with the origin's (abort.go)
+	done   chan bool      // the reader's result, once started: the browser left
+	over   bool           // no request armed: a start still to run does nothing
 }
 
 func newWatch(c net.Conn, br *bufio.Reader) *watch {
@@ -389,10 +391,11 @@ func newWatch(c net.Conn, br *bufio.Reader) *watch {
 	return w
 }
 
-// arm watches for the request that cancel cancels.
-func (w *watch) arm(cancel func()) {
+// arm watches for the request that cancel cancels and abort ends the
+// exchange of.
+func (w *watch) arm(cancel func(), abort *exchangeAbort) {
 	w.mu.Lock()
-	w.cancel, w.done, w.over = cancel, nil, false
+	w.cancel, w.abort, w.done, w.over = cancel, abort, nil, false
 	w.mu.Unlock()
 	w.timer.Reset(intakeWatchAfter)
 }
@@ -403,7 +406,7 @@ func (w *watch) start() {
 	if w.over || w.done != nil {
 		return
 	}
-	done, cancel := make(chan bool, 1), w.cancel
+	done, cancel, abort := make(chan bool, 1), w.cancel, w.abort
 	w.done = done
 	// The idle deadline readCommon may have left must not end the watch;
 	// cleared before the read starts, so that stop's deadline comes after.
@@ -413,6 +416,7 @@ func (w *watch) start() {
 		gone := err != nil && !errors.Is(err, os.ErrDeadlineExceeded)
 		if gone {
 			cancel()
+			abort.fire()
 		}
 		done <- gone
 	}()
