@@ -249,3 +249,69 @@ func TestH1ConnectionReuseRules(t *testing.T) {
 		}
 	}
 }
+
+// The wait for a head has a deadline; the body after it has none: a body
+// slower than the wait's limit arrives whole, the connection carries the
+// next requests (one after a pause longer than the limit too), and the
+// next head's wait has its limit again. (Leaving the head's deadline in
+// place instead of clearing it, and clearing it when a body or an idle
+// look meets it, saved nothing measurable: -pair 1.00x.)
+func TestBodySlowerThanTheHeadsLimit(t *testing.T) {
+	const limit = 200 * time.Millisecond
+	for _, scheme := range []string{"http", "https"} {
+		t.Run(scheme, func(t *testing.T) {
+			var conns atomic.Int32
+			serve := func(c net.Conn) {
+				conns.Add(1)
+				br := bufio.NewReader(c)
+				for {
+					head, err := readHead(br)
+					if err != nil {
+						return
+					}
+					switch strings.Fields(head)[1] {
+					case "/slow":
+						io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n01234")
+						time.Sleep(3 * limit)
+						io.WriteString(c, "56789")
+					case "/next":
+						io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nnext")
+					default: // no answer
+					}
+				}
+			}
+			tweak := func(c *proxy.Config) { c.ResponseTimeout = limit }
+			var addr string
+			if scheme == "https" {
+				cfg, roots := originTLS(t)
+				addr = rawOrigin(t, cfg, serve)
+				tweak = func(c *proxy.Config) { c.ResponseTimeout, c.UpstreamRoots = limit, roots }
+			} else {
+				addr = rawOrigin(t, nil, serve)
+			}
+			h := newHarness(t, tweak)
+			base := scheme + "://" + addr
+			if _, body := fetch(t, h, base+"/slow"); body != "0123456789" {
+				t.Fatalf("slow body %q", body)
+			}
+			if _, body := fetch(t, h, base+"/next"); body != "next" {
+				t.Fatalf("next body %q", body)
+			}
+			time.Sleep(2 * limit) // idle past the deadline the last head's wait left
+			if _, body := fetch(t, h, base+"/next"); body != "next" {
+				t.Fatalf("next body, after a pause: %q", body)
+			}
+			if status, _ := fetch(t, h, base+"/stall"); status != http.StatusGatewayTimeout {
+				t.Errorf("a head that never comes, on the kept connection: status %d, want 504", status)
+			}
+			if n := conns.Load(); n != 1 {
+				t.Errorf("the origin had %d connections, want 1", n)
+			}
+			for _, f := range h.rec.waitFlows(t, 4)[:3] {
+				if f.Error != nil {
+					t.Errorf("flow %s: %+v", f.URL, f.Error)
+				}
+			}
+		})
+	}
+}
