@@ -18,7 +18,7 @@ const (
 	// sent once a phase ends; past it the cell reports the shortfall.
 	storeWait = 2 * time.Minute
 	// storePoll is how often the database is counted meanwhile: glassbox's
-	// writer commits in batches about every 50 ms (200 ms under load), and
+	// writer commits in batches about every 50 ms (100 ms under load), and
 	// announces nothing.
 	storePoll = 20 * time.Millisecond
 )

@@ -18,7 +18,7 @@ const (
 	DefaultQueue         = 16384
 	DefaultBatch         = 4096
 	DefaultLinger        = 50 * time.Millisecond
-	DefaultBusyLinger    = 200 * time.Millisecond
+	DefaultBusyLinger    = 100 * time.Millisecond
 	DefaultMaxQueueBytes = 64 << 20
 )
 
@@ -29,7 +29,7 @@ type WriterOptions struct {
 	// browser, a fraction of a second of a benchmark).
 	Queue int
 	// Batch is the most values committed in one transaction (default 4096:
-	// BusyLinger's worth at 20,000 flows/s). One transaction per batch
+	// BusyLinger's worth at 40,000 flows/s). One transaction per batch
 	// instead of per row is what makes 20k+ rows/s possible: with 2 KB
 	// bodies, batches stored 20-26k rows/s where a commit per row stored
 	// 11-12k.
@@ -43,17 +43,19 @@ type WriterOptions struct {
 	// A Flush commits at once.
 	Linger time.Duration
 	// BusyLinger is the linger after a busy batch, one of busyValues values
-	// or more (thousands of flows a second; default 200ms, or Linger if
-	// that is longer).
-	// Each commit still cost about 2 ms of the proxy's CPU (WAL frames for
-	// the last pages of every table and index, the transaction's own work,
-	// a wake-up): BEGIN and COMMIT were 4.9% of it at 24 commits a second
-	// (https-32 of `make bench`). Committing every 200 ms under such a load
-	// took 2.4% off the CPU a request (two processes under the same load at
-	// once, twelve runs: 0.95x-1.00x), for 15 MiB more at peak. A live view cannot show flows one by one
-	// at such rates, and a browser's page loads never make a batch busy.
-	// What kill -9 loses is what was not committed: up to BusyLinger's
-	// worth under such a load.
+	// or more (thousands of flows a second; default 100ms, or Linger if
+	// that is longer). Each commit still cost about 2 ms of the proxy's CPU
+	// (WAL frames for the last pages of every table and index, the
+	// transaction's own work, a wake-up): BEGIN and COMMIT were 4.9% of it
+	// at 24 commits a second (https-32 of `make bench`). Committing every
+	// 200 ms under such a load took 2.4% off the CPU a request (two
+	// processes under the same load at once, twelve runs: 0.95x-1.00x);
+	// every 100 ms did as well at 10,000 flows/s (0.99x against 200 ms)
+	// and held less: the queue waiting for a commit is part of the live
+	// heap the collector multiplies (GOGC), 77 MiB at peak against 89. A
+	// live view cannot show flows one by one at such rates, and a
+	// browser's page loads never make a batch busy. What kill -9 loses is
+	// what was not committed: up to BusyLinger's worth under such a load.
 	BusyLinger time.Duration
 	// Block makes Record wait for room instead of dropping: for importers
 	// and tests, never for the proxy.
