@@ -15,9 +15,10 @@ import (
 // is context.Background's; the watch is the only other canceller), so
 // the watch firing it is the whole of what AfterFunc did for them.
 type exchangeAbort struct {
-	mu    sync.Mutex
-	fired bool
-	fn    func() error
+	cancel func() // the request's context's, cancelled first
+	mu     sync.Mutex
+	fired  bool
+	fn     func() error
 }
 
 type abortKey struct{}
@@ -50,8 +51,11 @@ func (a *exchangeAbort) drop() bool {
 	return !a.fired
 }
 
-// fire aborts the exchange.
+// fire cancels the request and aborts its exchange.
 func (a *exchangeAbort) fire() {
+	if a.cancel != nil {
+		a.cancel()
+	}
 	a.mu.Lock()
 	a.fired = true
 	fn := a.fn

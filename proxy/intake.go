@@ -256,9 +256,9 @@ func (p *Proxy) serveIntake(ic *intakeConn, base context.Context, t *tunnel, lim
 func (p *Proxy) serveCommon(w *watch, iw *intakeWriter, req *http.Request, base context.Context) bool {
 	ctx, cancel := context.WithCancel(base)
 	defer cancel()
-	abort := &exchangeAbort{}
+	abort := &exchangeAbort{cancel: cancel}
 	req = req.WithContext(context.WithValue(ctx, abortKey{}, abort))
-	w.arm(cancel, abort)
+	w.arm(abort)
 	iw.reset(req)
 	if tunnelOf(ctx) != nil {
 		p.serveTunnelled(iw, req)
@@ -377,11 +377,10 @@ type watch struct {
 	br    *bufio.Reader
 	timer *time.Timer
 
-	mu     sync.Mutex
-	cancel func()         // the request's
-	abort  *exchangeAbort // its exchange with the origin's (abort.go)
-	done   chan bool      // the reader's result, once started: the browser left
-	over   bool           // no request armed: a start still to run does nothing
+	mu    sync.Mutex
+	abort *exchangeAbort // the request's: cancels it and ends its exchange with the origin (abort.go)
+	done  chan bool      // the reader's result, once started: the browser left
+	over  bool           // no request armed: a start still to run does nothing
 }
 
 func newWatch(c net.Conn, br *bufio.Reader) *watch {
@@ -391,11 +390,10 @@ func newWatch(c net.Conn, br *bufio.Reader) *watch {
 	return w
 }
 
-// arm watches for the request that cancel cancels and abort ends the
-// exchange of.
-func (w *watch) arm(cancel func(), abort *exchangeAbort) {
+// arm watches for the request that abort cancels.
+func (w *watch) arm(abort *exchangeAbort) {
 	w.mu.Lock()
-	w.cancel, w.abort, w.done, w.over = cancel, abort, nil, false
+	w.abort, w.done, w.over = abort, nil, false
 	w.mu.Unlock()
 	w.timer.Reset(intakeWatchAfter)
 }
@@ -406,7 +404,7 @@ func (w *watch) start() {
 	if w.over || w.done != nil {
 		return
 	}
-	done, cancel, abort := make(chan bool, 1), w.cancel, w.abort
+	done, abort := make(chan bool, 1), w.abort
 	w.done = done
 	// The idle deadline readCommon may have left must not end the watch;
 	// cleared before the read starts, so that stop's deadline comes after.
@@ -415,7 +413,6 @@ func (w *watch) start() {
 		_, err := w.br.Peek(1)
 		gone := err != nil && !errors.Is(err, os.ErrDeadlineExceeded)
 		if gone {
-			cancel()
 			abort.fire()
 		}
 		done <- gone
