@@ -283,12 +283,10 @@ func runRounds(ctx context.Context, cfg config, res *results, launchers map[stri
 // warm-ups and measured phases begun together, so that what the machine
 // does meanwhile weighs on both alike.
 func measureTogether(ctx context.Context, cfg config, sc scenario, names []string, launchers map[string]launcher, id *int, org *origin, round int) ([]cell, error) {
-	if len(names) == 1 {
-		*id++
-		c, err := measure(ctx, cfg, sc, names[0], launchers[names[0]], *id, org, round, nil)
-		return []cell{c}, err
+	var together *barrier // nil: a cell alone waits for no one
+	if len(names) > 1 {
+		together = newBarrier(len(names))
 	}
-	together := newBarrier(len(names))
 	cells := make([]cell, len(names))
 	errs := make([]error, len(names))
 	var wg sync.WaitGroup
