@@ -29,6 +29,10 @@ type pageData struct {
 	count int // how many flows the page had when read
 	at    time.Time
 	diag  *diagnose.Diagnosis // why the page load took its time (diagnosis.go)
+	// err is why the page's flows could not be read: kept like a read so
+	// that it is asked again only when the page grows (pageStale) or the
+	// selection comes back to it, never in a loop.
+	err error
 }
 
 type detailState struct {
@@ -133,7 +137,7 @@ func (a *app) planDetail(key detailKey) detailPlan {
 	if r := a.m.RowByID(key.flow); r != nil {
 		connIDs = append(connIDs, r.ConnID)
 	}
-	if pd := a.detail.pages[key.page]; key.page != 0 && (pd == nil || a.pageStale(key.page)) {
+	if pd := a.detail.pages[key.page]; key.page != 0 && (pd == nil || pd.err != nil || a.pageStale(key.page)) {
 		p.pageIDs = make([]int64, 0, len(rows))
 		for _, r := range rows {
 			p.pageIDs = append(p.pageIDs, r.ID)
@@ -193,6 +197,9 @@ func (a *app) loadDetail(key detailKey) {
 			if err != nil {
 				a.setMsg(render.ErrorText, "cannot read the details: "+err.Error())
 				a.detail.have = key // do not retry in a loop; moving the selection retries
+				if p.pageIDs != nil {
+					a.keepPage(key.page, &pageData{err: err})
+				}
 				return
 			}
 			a.storeDetail(key, fd, pflows, diag, p.pageIDs != nil, conns, lookups)
@@ -206,21 +213,25 @@ func (a *app) storeDetail(key detailKey, fd render.FlowDetail, pflows []store.Fl
 		a.setConns(conns, lookups)
 	}
 	if read {
-		if len(a.detail.pages) >= 8 {
-			for id := range a.detail.pages {
-				delete(a.detail.pages, id) // a small cache: drop any
-				break
-			}
-		}
-		a.detail.pages[key.page] = &pageData{flows: pflows, diag: diag, count: len(pflows), at: a.now()}
-		if rows := a.m.PageRows(key.page); len(rows) > len(pflows) {
-			a.detail.pages[key.page].count = len(rows)
-		}
+		a.keepPage(key.page, &pageData{flows: pflows, diag: diag})
 	}
 	a.detail.have = key
 	a.detail.flow = fd
 	a.detail.version++
 	a.dirty = true
+}
+
+// keepPage keeps what a read of a page's flows brought (pd.flows, or
+// pd.err), as of the page's count now, in a small cache.
+func (a *app) keepPage(page int64, pd *pageData) {
+	if len(a.detail.pages) >= 8 {
+		for id := range a.detail.pages {
+			delete(a.detail.pages, id) // a small cache: drop any
+			break
+		}
+	}
+	pd.count, pd.at = max(len(pd.flows), len(a.m.PageRows(page))), a.now()
+	a.detail.pages[page] = pd
 }
 
 // detailLines are the lines of the active tab, built again only when what
@@ -329,7 +340,7 @@ func (a *app) pageDetail(g *model.Group, selected int64) render.PageDetail {
 	d := render.PageDetail{Group: g, Rows: a.m.GroupRows(g), Conns: a.conns, Lookups: a.lookups, Selected: selected, Network: a.session.Network}
 	if g.Kind == model.GroupPage || g.Kind == model.GroupFrame {
 		if pd := a.detail.pages[g.PageID]; pd != nil {
-			d.Flows, d.Diagnosis, d.FindingKeys = pd.flows, pd.diag, a.findingKeys()
+			d.Flows, d.Diagnosis, d.FindingKeys, d.ReadErr = pd.flows, pd.diag, a.findingKeys(), pd.err
 		}
 	}
 	return d

@@ -1,6 +1,7 @@
 package inspector
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/gdamore/tcell/v2"
@@ -25,7 +26,12 @@ func (a *app) diagnosePage(sid, page int64, flows []store.Flow) (*diagnose.Diagn
 		return nil, err
 	}
 	in := diagnose.Input{Flows: append([]store.Flow(nil), flows...), Conns: conns, Lookups: lookups}
-	if err := diagnose.Complete(a.ctx, a.opts.Reader, sid, pages, page, &in); err != nil {
+	if err := diagnose.Complete(a.ctx, a.opts.Reader, sid, pages, page, &in); errors.Is(err, store.ErrNotFound) {
+		// Flows name a page load the store has no record of (one written
+		// by another tool, or cut short): there is nothing to diagnose it
+		// against, and its flows are shown all the same.
+		return nil, nil
+	} else if err != nil {
 		return nil, err
 	}
 	d := diagnose.Diagnose(in)

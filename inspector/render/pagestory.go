@@ -28,7 +28,9 @@ func pageStory(d PageDetail, w int) []Line {
 	}
 	out = append(out, diagnosisLines(d, w)...)
 	out = append(out, L(S(Title, "What happened, step by step")))
-	if d.Flows == nil {
+	if d.ReadErr != nil {
+		out = append(out, Wrap("cannot read the page's requests: "+d.ReadErr.Error(), w, "  ", "  ", ErrorText)...)
+	} else if d.Flows == nil {
 		out = append(out, L(S(Dim, "  reading the page's requests…")))
 	} else {
 		out = append(out, storySteps(pageSteps(d), w)...)

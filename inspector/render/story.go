@@ -84,9 +84,11 @@ func problemLines(e *store.FlowError, w int) []Line {
 // summaries (for the waterfall), and, once read, its flows with headers and
 // the session's connections and lookups (for the story).
 type PageDetail struct {
-	Group    *model.Group
-	Rows     []*model.Row
-	Flows    []store.Flow // nil until read
+	Group *model.Group
+	Rows  []*model.Row
+	Flows []store.Flow // nil until read
+	// ReadErr is why Flows could not be read, nil while they are read.
+	ReadErr  error
 	Conns    map[int64]*store.Conn
 	Lookups  map[int64]*store.Lookup
 	Selected int64 // a flow to mark in the waterfall
