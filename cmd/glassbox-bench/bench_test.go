@@ -118,8 +118,8 @@ func TestWriteDocKeepsNotes(t *testing.T) {
 		Cfg:     config{Rounds: 3, Duration: time.Second, Scenarios: scenarios[:1]},
 		Targets: []string{proxyBare, proxyGlassbox},
 		Cells: []cell{
-			{Scenario: "http-1", Target: proxyBare, RPS: 1000, Measured: 1, P50: time.Millisecond, CPUPerReq: 100, PeakRSSKiB: 1024},
-			{Scenario: "http-1", Target: proxyGlassbox, RPS: 900, Measured: 1, P50: 2 * time.Millisecond, CPUPerReq: 120, PeakRSSKiB: 2048},
+			{Scenario: "http-1", Target: proxyBare, Round: 1, RPS: 1000, Measured: 1, P50: time.Millisecond, CPUPerReq: 100, PeakRSSKiB: 1024},
+			{Scenario: "http-1", Target: proxyGlassbox, Round: 1, RPS: 900, Measured: 1, P50: 2 * time.Millisecond, CPUPerReq: 120, PeakRSSKiB: 2048},
 		},
 		Flows: &flowCheck{Sent: 5, Stored: 5},
 		Start: time.Now(), End: time.Now(),

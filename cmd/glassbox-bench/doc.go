@@ -129,7 +129,7 @@ in one run. Targets and method: issue 7 (https-32's CPU per request: issue 20).
 	}
 	fmt.Fprintln(w)
 	if rt, v := r.ratioTable(); len(rt.Rows) > 0 {
-		fmt.Fprintf(w, "## glassbox against the baselines\n\nRatios of medians; %d of %d targets met.\n\n", v.Met, v.Total)
+		fmt.Fprintf(w, "## glassbox against the baselines\n\nMedians of the round-by-round ratios (their spread in parentheses); %d of %d targets met.\n\n", v.Met, v.Total)
 		rt.markdown(w)
 		fmt.Fprintln(w)
 	}
@@ -196,7 +196,11 @@ the databases go to: 256 MiB written sequentially in 1 MiB writes and synced, an
 synchronous NORMAL, 16 KiB pages), checkpoints included. glassbox's stored MiB/s on large-4 is
 its forwarded MiB/s times the share of the forwarded body bytes it kept (warm-up included).
 Latencies are the client's, from sending the request to reading the last body byte. A ratio is
-glassbox's median over the other proxy's median; ✓/✗ compare it with the target of issue 7
-(or 20).
+the median, over the rounds, of glassbox's value in a round over the other proxy's in the same
+round, with the spread of those ratios in parentheses; ✓/✗ compare that median with the target of
+issue 7 (or 20). Each round measures a scenario's proxies one right after the other, so the
+machine's drift over a run (tens of percent within minutes on this kind of virtual machine)
+weighs alike on the two values of a round's ratio, where a ratio of the medians above could take
+its two values from different rounds (divide the medians for that one).
 When the spread is wider than the difference between two proxies, the difference is noise.
 `

@@ -7,7 +7,7 @@
 //
 // Run it from the repository (it builds ./cmd/bareproxy and ./cmd/glassbox):
 //
-//	go run ./cmd/glassbox-bench -rounds 3 -out docs/BENCHMARKS.md
+//	go run ./cmd/glassbox-bench -rounds 5 -out docs/BENCHMARKS.md   # what make bench runs
 //	go run ./cmd/glassbox-bench -quick      # smoke test, a few seconds
 //
 // To judge a change, measure it against the commit before it in the same
