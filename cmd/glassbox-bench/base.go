@@ -120,7 +120,7 @@ func (r *results) baseTable() table {
 			if g.N > 0 && b.N > 0 && b.Med > 0 {
 				row[4] = fmtRatio(g.Med / b.Med)
 			}
-			if rs := r.pairedRatios(sc.Name, m, proxyBase, false); len(rs) > 0 {
+			if rs := r.pairedRatios(sc.Name, m, proxyBase); len(rs) > 0 {
 				var list []string
 				for _, v := range rs {
 					list = append(list, fmtRatio(v))
@@ -134,17 +134,12 @@ func (r *results) baseTable() table {
 }
 
 // pairedRatios is glassbox over other for one metric in each round that
-// measured both (of the rounds that measured glassbox and bare at the
-// same time, with together), sorted.
-func (r *results) pairedRatios(scenario string, m metric, other string, together bool) []float64 {
+// measured both, sorted.
+func (r *results) pairedRatios(scenario string, m metric, other string) []float64 {
 	var out []float64
-	rounds := r.Cfg.Rounds
-	if together {
-		rounds = r.Cfg.PairRounds
-	}
-	for round := 1; round <= rounds; round++ {
-		gs, okG := r.summarizeRound(scenario, proxyGlassbox, round, together)
-		bs, okB := r.summarizeRound(scenario, other, round, together)
+	for round := 1; round <= r.Cfg.Rounds; round++ {
+		gs, okG := r.summarizeRound(scenario, proxyGlassbox, round)
+		bs, okB := r.summarizeRound(scenario, other, round)
 		if g, b := m.Get(gs), m.Get(bs); okG && okB && g.N > 0 && b.N > 0 && g.Med > 0 && b.Med > 0 {
 			out = append(out, g.Med/b.Med)
 		}

@@ -64,7 +64,7 @@ func TestBaseTable(t *testing.T) {
 			cell{Scenario: sc.Name, Target: proxyGlassbox, Round: round, RPS: 1000, CPUPerReq: cpu[0], PeakRSSKiB: 1},
 			cell{Scenario: sc.Name, Target: proxyBase, Round: round, RPS: 1000, CPUPerReq: cpu[1], PeakRSSKiB: 1})
 	}
-	got := r.pairedRatios(sc.Name, mCPU, proxyBase, false)
+	got := r.pairedRatios(sc.Name, mCPU, proxyBase)
 	if len(got) != 3 || got[0] != 1.1 || got[1] != 1.2 || got[2] != 1.2 {
 		t.Fatalf("paired CPU ratios %v, want [1.1 1.2 1.2]", got)
 	}
@@ -113,39 +113,5 @@ func TestRatioTablePairsRounds(t *testing.T) {
 	}
 	if v.Met != 3 || v.Total != 4 {
 		t.Errorf("%d of %d targets met, want 3 of 4 (https-32's req/s, large-4's two, not https-32's CPU)", v.Met, v.Total)
-	}
-}
-
-// With -pair-rounds, glassbox/bare is judged on the rounds that measured
-// the two at the same time, and only there; those cells stay out of the
-// first table (they ran at about half speed) and have a table of their own.
-func TestPairRoundsJudgeBare(t *testing.T) {
-	sc, _ := scenarioByName("https-32")
-	r := &results{Cfg: config{Rounds: 3, PairRounds: 3, Scenarios: []scenario{sc}}, Targets: []string{proxyBare, proxyGlassbox}}
-	for round := 1; round <= 3; round++ {
-		r.Cells = append(r.Cells,
-			// Alone, cells seconds apart: bare caught the fast moments.
-			cell{Scenario: sc.Name, Target: proxyGlassbox, Round: round, RPS: 10000, CPUPerReq: 70, PeakRSSKiB: 1},
-			cell{Scenario: sc.Name, Target: proxyBare, Round: round, RPS: 10000, CPUPerReq: 50, PeakRSSKiB: 1},
-			// Together: 105 against 100.
-			cell{Scenario: sc.Name, Target: proxyGlassbox, Round: round, Paired: true, RPS: 4000, CPUPerReq: 105, PeakRSSKiB: 1},
-			cell{Scenario: sc.Name, Target: proxyBare, Round: round, Paired: true, RPS: 4000, CPUPerReq: 100, PeakRSSKiB: 1})
-	}
-	var main, pair, ratios bytes.Buffer
-	r.mainTable().text(&main)
-	r.pairTable().text(&pair)
-	rt, v := r.ratioTable()
-	rt.text(&ratios)
-	if strings.Contains(main.String(), "4,000") || !strings.Contains(main.String(), "10,000") {
-		t.Errorf("the first table mixes in the paired cells:\n%s", main.String())
-	}
-	if !strings.Contains(pair.String(), "4,000") || strings.Contains(pair.String(), "10,000") || !strings.Contains(pair.String(), "105") {
-		t.Errorf("the paired table:\n%s", pair.String())
-	}
-	if !strings.Contains(ratios.String(), "1.05x") || !strings.Contains(ratios.String(), "≤ 1.1x ✓") {
-		t.Errorf("the CPU target was not judged on the paired rounds (105/100):\n%s", ratios.String())
-	}
-	if v.Met != 2 || v.Total != 2 {
-		t.Errorf("%d of %d targets met, want 2 of 2", v.Met, v.Total)
 	}
 }

@@ -40,10 +40,6 @@ type config struct {
 	ProfileDir string // save CPU profiles of glassbox's and bare's measured phases here
 	Base       string // a git revision to build glassbox from as the proxy "base" (-base); "" for none
 	Pair       bool   // measure glassbox and base at the same time in each round (-pair)
-	// PairRounds is how many rounds, after the others, measure glassbox
-	// and bare at the same time (-pair-rounds); the glassbox/bare ratios
-	// and their targets come from those rounds when there are any.
-	PairRounds int
 	Log        io.Writer
 }
 
@@ -79,9 +75,6 @@ func (f *flowCheck) add(c cell) {
 	f.Errors += c.Errors
 	f.Stored += max(c.Stored, 0)
 	where := fmt.Sprintf("round %d %s", c.Round, c.Scenario)
-	if c.Paired {
-		where = "paired " + where
-	}
 	if c.Shed > 0 {
 		f.Shed += c.Shed
 		f.ShedIn = append(f.ShedIn, fmt.Sprintf("%s: %s", where, thousands(c.Shed)))
@@ -271,40 +264,18 @@ func runRounds(ctx context.Context, cfg config, res *results, launchers map[stri
 				if err != nil {
 					return err
 				}
-				res.addCells(cfg, cells, org.Conns.Load()-conns, "round", cfg.Rounds)
+				for _, c := range cells {
+					c.OriginConns = org.Conns.Load() - conns // the pair's together, with -pair
+					res.Cells = append(res.Cells, c)
+					if c.Target == proxyGlassbox {
+						res.Flows.add(c)
+					}
+					logf(cfg, "round %d/%d  %-14s %-9s %s", round, cfg.Rounds, sc.Name, c.Target, progressLine(c))
+				}
 			}
-		}
-	}
-	for round := 1; round <= cfg.PairRounds; round++ {
-		for _, sc := range cfg.Scenarios {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			conns := org.Conns.Load()
-			cells, err := measureTogether(ctx, cfg, sc, []string{proxyGlassbox, proxyBare}, launchers, &id, org, round)
-			if err != nil {
-				return err
-			}
-			for i := range cells {
-				cells[i].Paired = true
-			}
-			res.addCells(cfg, cells, org.Conns.Load()-conns, "paired round", cfg.PairRounds)
 		}
 	}
 	return nil
-}
-
-// addCells files the cells one measurement made (one proxy's, or two
-// measured together, which share the origin's conns count).
-func (res *results) addCells(cfg config, cells []cell, conns int64, what string, rounds int) {
-	for _, c := range cells {
-		c.OriginConns = conns
-		res.Cells = append(res.Cells, c)
-		if c.Target == proxyGlassbox {
-			res.Flows.add(c)
-		}
-		logf(cfg, "%s %d/%d  %-14s %-9s %s", what, c.Round, rounds, c.Scenario, c.Target, progressLine(c))
-	}
 }
 
 // measureTogether measures the cells of names (one proxy, or glassbox and

@@ -96,9 +96,6 @@ func TestFlags(t *testing.T) {
 		{"base-without-glassbox", []string{"-base", "HEAD", "-proxies", "bare"}, 2}, // nothing to compare
 		{"base-an-option", []string{"-base", "--output=/tmp/x"}, 2},                 // never passed to git as an option
 		{"pair-without-base", []string{"-pair"}, 2},                                 // nothing to measure together
-		{"pair-rounds-without-bare", []string{"-pair-rounds", "3", "-proxies", "glassbox"}, 2},
-		{"pair-rounds-with-base", []string{"-pair-rounds", "3", "-base", "HEAD"}, 2},
-		{"pair-rounds-negative", []string{"-pair-rounds", "-1"}, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

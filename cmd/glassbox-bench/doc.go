@@ -128,7 +128,11 @@ in one run. Targets and method: issue 7 (https-32's CPU per request: issue 20).
 		fmt.Fprintf(w, "- `%s`: %s\n", sc.Name, sc.Desc)
 	}
 	fmt.Fprintln(w)
-	r.baselinesMarkdown(w)
+	if rt, v := r.ratioTable(); len(rt.Rows) > 0 {
+		fmt.Fprintf(w, "## glassbox against the baselines\n\nMedians of the round-by-round ratios (their spread in parentheses); %d of %d targets met.\n\n", v.Met, v.Total)
+		rt.markdown(w)
+		fmt.Fprintln(w)
+	}
 	if r.Flows != nil {
 		fmt.Fprintf(w, "**Zero flows dropped:** %s\n\n", r.Flows.line())
 		for _, p := range r.Flows.Problems {
@@ -147,26 +151,6 @@ in one run. Targets and method: issue 7 (https-32's CPU per request: issue 20).
 	}
 	fmt.Fprint(w, howToRead)
 	fmt.Fprintf(w, "\n## Notes\n\n%s\n", notes)
-}
-
-// baselinesMarkdown writes the paired rounds' table (-pair-rounds) and the
-// ratios with their targets.
-func (r *results) baselinesMarkdown(w io.Writer) {
-	if pt := r.pairTable(); len(pt.Rows) > 0 {
-		fmt.Fprintf(w, "## glassbox and bare measured at the same time\n\n%s after the ones above, each measuring glassbox and bare at the same time, each under its own load, their warm-ups and measured phases begun together: what else the machine does then weighs on both alike. Both share the machine, so each goes at about half its speed alone; their ratios are what the targets against bare are judged on.\n\n",
-			upperFirst(explain.Plural(r.Cfg.PairRounds, "round")))
-		pt.markdown(w)
-		fmt.Fprintln(w)
-	}
-	if rt, v := r.ratioTable(); len(rt.Rows) > 0 {
-		from := ""
-		if r.Cfg.PairRounds > 0 {
-			from = " Against bare: the rounds that measured the two at the same time; against mitmdump: the rounds above."
-		}
-		fmt.Fprintf(w, "## glassbox against the baselines\n\nMedians of the round-by-round ratios (their spread in parentheses); %d of %d targets met.%s\n\n", v.Met, v.Total, from)
-		rt.markdown(w)
-		fmt.Fprintln(w)
-	}
 }
 
 func upperFirst(s string) string {
@@ -215,13 +199,8 @@ Latencies are the client's, from sending the request to reading the last body by
 the median, over the rounds, of glassbox's value in a round over the other proxy's in the same
 round, with the spread of those ratios in parentheses; ✓/✗ compare that median with the target of
 issue 7 (or 20). Each round measures a scenario's proxies one right after the other, so the
-machine's drift over a run weighs alike on the two values of a round's ratio, where a ratio of
-the medians above could take its two values from different rounds (divide the medians for that
-one). On this kind of virtual machine the speed also moves by tens of percent from one cell to
-the next, seconds apart: glassbox/bare is therefore measured again in the rounds that run the two
-at the same time (` + "`-pair-rounds`" + `), whose ratios spread about ±5%, and judged there. Under
-that shared load each request costs both proxies more CPU than alone (more wake-ups, fewer
-requests per system call), so compare those rounds' values with each other, not with the
-first table.
+machine's drift over a run (tens of percent within minutes on this kind of virtual machine)
+weighs alike on the two values of a round's ratio, where a ratio of the medians above could take
+its two values from different rounds (divide the medians for that one).
 When the spread is wider than the difference between two proxies, the difference is noise.
 `

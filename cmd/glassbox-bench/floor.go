@@ -127,7 +127,7 @@ func (f *floor) line(cells []cell) string {
 	}
 	var stored []float64
 	for _, c := range cells {
-		if c.Scenario == sc.Name && c.Target == proxyGlassbox && !c.Paired { // at full speed, alone
+		if c.Scenario == sc.Name && c.Target == proxyGlassbox {
 			stored = append(stored, storedMiBps(c, sc.Size))
 		}
 	}

@@ -210,18 +210,15 @@ func percentile(sorted []time.Duration, q float64) time.Duration {
 type cell struct {
 	Scenario, Target string
 	Round            int
-	// Paired marks a cell of the rounds that measure glassbox and bare at
-	// the same time (-pair-rounds): kept apart from the others' medians.
-	Paired     bool
-	Sent       int64 // requests that completed, warm-up included
-	Errors     int64 // failed requests, warm-up included
-	FirstErr   string
-	Measured   int64 // completed requests in the measured phase
-	RPS        float64
-	P50, P99   time.Duration
-	MiBps      float64
-	PeakRSSKiB int64   // -1 without a proxy process
-	CPUPerReq  float64 // microseconds; -1 without a proxy process
+	Sent             int64 // requests that completed, warm-up included
+	Errors           int64 // failed requests, warm-up included
+	FirstErr         string
+	Measured         int64 // completed requests in the measured phase
+	RPS              float64
+	P50, P99         time.Duration
+	MiBps            float64
+	PeakRSSKiB       int64   // -1 without a proxy process
+	CPUPerReq        float64 // microseconds; -1 without a proxy process
 	// For glassbox: flows stored (-1 otherwise), how long after the
 	// measured phase the last one was stored, and what went wrong.
 	Stored int64

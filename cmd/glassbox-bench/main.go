@@ -7,7 +7,7 @@
 //
 // Run it from the repository (it builds ./cmd/bareproxy and ./cmd/glassbox):
 //
-//	go run ./cmd/glassbox-bench -rounds 5 -pair-rounds 5 -out docs/BENCHMARKS.md   # what make bench runs
+//	go run ./cmd/glassbox-bench -rounds 5 -out docs/BENCHMARKS.md   # what make bench runs
 //	go run ./cmd/glassbox-bench -quick      # smoke test, a few seconds
 //
 // To judge a change, measure it against the commit before it in the same
@@ -135,7 +135,6 @@ func flagSet(cfg *config, stderr io.Writer) (*flag.FlagSet, *benchFlags) {
 	fs.StringVar(&cfg.ProfileDir, "profile", "", "save CPU profiles of every measured phase of glassbox and bare in this directory, as PROXY-SCENARIO-rROUND.pprof (their --pprof; costs them a little CPU)")
 	bf.out = fs.String("out", "", "also write the results as Markdown to this file (e.g. docs/BENCHMARKS.md), keeping its notes section")
 	fs.StringVar(&cfg.Base, "base", "", "also measure glassbox built from this git revision (e.g. HEAD~2), as the proxy \"base\" in the same rounds, and print glassbox against it round by round: the way to judge a change on a machine whose speed drifts (not with -out)")
-	fs.IntVar(&cfg.PairRounds, "pair-rounds", 0, "after the rounds, this many more that measure glassbox and bare at the same time, each under its own load (as -pair does with base): the glassbox/bare ratios and their targets are then judged on these rounds, whose ratio spreads about ±5% where consecutive cells spread ±30% on a loud machine (make bench runs 5; the other tables keep the proxies measured alone)")
 	fs.BoolVar(&cfg.Pair, "pair", false, "with -base: measure glassbox and base at the same time in each round, each under its own load, so that what else the machine does weighs on both alike: their ratio round by round then spreads about ±2% where alternating cells spread ±10% (the way to judge a change of a few percent; other proxies are measured alone)")
 	fs.Usage = func() { usage(stderr, fs) }
 	return fs, bf
@@ -198,10 +197,7 @@ func (bf *benchFlags) apply(cfg *config) string {
 		cfg.Proxies = append(cfg.Proxies, proxyBase)
 	}
 	if cfg.Pair && cfg.Base == "" {
-		return "-pair measures glassbox and base together: give -base a revision (-pair-rounds measures glassbox and bare together)"
-	}
-	if msg := checkPairRounds(cfg); msg != "" {
-		return msg
+		return "-pair measures glassbox and base together: give -base a revision"
 	}
 	if msg := checkRanges(cfg, *bf.quick); msg != "" {
 		return msg
@@ -213,19 +209,6 @@ func (bf *benchFlags) apply(cfg *config) string {
 			return fmt.Sprintf("-mitmdump %s: %v", cfg.Mitmdump, err)
 		}
 		cfg.Mitmdump = ""
-	}
-	return ""
-}
-
-func checkPairRounds(cfg *config) string {
-	switch {
-	case cfg.PairRounds == 0:
-	case cfg.PairRounds < 0 || cfg.PairRounds > 100:
-		return fmt.Sprintf("-pair-rounds %d: want 0 to 100", cfg.PairRounds)
-	case !slices.Contains(cfg.Proxies, proxyGlassbox) || !slices.Contains(cfg.Proxies, proxyBare):
-		return "-pair-rounds measures glassbox and bare together: keep both in -proxies"
-	case cfg.Base != "":
-		return "-pair-rounds: not with -base (-pair compares glassbox with base together)"
 	}
 	return ""
 }

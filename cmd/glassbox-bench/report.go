@@ -48,16 +48,15 @@ type summary struct {
 }
 
 func (r *results) summarize(scenario, proxy string) (summary, bool) {
-	return r.summarizeRound(scenario, proxy, 0, false)
+	return r.summarizeRound(scenario, proxy, 0)
 }
 
-// summarizeRound is summarize over one round's cell (0: every round), of
-// the paired rounds (-pair-rounds) or the others.
-func (r *results) summarizeRound(scenario, proxy string, round int, paired bool) (summary, bool) {
+// summarizeRound is summarize over one round's cell (0: every round).
+func (r *results) summarizeRound(scenario, proxy string, round int) (summary, bool) {
 	var rps, p50, p99, mibps, rss, cpu, conns []float64
 	var s summary
 	for _, c := range r.Cells {
-		if c.Scenario != scenario || c.Target != proxy || (round != 0 && c.Round != round) || c.Paired != paired {
+		if c.Scenario != scenario || c.Target != proxy || (round != 0 && c.Round != round) {
 			continue
 		}
 		rps, mibps, cpu = append(rps, c.RPS), append(mibps, c.MiBps), append(cpu, c.CPUPerReq)
@@ -162,17 +161,11 @@ func thousands(n int64) string {
 }
 
 // mainTable is one row per scenario and proxy.
-func (r *results) mainTable() table { return r.cellTable(r.Targets, false) }
-
-// pairTable is mainTable of the rounds that measured glassbox and bare at
-// the same time (-pair-rounds); empty without them.
-func (r *results) pairTable() table { return r.cellTable([]string{proxyGlassbox, proxyBare}, true) }
-
-func (r *results) cellTable(proxies []string, paired bool) table {
+func (r *results) mainTable() table {
 	t := table{Header: []string{"scenario", "proxy", "req/s", "p50 ms", "p99 ms", "MiB/s", "peak RSS MiB", "CPU µs/req", "origin conns", "errors"}}
 	for _, sc := range r.Cfg.Scenarios {
-		for _, p := range proxies {
-			s, ok := r.summarizeRound(sc.Name, p, 0, paired)
+		for _, p := range r.Targets {
+			s, ok := r.summarize(sc.Name, p)
 			if !ok {
 				continue
 			}
@@ -305,7 +298,7 @@ func (r *results) ratioTable() (table, verdict) {
 				o = stat{}
 			}
 			val, ratio, target := valueOf(o, c.Metric), dash, other.b.String()
-			rs := statOf(r.pairedRatios(c.Scenario, c.Metric, other.name, other.name == proxyBare && r.Cfg.PairRounds > 0))
+			rs := statOf(r.pairedRatios(c.Scenario, c.Metric, other.name))
 			if rs.N > 0 {
 				ratio = fmtRatioSpread(rs)
 			}
@@ -394,10 +387,6 @@ func (r *results) printText(w io.Writer) {
 	fmt.Fprintf(w, "\nglassbox benchmark: %s, %s per scenario after %s warm-up; medians (min–max across rounds)\n\n",
 		explain.Plural(r.Cfg.Rounds, "round"), r.Cfg.Duration, r.Cfg.Warmup)
 	r.mainTable().text(w)
-	if pt := r.pairTable(); len(pt.Rows) > 0 {
-		fmt.Fprintf(w, "\nglassbox and bare measured at the same time, each under its own load (-pair-rounds %d): the ratios against bare come from these\n\n", r.Cfg.PairRounds)
-		pt.text(w)
-	}
 	if rt, v := r.ratioTable(); len(rt.Rows) > 0 {
 		fmt.Fprintf(w, "\nglassbox against the bare goproxy and mitmdump (medians of the round-by-round ratios; targets of issues 7 and 20): %d of %d met\n\n", v.Met, v.Total)
 		rt.text(w)
